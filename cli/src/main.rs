@@ -1,0 +1,2 @@
+//! The `ldsim` binary: arguments and rendering only. SKELETON.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Version checks and symbol lookup. INTERFACE SKELETON.

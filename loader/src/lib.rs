@@ -1,0 +1,15 @@
+//! ELF object model and the dynamic loaders' binding rules.
+//!
+//! Architecture Invariant: this crate does no I/O and reads no environment. Bytes go in
+//! ([`parse`]), an owned [`ElfObject`] comes out; binding rules take objects and return
+//! results. An [`ElfObject`] is plain data so that it can also be built from an embedded
+//! description rather than a file.
+
+pub mod arch;
+pub mod binding;
+mod model;
+mod parse;
+
+pub use arch::{Arch, ArchInfo};
+pub use model::*;
+pub use parse::{parse, ElfError};

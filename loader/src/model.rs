@@ -1,0 +1,258 @@
+//! The loader's view of one ELF file, built from program headers and `DT_*` tags the way the
+//! runtime builds it (section headers may be stripped).
+
+use serde::Serialize;
+
+/// ELF class (EI_CLASS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Class {
+    Elf32,
+    Elf64,
+}
+
+impl Class {
+    /// `ELFCLASS32` / `ELFCLASS64`, as glibc prints it.
+    pub fn glibc_name(self) -> &'static str {
+        match self {
+            Class::Elf32 => "ELFCLASS32",
+            Class::Elf64 => "ELFCLASS64",
+        }
+    }
+}
+
+/// Byte order (EI_DATA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+/// The ELF header fields the loaders look at, raw where glibc's `open_verify` checks them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub class: Class,
+    pub endian: Endian,
+    /// e_ident[EI_VERSION]
+    pub ident_version: u8,
+    /// e_ident[EI_OSABI]
+    pub osabi: u8,
+    /// e_ident[EI_ABIVERSION]
+    pub abiversion: u8,
+    /// e_ident[EI_PAD..EI_NIDENT] all zero.
+    pub ident_padding_zero: bool,
+    /// e_type (ET_EXEC = 2, ET_DYN = 3, …)
+    pub e_type: u16,
+    pub machine: u16,
+    pub e_version: u32,
+    pub flags: u32,
+    /// e_phentsize equals the size of a program header of this class.
+    pub phentsize_ok: bool,
+}
+
+pub const ET_EXEC: u16 = 2;
+pub const ET_DYN: u16 = 3;
+
+pub const DF_SYMBOLIC: u64 = 0x2;
+pub const DF_BIND_NOW: u64 = 0x8;
+pub const DF_1_NOW: u64 = 0x1;
+pub const DF_1_NODEFLIB: u64 = 0x800;
+pub const DF_1_PIE: u64 = 0x0800_0000;
+
+/// The dynamic section as the runtime reads it through PT_DYNAMIC.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dynamic {
+    /// DT_NEEDED strings, in order.
+    pub needed: Vec<Vec<u8>>,
+    pub soname: Option<Vec<u8>>,
+    pub rpath: Option<Vec<u8>>,
+    pub runpath: Option<Vec<u8>>,
+    /// DT_FLAGS
+    pub flags: u64,
+    /// DT_FLAGS_1
+    pub flags_1: u64,
+    /// A DT_BIND_NOW tag is present.
+    pub bind_now_tag: bool,
+    /// A DT_SYMBOLIC tag is present.
+    pub symbolic_tag: bool,
+    /// DT_RELR is present (glibc ≥ 2.36 then requires GLIBC_ABI_DT_RELR).
+    pub has_relr: bool,
+}
+
+impl Dynamic {
+    /// DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW: glibc binds every relocation of this object at
+    /// start-up (elf/get-dynamic-info.h).
+    pub fn binds_now(&self) -> bool {
+        self.bind_now_tag || self.flags & DF_BIND_NOW != 0 || self.flags_1 & DF_1_NOW != 0
+    }
+    pub fn nodeflib(&self) -> bool {
+        self.flags_1 & DF_1_NODEFLIB != 0
+    }
+    pub fn pie(&self) -> bool {
+        self.flags_1 & DF_1_PIE != 0
+    }
+    pub fn symbolic(&self) -> bool {
+        self.symbolic_tag || self.flags & DF_SYMBOLIC != 0
+    }
+}
+
+pub const STB_LOCAL: u8 = 0;
+pub const STB_GLOBAL: u8 = 1;
+pub const STB_WEAK: u8 = 2;
+pub const STB_GNU_UNIQUE: u8 = 10;
+pub const STT_NOTYPE: u8 = 0;
+pub const STT_OBJECT: u8 = 1;
+pub const STT_FUNC: u8 = 2;
+pub const STT_COMMON: u8 = 5;
+pub const STT_TLS: u8 = 6;
+pub const STT_GNU_IFUNC: u8 = 10;
+pub const STV_DEFAULT: u8 = 0;
+pub const STV_INTERNAL: u8 = 1;
+pub const STV_HIDDEN: u8 = 2;
+pub const STV_PROTECTED: u8 = 3;
+pub const SHN_UNDEF: u16 = 0;
+pub const SHN_ABS: u16 = 0xfff1;
+/// versym bit 15: the version is hidden (`foo@V`, not the default `foo@@V`).
+pub const VERSYM_HIDDEN: u16 = 0x8000;
+pub const VER_FLG_BASE: u16 = 0x1;
+pub const VER_FLG_WEAK: u16 = 0x2;
+
+/// One `.dynsym` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: Box<[u8]>,
+    /// STB_*
+    pub binding: u8,
+    /// STT_*
+    pub kind: u8,
+    /// STV_*
+    pub visibility: u8,
+    pub shndx: u16,
+    pub value: u64,
+    pub size: u64,
+    /// Raw DT_VERSYM entry (with the hidden bit), `None` when the object has no DT_VERSYM.
+    pub versym: Option<u16>,
+}
+
+impl Symbol {
+    pub fn is_undefined(&self) -> bool {
+        self.shndx == SHN_UNDEF
+    }
+    /// Version index without the hidden bit.
+    pub fn version_index(&self) -> Option<u16> {
+        self.versym.map(|v| v & !VERSYM_HIDDEN)
+    }
+    pub fn version_hidden(&self) -> bool {
+        self.versym.is_some_and(|v| v & VERSYM_HIDDEN != 0)
+    }
+}
+
+/// A version definition (DT_VERDEF entry); `name` is its first Verdaux.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdef {
+    pub index: u16,
+    pub flags: u16,
+    pub hash: u32,
+    pub name: Box<[u8]>,
+}
+
+/// A version requirement on one file (DT_VERNEED entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verneed {
+    /// vn_file: the DT_NEEDED name of the providing object.
+    pub file: Box<[u8]>,
+    pub entries: Vec<Vernaux>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vernaux {
+    pub name: Box<[u8]>,
+    pub hash: u32,
+    pub flags: u16,
+    /// vna_other: the version index symbols use to refer to this requirement.
+    pub other: u16,
+}
+
+impl Vernaux {
+    pub fn is_weak(&self) -> bool {
+        self.flags & VER_FLG_WEAK != 0
+    }
+}
+
+/// Which relocation table a symbol reference came from; decides when glibc binds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum RelocTable {
+    /// DT_REL
+    Rel,
+    /// DT_RELA
+    Rela,
+    /// DT_JMPREL
+    JmpRel,
+}
+
+/// How a relocation uses its symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum RelocKind {
+    /// R_*_JUMP_SLOT in DT_JMPREL: bound lazily at first call unless bind-now.
+    JumpSlot,
+    /// R_*_COPY: looked up skipping the executable.
+    Copy,
+    /// Anything else that names a symbol (GLOB_DAT, absolute, TLS, …): bound at start-up.
+    Other,
+}
+
+/// One relocation that names a symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SymbolReloc {
+    pub table: RelocTable,
+    pub kind: RelocKind,
+    /// Raw r_type, for messages such as "unsupported relocation type".
+    pub r_type: u32,
+    /// Index into [`ElfObject::symbols`].
+    pub symbol: u32,
+}
+
+/// An object as the loaders see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElfObject {
+    pub header: Header,
+    /// PT_INTERP string (without the NUL).
+    pub interpreter: Option<Vec<u8>>,
+    /// Has at least one PT_LOAD.
+    pub has_load: bool,
+    /// PT_DYNAMIC contents, `None` when there is no PT_DYNAMIC.
+    pub dynamic: Option<Dynamic>,
+    /// `.dynsym` by index (index 0 is the null symbol).
+    pub symbols: Vec<Symbol>,
+    pub verdefs: Vec<Verdef>,
+    pub verneeds: Vec<Verneed>,
+    /// Relocations that name a symbol, in table order: DT_REL/DT_RELA first, then DT_JMPREL.
+    pub relocs: Vec<SymbolReloc>,
+    /// GNU_PROPERTY_X86_ISA_1_NEEDED bits (0 when absent).
+    pub x86_isa_needed: u32,
+    /// PT_GNU_STACK with PF_X.
+    pub exec_stack: bool,
+    /// Things the parser had to skip in a damaged file (one line each).
+    pub diagnostics: Vec<String>,
+}
+
+impl ElfObject {
+    pub fn needed(&self) -> &[Vec<u8>] {
+        self.dynamic.as_ref().map_or(&[], |d| &d.needed)
+    }
+    pub fn soname(&self) -> Option<&[u8]> {
+        self.dynamic.as_ref()?.soname.as_deref()
+    }
+    /// Has DT_VERSYM.
+    pub fn has_versym(&self) -> bool {
+        self.symbols.iter().any(|s| s.versym.is_some())
+    }
+    /// The Verdef with this index.
+    pub fn verdef(&self, index: u16) -> Option<&Verdef> {
+        self.verdefs.iter().find(|d| d.index == index)
+    }
+    /// Static executable: no PT_INTERP and no PT_DYNAMIC (or a static-pie: no PT_INTERP,
+    /// PT_DYNAMIC, no DT_NEEDED).
+    pub fn is_static(&self) -> bool {
+        self.interpreter.is_none() && self.needed().is_empty()
+    }
+}

@@ -1,0 +1,1 @@
+//! /etc/ld.so.cache reader. INTERFACE SKELETON.

@@ -1,0 +1,1 @@
+//! What the target's own loader tells about itself. INTERFACE SKELETON.

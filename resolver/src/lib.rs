@@ -1,0 +1,14 @@
+//! Search-path simulation per loader flavour, ld.so.cache, orchestration and the report.
+//!
+//! Architecture Invariant: every ambient input comes in explicitly through [`Environment`];
+//! the libc flavour, architecture, system directories and cache come from the target root,
+//! never from the host.
+
+pub mod cache;
+pub mod ldso;
+mod report;
+
+pub use report::*;
+
+mod check;
+pub use check::{CheckError, Checker, CpuLevel, Environment};

@@ -1,0 +1,1 @@
+//! Shared helpers for ldsim's scenario and differential tests. SKELETON.

@@ -1,0 +1,2 @@
+//! Project automation: fixtures, CI, benchmarks. SKELETON.
+fn main() {}
