@@ -1,1 +1,0 @@
-//! /etc/ld.so.cache reader. INTERFACE SKELETON.

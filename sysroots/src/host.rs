@@ -1,0 +1,209 @@
+//! Backends on the host filesystem: a directory ([`DirBackend`]) and a single file
+//! ([`FileBackend`], for `--overlay HOST_FILE:TARGET_FILE`).
+//!
+//! Architecture Invariant: the OS is only ever handed `root/c1/…/cn` where every `ci` is a plain
+//! name that the [`crate::Sysroot`] walk has already checked is not a symlink (the final one is
+//! `lstat`ed, opened with `O_NOFOLLOW`). Host symlinks are reported, never followed, and no
+//! host path is ever canonicalised.
+
+use std::ffi::OsStr;
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{FsError, OpenError};
+use crate::node::{Backend, FileBytes, FileId, Node};
+
+/// Files smaller than this are copied into memory; larger ones are memory-mapped.
+const MMAP_THRESHOLD: u64 = 64 * 1024;
+
+/// A host directory as a backend. Never follows host symlinks: they are reported as
+/// [`Node::Symlink`] and resolved by [`crate::Sysroot`] inside the root.
+#[derive(Debug)]
+pub struct DirBackend {
+    root: PathBuf,
+}
+
+impl DirBackend {
+    /// Open `root`, which must be a directory (a symlink given by the user as the root itself
+    /// is followed: it is the user's choice of root, not content of the target).
+    pub fn new(root: &Path) -> Result<Self, OpenError> {
+        let meta = fs::metadata(root).map_err(|source| OpenError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        if !meta.is_dir() {
+            return Err(OpenError::NotADirectory(root.to_path_buf()));
+        }
+        Ok(DirBackend {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// `root/c1/…/cn`, refusing anything but plain names so that no caller can climb out.
+    fn host_path(&self, components: &[&[u8]]) -> Result<PathBuf, FsError> {
+        let mut path = self.root.clone();
+        for &c in components {
+            if !is_plain_name(c) {
+                return Err(FsError::Io(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "invalid path component",
+                )));
+            }
+            path.push(OsStr::from_bytes(c));
+        }
+        Ok(path)
+    }
+}
+
+impl Backend for DirBackend {
+    fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError> {
+        let path = self.host_path(components)?;
+        if components.is_empty() {
+            // The root itself: followed, like the user's choice of root in `new`.
+            let meta = fs::metadata(&path).map_err(FsError::from_host)?;
+            return Ok(node_from_metadata(&meta));
+        }
+        let meta = fs::symlink_metadata(&path).map_err(FsError::from_host)?;
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&path).map_err(FsError::from_host)?;
+            return Ok(Node::Symlink {
+                target: target.into_os_string().into_vec(),
+            });
+        }
+        Ok(node_from_metadata(&meta))
+    }
+
+    fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError> {
+        let path = self.host_path(components)?;
+        read_host_file(&path, !components.is_empty())
+    }
+
+    fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
+        let path = self.host_path(components)?;
+        list_host_dir(&path)
+    }
+}
+
+/// A single host file mounted at one target path. The host path is the user's own choice, so
+/// a host symlink there is followed.
+#[derive(Debug)]
+pub struct FileBackend {
+    path: PathBuf,
+}
+
+impl FileBackend {
+    pub fn new(path: &Path) -> Result<Self, OpenError> {
+        fs::metadata(path).map_err(|source| OpenError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(FileBackend {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Backend for FileBackend {
+    fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError> {
+        if !components.is_empty() {
+            return Err(FsError::NotADirectory);
+        }
+        let meta = fs::metadata(&self.path).map_err(FsError::from_host)?;
+        Ok(node_from_metadata(&meta))
+    }
+
+    fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError> {
+        if !components.is_empty() {
+            return Err(FsError::NotADirectory);
+        }
+        read_host_file(&self.path, false)
+    }
+
+    fn list(&self, _components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
+        Err(FsError::NotADirectory)
+    }
+}
+
+fn is_plain_name(c: &[u8]) -> bool {
+    !c.is_empty() && c != b"." && c != b".." && !c.iter().any(|&b| b == b'/' || b == 0)
+}
+
+fn node_from_metadata(meta: &Metadata) -> Node {
+    let id = FileId {
+        dev: meta.dev(),
+        ino: meta.ino(),
+    };
+    let mode = meta.mode() & 0o7777;
+    let ty = meta.file_type();
+    if ty.is_dir() {
+        Node::Dir { id, mode }
+    } else if ty.is_file() {
+        Node::File {
+            id,
+            mode,
+            size: meta.len(),
+        }
+    } else {
+        // Symlinks are handled by the caller (lstat); a followed root never is one.
+        Node::Other { id, mode }
+    }
+}
+
+/// Read a regular file. `O_NONBLOCK` so that a fifo can never hang us; `O_NOFOLLOW` when the
+/// final component comes from the target (the walk saw a file there, the OS must not follow).
+fn read_host_file(path: &Path, no_follow: bool) -> Result<FileBytes, FsError> {
+    let mut flags = libc::O_NONBLOCK;
+    if no_follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+        .map_err(FsError::from_host)?;
+    let meta = file.metadata().map_err(FsError::from_host)?;
+    if meta.is_dir() {
+        return Err(FsError::IsADirectory);
+    }
+    if !meta.is_file() {
+        // A device or fifo: never read (see `Sysroot::read`).
+        return Err(FsError::PermissionDenied);
+    }
+    let size = meta.len();
+    if size == 0 {
+        return Ok(FileBytes::from_vec(Vec::new()));
+    }
+    if size < MMAP_THRESHOLD {
+        return read_small(file, size);
+    }
+    map_file(&file)
+}
+
+fn read_small(mut file: File, size: u64) -> Result<FileBytes, FsError> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(FsError::from_host)?;
+    Ok(FileBytes::from_vec(bytes))
+}
+
+// Mapping a file is unsafe because another process could truncate it while mapped (SIGBUS).
+// The target root is read-only input that nobody modifies during an analysis; every
+// mmap-based ELF tool makes the same assumption.
+#[allow(unsafe_code)]
+fn map_file(file: &File) -> Result<FileBytes, FsError> {
+    // SAFETY: see above; the map is read-only and private.
+    let map = unsafe { memmap2::Mmap::map(file) }.map_err(FsError::from_host)?;
+    Ok(FileBytes::from_mmap(map))
+}
+
+fn list_host_dir(path: &Path) -> Result<Vec<Vec<u8>>, FsError> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(path).map_err(FsError::from_host)? {
+        let entry = entry.map_err(FsError::from_host)?;
+        names.push(entry.file_name().into_vec());
+    }
+    names.sort();
+    Ok(names)
+}

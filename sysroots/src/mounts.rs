@@ -1,0 +1,130 @@
+//! The mount table: the base backend at `/` and overlays at exact target paths.
+//!
+//! Each lookup goes to the mount with the longest target prefix of the path, like the kernel's
+//! mount tree. The ancestors of a mount point are directories even when the backend below has
+//! nothing there (the mount point "creates" its path virtually), and list the next component
+//! of every mount below them.
+
+use crate::error::FsError;
+use crate::node::{Backend, FileBytes, FileId, Node};
+
+/// Device number of the directories that exist only because a mount point lies below them.
+/// No real `st_dev` is all ones, so their [`FileId`] never equals a host file's.
+const VIRTUAL_DEV: u64 = u64::MAX;
+
+#[derive(Debug)]
+struct Mount {
+    /// Target components of the mount point (never empty: a mount at `/` replaces the base).
+    target: Vec<Vec<u8>>,
+    backend: Box<dyn Backend>,
+}
+
+#[derive(Debug)]
+pub(crate) struct MountTable {
+    base: Box<dyn Backend>,
+    overlays: Vec<Mount>,
+}
+
+impl MountTable {
+    pub(crate) fn new(base: Box<dyn Backend>) -> Self {
+        MountTable {
+            base,
+            overlays: Vec::new(),
+        }
+    }
+
+    /// Mount `backend` at `target`; a later mount at the same point replaces the earlier one.
+    pub(crate) fn insert(&mut self, target: Vec<Vec<u8>>, backend: Box<dyn Backend>) {
+        if target.is_empty() {
+            self.base = backend;
+            return;
+        }
+        match self.overlays.iter_mut().find(|m| m.target == target) {
+            Some(existing) => existing.backend = backend,
+            None => self.overlays.push(Mount { target, backend }),
+        }
+    }
+
+    /// The mount responsible for `path` (longest prefix) and the components of `path` inside it.
+    fn governing<'p, 'c>(&self, path: &'p [&'c [u8]]) -> (&dyn Backend, &'p [&'c [u8]]) {
+        let mut best: (&dyn Backend, usize) = (self.base.as_ref(), 0);
+        for m in &self.overlays {
+            if m.target.len() > best.1 && is_prefix(&m.target, path) {
+                best = (m.backend.as_ref(), m.target.len());
+            }
+        }
+        (best.0, path.get(best.1..).unwrap_or(&[]))
+    }
+
+    /// Does a mount point lie strictly below `path`?
+    fn is_mount_ancestor(&self, path: &[&[u8]]) -> bool {
+        self.overlays
+            .iter()
+            .any(|m| m.target.len() > path.len() && is_prefix_of_target(path, &m.target))
+    }
+
+    pub(crate) fn lstat(&self, path: &[&[u8]]) -> Result<Node, FsError> {
+        let (backend, rest) = self.governing(path);
+        let node = backend.lstat(rest);
+        if !self.is_mount_ancestor(path) {
+            return node;
+        }
+        match node {
+            Ok(dir @ Node::Dir { .. }) => Ok(dir),
+            _ => Ok(Node::Dir {
+                id: virtual_id(path),
+                mode: 0o755,
+            }),
+        }
+    }
+
+    pub(crate) fn read(&self, path: &[&[u8]]) -> Result<FileBytes, FsError> {
+        let (backend, rest) = self.governing(path);
+        backend.read(rest)
+    }
+
+    pub(crate) fn list(&self, path: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
+        let (backend, rest) = self.governing(path);
+        let listed = backend.list(rest);
+        let mut names = if self.is_mount_ancestor(path) {
+            listed.unwrap_or_default()
+        } else {
+            listed?
+        };
+        for m in &self.overlays {
+            if m.target.len() > path.len() && is_prefix_of_target(path, &m.target) {
+                if let Some(child) = m.target.get(path.len()) {
+                    names.push(child.clone());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+}
+
+/// Is the mount point `target` a prefix of (or equal to) `path`?
+fn is_prefix(target: &[Vec<u8>], path: &[&[u8]]) -> bool {
+    target.len() <= path.len() && target.iter().zip(path).all(|(t, p)| t.as_slice() == *p)
+}
+
+/// Is `path` a prefix of (or equal to) the mount point `target`?
+fn is_prefix_of_target(path: &[&[u8]], target: &[Vec<u8>]) -> bool {
+    path.len() <= target.len() && path.iter().zip(target).all(|(p, t)| *p == t.as_slice())
+}
+
+/// A stable identity for a virtual directory: FNV-1a of its path.
+fn virtual_id(path: &[&[u8]]) -> FileId {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in path {
+        for &b in std::iter::once(&b'/').chain(c.iter()) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    FileId {
+        dev: VIRTUAL_DEV,
+        ino: hash,
+    }
+}

@@ -1,0 +1,86 @@
+//! What a backend reports about an entry, and the [`Backend`] trait itself.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::error::FsError;
+use crate::target_path::TargetPath;
+
+/// What a fully resolved path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    File,
+    Dir,
+    /// Device node, fifo, socket: exists, cannot be loaded.
+    Other,
+}
+
+/// Identity of a file, to find the same file reached through two paths (glibc compares
+/// st_dev/st_ino, musl too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// A path after every symlink was followed inside the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Canonical path inside the target (no symlinks left).
+    pub path: TargetPath,
+    pub kind: NodeKind,
+    pub id: FileId,
+    /// st_mode permission and setuid bits.
+    pub mode: u32,
+    pub size: u64,
+}
+
+/// The bytes of a file: memory-mapped when large, shared cheaply.
+#[derive(Clone)]
+pub struct FileBytes(Arc<dyn Deref<Target = [u8]> + Send + Sync>);
+
+impl FileBytes {
+    pub fn from_vec(bytes: Vec<u8>) -> Self {
+        FileBytes(Arc::new(bytes))
+    }
+
+    pub(crate) fn from_mmap(map: memmap2::Mmap) -> Self {
+        FileBytes(Arc::new(map))
+    }
+}
+
+impl Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FileBytes({} bytes)", self.len())
+    }
+}
+
+/// One entry as a backend sees it, symlinks not followed. `mode` holds the permission and
+/// setuid bits only (`st_mode & 0o7777`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    File { id: FileId, mode: u32, size: u64 },
+    Dir { id: FileId, mode: u32 },
+    Symlink { target: Vec<u8> },
+    Other { id: FileId, mode: u32 },
+}
+
+/// A source of target files: a host directory today; tarballs and images plug in here.
+/// Paths given to a backend are lists of plain components (never `.`, `..` or empty), already
+/// free of symlinks in every component but possibly the last.
+pub trait Backend: Send + Sync + fmt::Debug {
+    /// lstat: the entry itself, not following a final symlink.
+    fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError>;
+    /// The contents of a regular file.
+    fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError>;
+    /// Names in a directory, sorted.
+    fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError>;
+}

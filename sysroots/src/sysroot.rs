@@ -1,0 +1,148 @@
+//! [`Sysroot`]: a target root made of a base backend and mounted overlays.
+
+use std::fs;
+use std::path::Path;
+
+use crate::error::{FsError, OpenError};
+use crate::host::{DirBackend, FileBackend};
+use crate::mounts::MountTable;
+use crate::node::{Backend, FileBytes, Node, NodeKind, Resolved};
+use crate::target_path::TargetPath;
+use crate::walk::{walk, Last};
+
+/// A target root: a base backend at `/` plus overlays mounted at exact target directories
+/// (`--overlay HOST:TARGET`), the longest mount prefix winning.
+#[derive(Debug)]
+pub struct Sysroot {
+    description: String,
+    mounts: MountTable,
+}
+
+impl Sysroot {
+    /// A host directory as the target root.
+    pub fn from_dir(host_dir: &Path) -> Result<Sysroot, OpenError> {
+        let backend = DirBackend::new(host_dir)?;
+        Ok(Sysroot::from_backend(
+            Box::new(backend),
+            host_dir.display().to_string(),
+        ))
+    }
+
+    /// Any backend as the target root; `description` names it in messages.
+    pub fn from_backend(backend: Box<dyn Backend>, description: String) -> Sysroot {
+        Sysroot {
+            description,
+            mounts: MountTable::new(backend),
+        }
+    }
+
+    /// Mount a host directory, or a single host file, at `target` (a directory path when the
+    /// host path is a directory, the file's own path when it is a file).
+    ///
+    /// Like `mount --bind`, the directories leading to `target` are resolved inside the root
+    /// first (so mounting at `/lib/x` when `/lib -> usr/lib` lands in `/usr/lib/x` instead of
+    /// hiding the rest of `/lib`); the parts that do not exist are created virtually. The last
+    /// component is taken literally: the overlay replaces whatever the base has there, even a
+    /// symlink. Symlinks inside the overlay resolve in the target namespace.
+    pub fn mount(&mut self, target: &TargetPath, host: &Path) -> Result<(), OpenError> {
+        let meta = fs::metadata(host).map_err(|source| OpenError::Io {
+            path: host.to_path_buf(),
+            source,
+        })?;
+        let backend: Box<dyn Backend> = if meta.is_dir() {
+            Box::new(DirBackend::new(host)?)
+        } else {
+            Box::new(FileBackend::new(host)?)
+        };
+        let point = self.mount_point(target);
+        tracing::debug!(host = %host.display(), target = %target, "mount overlay");
+        self.mounts.insert(point, backend);
+        Ok(())
+    }
+
+    /// The components of the mount point for `target`: the existing directories on the way
+    /// resolved through the current mounts, the rest and the last component literal.
+    fn mount_point(&self, target: &TargetPath) -> Vec<Vec<u8>> {
+        let comps: Vec<&[u8]> = target.components().collect();
+        let Some((last, dirs)) = comps.split_last() else {
+            return Vec::new();
+        };
+        let mut point = TargetPath::root();
+        let mut existing = true;
+        for dir in dirs {
+            let literal = point.join(dir);
+            point = if existing {
+                match walk(&self.mounts, literal.as_bytes(), &point, Last::Follow) {
+                    Ok((prefix, Node::Dir { .. })) => prefix.into_target_path(),
+                    _ => {
+                        existing = false;
+                        literal
+                    }
+                }
+            } else {
+                literal
+            };
+        }
+        point
+            .components()
+            .chain([*last])
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    /// What this root is (its host path), for messages.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Resolve `path` (relative paths relative to `cwd`), following every symlink inside the root.
+    pub fn resolve(&self, path: &[u8], cwd: &TargetPath) -> Result<Resolved, FsError> {
+        let (prefix, node) = walk(&self.mounts, path, cwd, Last::Follow)?;
+        let (kind, id, mode, size) = match node {
+            Node::File { id, mode, size } => (NodeKind::File, id, mode, size),
+            Node::Dir { id, mode } => (NodeKind::Dir, id, mode, 0),
+            Node::Other { id, mode } => (NodeKind::Other, id, mode, 0),
+            // Unreachable: with `Last::Follow` the walk expands every symlink it meets.
+            Node::Symlink { .. } => return Err(FsError::Loop),
+        };
+        Ok(Resolved {
+            path: prefix.into_target_path(),
+            kind,
+            id,
+            mode,
+            size,
+        })
+    }
+
+    /// lstat inside the root: intermediate components followed, the last not.
+    pub fn lstat(&self, path: &[u8], cwd: &TargetPath) -> Result<Node, FsError> {
+        walk(&self.mounts, path, cwd, Last::NoFollow).map(|(_, node)| node)
+    }
+
+    /// Resolve and read a regular file. A directory gives [`FsError::IsADirectory`].
+    ///
+    /// A device, fifo or socket gives [`FsError::PermissionDenied`] (EACCES): a loader cannot
+    /// map one, and reading a fifo could block forever, so it is never opened. (The real
+    /// `open` of a character device would succeed and the loader then fail on the short
+    /// read; no real root ships a device where a library is looked for.)
+    pub fn read(&self, path: &[u8], cwd: &TargetPath) -> Result<(Resolved, FileBytes), FsError> {
+        let resolved = self.resolve(path, cwd)?;
+        match resolved.kind {
+            NodeKind::File => {}
+            NodeKind::Dir => return Err(FsError::IsADirectory),
+            NodeKind::Other => return Err(FsError::PermissionDenied),
+        }
+        let comps: Vec<&[u8]> = resolved.path.components().collect();
+        let bytes = self.mounts.read(&comps)?;
+        Ok((resolved, bytes))
+    }
+
+    /// Sorted names of a directory (symlinks followed to reach it).
+    pub fn read_dir(&self, path: &[u8], cwd: &TargetPath) -> Result<Vec<Vec<u8>>, FsError> {
+        let (prefix, node) = walk(&self.mounts, path, cwd, Last::Follow)?;
+        if !matches!(node, Node::Dir { .. }) {
+            return Err(FsError::NotADirectory);
+        }
+        self.mounts.list(&prefix.components())
+    }
+}
