@@ -1,0 +1,204 @@
+//! PT_DYNAMIC: the `DT_*` tags, the string table they name, and the [`Dynamic`] record.
+
+use super::header::{AddressMap, Phdr};
+use super::reader::Reader;
+use super::Diagnostics;
+use crate::model::Dynamic;
+use goblin::elf::dynamic as dt;
+
+/// DT_RELR (glibc elf/elf.h); goblin does not name it.
+const DT_RELR: u64 = 36;
+
+/// The tags the parser uses. Single-valued tags keep the last occurrence, as glibc
+/// elf/get-dynamic-info.h does (`info[tag] = dyn`); DT_NEEDED keeps all, in order.
+#[derive(Debug, Default)]
+pub(super) struct Tags {
+    pub needed: Vec<u64>,
+    pub soname: Option<u64>,
+    pub rpath: Option<u64>,
+    pub runpath: Option<u64>,
+    pub strtab: Option<u64>,
+    pub strsz: Option<u64>,
+    pub symtab: Option<u64>,
+    pub syment: Option<u64>,
+    pub hash: Option<u64>,
+    pub gnu_hash: Option<u64>,
+    pub versym: Option<u64>,
+    pub verdef: Option<u64>,
+    pub verdefnum: Option<u64>,
+    pub verneed: Option<u64>,
+    pub verneednum: Option<u64>,
+    pub rel: Option<u64>,
+    pub relsz: Option<u64>,
+    pub relent: Option<u64>,
+    pub rela: Option<u64>,
+    pub relasz: Option<u64>,
+    pub relaent: Option<u64>,
+    pub jmprel: Option<u64>,
+    pub pltrelsz: Option<u64>,
+    pub pltrel: Option<u64>,
+    pub flags: u64,
+    pub flags_1: u64,
+    pub bind_now: bool,
+    pub symbolic: bool,
+    pub relr: bool,
+}
+
+/// Read the entries of PT_DYNAMIC up to DT_NULL, never past the segment or the file.
+pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> Tags {
+    let mut tags = Tags::default();
+    let entsize = 2 * r.word_size();
+    let count = ph.filesz / entsize;
+    let mut terminated = false;
+    for i in 0..count {
+        let Some(at) = i
+            .checked_mul(entsize)
+            .and_then(|o| o.checked_add(ph.offset))
+        else {
+            break;
+        };
+        let (Some(tag), Some(val)) = (
+            r.word(at),
+            at.checked_add(r.word_size()).and_then(|v| r.word(v)),
+        ) else {
+            diags.push(format!(
+                "PT_DYNAMIC: entry {i} lies past the end of the file"
+            ));
+            terminated = true;
+            break;
+        };
+        match tag {
+            dt::DT_NULL => {
+                terminated = true;
+                break;
+            }
+            dt::DT_NEEDED => tags.needed.push(val),
+            dt::DT_SONAME => tags.soname = Some(val),
+            dt::DT_RPATH => tags.rpath = Some(val),
+            dt::DT_RUNPATH => tags.runpath = Some(val),
+            dt::DT_STRTAB => tags.strtab = Some(val),
+            dt::DT_STRSZ => tags.strsz = Some(val),
+            dt::DT_SYMTAB => tags.symtab = Some(val),
+            dt::DT_SYMENT => tags.syment = Some(val),
+            dt::DT_HASH => tags.hash = Some(val),
+            dt::DT_GNU_HASH => tags.gnu_hash = Some(val),
+            dt::DT_VERSYM => tags.versym = Some(val),
+            dt::DT_VERDEF => tags.verdef = Some(val),
+            dt::DT_VERDEFNUM => tags.verdefnum = Some(val),
+            dt::DT_VERNEED => tags.verneed = Some(val),
+            dt::DT_VERNEEDNUM => tags.verneednum = Some(val),
+            dt::DT_REL => tags.rel = Some(val),
+            dt::DT_RELSZ => tags.relsz = Some(val),
+            dt::DT_RELENT => tags.relent = Some(val),
+            dt::DT_RELA => tags.rela = Some(val),
+            dt::DT_RELASZ => tags.relasz = Some(val),
+            dt::DT_RELAENT => tags.relaent = Some(val),
+            dt::DT_JMPREL => tags.jmprel = Some(val),
+            dt::DT_PLTRELSZ => tags.pltrelsz = Some(val),
+            dt::DT_PLTREL => tags.pltrel = Some(val),
+            dt::DT_FLAGS => tags.flags = val,
+            dt::DT_FLAGS_1 => tags.flags_1 = val,
+            dt::DT_BIND_NOW => tags.bind_now = true,
+            dt::DT_SYMBOLIC => tags.symbolic = true,
+            DT_RELR => tags.relr = true,
+            _ => {}
+        }
+    }
+    if !terminated {
+        diags.push("PT_DYNAMIC: no DT_NULL entry within the segment".to_owned());
+    }
+    tags
+}
+
+/// DT_STRTAB as a bounded region of the file.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct StrTab {
+    offset: u64,
+    size: u64,
+}
+
+impl StrTab {
+    /// Locate DT_STRTAB. Without DT_STRSZ the table may extend to the end of its PT_LOAD.
+    pub fn locate(tags: &Tags, map: &AddressMap, diags: &mut Diagnostics) -> Option<StrTab> {
+        let addr = tags.strtab?;
+        let Some((offset, avail)) = map.translate(addr) else {
+            diags.push(format!(
+                "DT_STRTAB: address {addr:#x} is not in any PT_LOAD segment"
+            ));
+            return None;
+        };
+        let size = match tags.strsz {
+            Some(size) if size > avail => {
+                diags.push(format!(
+                    "DT_STRTAB: DT_STRSZ {size:#x} runs past its segment ({avail:#x} bytes readable)"
+                ));
+                avail
+            }
+            Some(size) => size,
+            None => avail,
+        };
+        Some(StrTab { offset, size })
+    }
+
+    /// The string at index `idx`, or why it cannot be read.
+    pub fn get<'a>(&self, r: &Reader<'a>, idx: u64) -> Result<&'a [u8], String> {
+        if idx >= self.size {
+            return Err(format!(
+                "string offset {idx:#x} is outside DT_STRTAB (size {:#x})",
+                self.size
+            ));
+        }
+        let end = self.offset.saturating_add(self.size);
+        self.offset
+            .checked_add(idx)
+            .and_then(|at| r.cstr(at, end))
+            .ok_or_else(|| format!("string at offset {idx:#x} has no terminating NUL"))
+    }
+}
+
+/// Look up a string for a table named `what`, turning a failure into a diagnostic.
+pub(super) fn string<'a>(
+    r: &Reader<'a>,
+    strtab: Option<&StrTab>,
+    idx: u64,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a [u8]> {
+    let Some(strtab) = strtab else {
+        diags.push(format!(
+            "{what}: no readable DT_STRTAB to take the name from"
+        ));
+        return None;
+    };
+    strtab
+        .get(r, idx)
+        .map_err(|e| diags.push(format!("{what}: {e}")))
+        .ok()
+}
+
+/// The [`Dynamic`] record. A DT_NEEDED whose name cannot be read is left out and reported.
+pub(super) fn dynamic(
+    r: &Reader<'_>,
+    tags: &Tags,
+    strtab: Option<&StrTab>,
+    diags: &mut Diagnostics,
+) -> Dynamic {
+    let mut string = |idx: u64, what: &str| string(r, strtab, idx, what, diags).map(<[u8]>::to_vec);
+    let needed = tags
+        .needed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &idx)| string(idx, &format!("DT_NEEDED #{}", i + 1)))
+        .collect();
+    Dynamic {
+        needed,
+        soname: tags.soname.and_then(|i| string(i, "DT_SONAME")),
+        rpath: tags.rpath.and_then(|i| string(i, "DT_RPATH")),
+        runpath: tags.runpath.and_then(|i| string(i, "DT_RUNPATH")),
+        flags: tags.flags,
+        flags_1: tags.flags_1,
+        bind_now_tag: tags.bind_now,
+        symbolic_tag: tags.symbolic,
+        has_relr: tags.relr,
+    }
+}

@@ -1,0 +1,167 @@
+//! Reading an [`ElfObject`] from bytes the way the runtime reads it.
+//!
+//! Phases, one module each:
+//! 1. [`header`]: ELF header and program headers (the only part that may fail the parse),
+//!    and the vaddr → offset map built from PT_LOAD.
+//! 2. Segments: PT_INTERP, PT_GNU_STACK, PT_LOAD presence (here).
+//! 3. [`dynamic`]: PT_DYNAMIC's `DT_*` tags and the strings they name.
+//! 4. [`relocs`], [`symbols`], [`versions`]: tables found through `DT_*` addresses.
+//! 5. [`property`]: the x86 ISA level note.
+//!
+//! Section headers are never read: they may be stripped, and the loaders do not use them.
+//! Every read is bounds-checked; a damaged optional table becomes one `diagnostics` line.
+
+mod dynamic;
+mod header;
+mod property;
+mod reader;
+mod relocs;
+mod symbols;
+mod versions;
+
+use crate::arch::arch_of;
+use crate::model::{ElfObject, RelocKind, RelocTable, SymbolReloc};
+use goblin::elf::program_header::{PF_X, PT_DYNAMIC, PT_GNU_STACK, PT_INTERP, PT_LOAD};
+
+/// Why bytes could not be read as an ELF object at all. Messages are glibc's where glibc has one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ElfError {
+    #[error("file too short")]
+    TooShort,
+    #[error("invalid ELF header")]
+    BadMagic,
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// Collected diagnostics, capped so a hostile file cannot make the list huge.
+#[derive(Debug, Default)]
+struct Diagnostics {
+    lines: Vec<String>,
+    dropped: usize,
+}
+
+impl Diagnostics {
+    const MAX: usize = 64;
+
+    fn push(&mut self, line: String) {
+        if self.lines.len() < Self::MAX {
+            self.lines.push(line);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if self.dropped > 0 {
+            self.lines
+                .push(format!("{} more problems not listed", self.dropped));
+        }
+        self.lines
+    }
+}
+
+/// Parse an ELF file the way the runtime reads it: header, program headers, PT_INTERP,
+/// PT_DYNAMIC and everything it points to (translated through PT_LOAD), PT_NOTE/PT_GNU_PROPERTY.
+/// Never panics on hostile input; damaged optional parts become `diagnostics`.
+pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
+    let (header, r, phdrs) = header::read(bytes)?;
+    let mut diags = Diagnostics::default();
+    let map = header::AddressMap::new(&phdrs, r.len());
+
+    // The kernel uses the first PT_INTERP (fs/binfmt_elf.c: load_elf_binary).
+    let interpreter = phdrs.iter().find(|p| p.p_type == PT_INTERP).and_then(|p| {
+        let text = r.cstr(p.offset, p.offset.saturating_add(p.filesz));
+        if text.is_none() {
+            diags.push("PT_INTERP: no NUL-terminated path inside the segment".to_owned());
+        }
+        text.map(<[u8]>::to_vec)
+    });
+    let has_load = phdrs.iter().any(|p| p.p_type == PT_LOAD);
+    // glibc elf/dl-load.c: _dl_map_object_from_fd keeps the last PT_GNU_STACK's flags.
+    let exec_stack = phdrs
+        .iter()
+        .rev()
+        .find(|p| p.p_type == PT_GNU_STACK)
+        .is_some_and(|p| p.flags & PF_X != 0);
+    let x86_isa_needed = match header.machine {
+        goblin::elf::header::EM_X86_64 | goblin::elf::header::EM_386 => {
+            property::x86_isa_needed(&r, &phdrs)
+        }
+        _ => 0,
+    };
+
+    let mut object = ElfObject {
+        header,
+        interpreter,
+        has_load,
+        dynamic: None,
+        symbols: Vec::new(),
+        verdefs: Vec::new(),
+        verneeds: Vec::new(),
+        relocs: Vec::new(),
+        x86_isa_needed,
+        exec_stack,
+        diagnostics: Vec::new(),
+    };
+
+    // glibc records the last PT_DYNAMIC (`l->l_ld` is overwritten for each one).
+    if let Some(ph) = phdrs.iter().rev().find(|p| p.p_type == PT_DYNAMIC) {
+        let tags = dynamic::read_tags(&r, ph, &mut diags);
+        let strtab = dynamic::StrTab::locate(&tags, &map, &mut diags);
+        let strtab = strtab.as_ref();
+        object.dynamic = Some(dynamic::dynamic(&r, &tags, strtab, &mut diags));
+        let raw_relocs = relocs::read(&r, &map, &tags, &mut diags);
+        let min_symbols = raw_relocs
+            .iter()
+            .map(|x| x.symbol.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        let machine = object.header.machine;
+        object.symbols = symbols::read(&r, &map, &tags, strtab, machine, min_symbols, &mut diags);
+        object.verdefs = versions::read_verdefs(&r, &map, &tags, strtab, &mut diags);
+        object.verneeds = versions::read_verneeds(&r, &map, &tags, strtab, &mut diags);
+        object.relocs = classify(&object, &raw_relocs, &mut diags);
+    }
+    object.diagnostics = diags.finish();
+    Ok(object)
+}
+
+/// Attach a kind to each relocation and drop those naming a symbol that does not exist.
+/// A JUMP_SLOT type outside DT_JMPREL is bound eagerly like any other (glibc only defers
+/// the DT_JMPREL range: elf/dynamic-link.h).
+fn classify(
+    object: &ElfObject,
+    raw: &[relocs::RawReloc],
+    diags: &mut Diagnostics,
+) -> Vec<SymbolReloc> {
+    let arch = arch_of(&object.header);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut missing = 0usize;
+    for reloc in raw {
+        let Some(symbol) = u32::try_from(reloc.symbol)
+            .ok()
+            .filter(|&s| (s as usize) < object.symbols.len())
+        else {
+            missing += 1;
+            continue;
+        };
+        let kind = match arch.map(|a| a.reloc_kind(reloc.r_type)) {
+            Some(RelocKind::JumpSlot) if reloc.table != RelocTable::JmpRel => RelocKind::Other,
+            Some(kind) => kind,
+            None => RelocKind::Other,
+        };
+        out.push(SymbolReloc {
+            table: reloc.table,
+            kind,
+            r_type: reloc.r_type,
+            symbol,
+        });
+    }
+    if missing > 0 {
+        diags.push(format!(
+            "relocations: {missing} name a symbol outside DT_SYMTAB and were skipped"
+        ));
+    }
+    out
+}

@@ -1,0 +1,218 @@
+//! `.dynsym` as the runtime finds it: DT_SYMTAB, its length from the hash table, names from
+//! DT_STRTAB and version indices from DT_VERSYM.
+
+use super::dynamic::{StrTab, Tags};
+use super::header::AddressMap;
+use super::reader::Reader;
+use super::Diagnostics;
+use crate::model::{Class, Symbol};
+
+const SYM32_SIZE: u64 = 16;
+const SYM64_SIZE: u64 = 24;
+
+/// How many entries DT_SYMTAB has. The dynamic section does not say; the loaders only need
+/// the hash table. DT_HASH's nchain is the count; otherwise walk DT_GNU_HASH to the end of
+/// the chain that starts at the highest bucket (as object's `gnu_hash` reader does).
+/// `min` (the highest symbol index a relocation uses, plus one) is the fallback.
+fn symbol_count(
+    r: &Reader<'_>,
+    map: &AddressMap,
+    tags: &Tags,
+    machine: u16,
+    min: u64,
+    diags: &mut Diagnostics,
+) -> u64 {
+    if let Some(addr) = tags.hash {
+        // s390x (and alpha) use 64-bit hash words (glibc sysdeps/unix/sysv/linux/s390/
+        // bits/elfclass.h: Elf_Symndx).
+        let wide = machine == goblin::elf::header::EM_S390 && r.class == Class::Elf64;
+        let nchain = map.translate(addr).and_then(|(off, _)| {
+            if wide {
+                r.u64(off.checked_add(8)?)
+            } else {
+                r.u32(off.checked_add(4)?).map(u64::from)
+            }
+        });
+        match nchain {
+            Some(n) => return n.max(min),
+            None => diags.push(format!("DT_HASH: table at {addr:#x} cannot be read")),
+        }
+    }
+    if let Some(addr) = tags.gnu_hash {
+        match gnu_hash_count(r, map, addr) {
+            Some(n) => return n.max(min),
+            None => diags.push(format!("DT_GNU_HASH: table at {addr:#x} cannot be read")),
+        }
+    }
+    if tags.hash.is_none() && tags.gnu_hash.is_none() {
+        diags.push(
+            "DT_SYMTAB: no DT_HASH or DT_GNU_HASH; symbol count taken from relocations".to_owned(),
+        );
+    }
+    min
+}
+
+fn gnu_hash_count(r: &Reader<'_>, map: &AddressMap, addr: u64) -> Option<u64> {
+    let (off, avail) = map.translate(addr)?;
+    let nbuckets = u64::from(r.u32(off)?);
+    let symoffset = u64::from(r.u32(off.checked_add(4)?)?);
+    let bloom_words = u64::from(r.u32(off.checked_add(8)?)?);
+    let buckets = bloom_words
+        .checked_mul(r.word_size())?
+        .checked_add(16)?
+        .checked_add(off)?;
+    let chains = nbuckets.checked_mul(4)?.checked_add(buckets)?;
+    let end = off.checked_add(avail)?;
+    if chains > end {
+        return None;
+    }
+    let mut max = 0u64;
+    for i in 0..nbuckets {
+        max = max.max(u64::from(r.u32(buckets + i * 4)?));
+    }
+    if max < symoffset {
+        return Some(symoffset);
+    }
+    // The chain of the highest bucket ends at the last hashed symbol (low bit set). Bounded:
+    // each step reads a new word inside the segment.
+    let mut index = max;
+    loop {
+        let at = index
+            .checked_sub(symoffset)?
+            .checked_mul(4)?
+            .checked_add(chains)?;
+        if at.checked_add(4)? > end {
+            return None;
+        }
+        if r.u32(at)? & 1 != 0 {
+            return index.checked_add(1);
+        }
+        index += 1;
+    }
+}
+
+/// Read the dynamic symbol table. `min_count` makes sure every symbol a relocation names is
+/// read when the hash table claims fewer.
+pub(super) fn read(
+    r: &Reader<'_>,
+    map: &AddressMap,
+    tags: &Tags,
+    strtab: Option<&StrTab>,
+    machine: u16,
+    min_count: u64,
+    diags: &mut Diagnostics,
+) -> Vec<Symbol> {
+    let Some(addr) = tags.symtab else {
+        return Vec::new();
+    };
+    let Some((offset, avail)) = map.translate(addr) else {
+        diags.push(format!(
+            "DT_SYMTAB: address {addr:#x} is not in any PT_LOAD segment"
+        ));
+        return Vec::new();
+    };
+    let native = match r.class {
+        Class::Elf32 => SYM32_SIZE,
+        Class::Elf64 => SYM64_SIZE,
+    };
+    let entsize = match tags.syment {
+        Some(size) if size < native => {
+            diags.push(format!(
+                "DT_SYMENT: {size} is smaller than a symbol ({native})"
+            ));
+            native
+        }
+        Some(size) => size,
+        None => native,
+    };
+    let declared = symbol_count(r, map, tags, machine, min_count, diags);
+    let fits = (avail / entsize).max(u64::from(avail >= native));
+    let count = declared.min(fits);
+    if count < declared {
+        diags.push(format!(
+            "DT_SYMTAB: {declared} symbols expected but only {count} fit in the file"
+        ));
+    }
+    let versym = tags.versym.map(|a| (a, map.translate(a)));
+    let mut bad_names = Vec::new();
+    let mut bad_versym = None;
+    let mut symbols = Vec::new();
+    for i in 0..count {
+        let Some(sym) = read_symbol(r, offset + i * entsize) else {
+            diags.push(format!("DT_SYMTAB: symbol {i} cannot be read"));
+            break;
+        };
+        let name = match strtab.map(|s| s.get(r, u64::from(sym.name))) {
+            Some(Ok(name)) => name,
+            Some(Err(e)) => {
+                bad_names.push((i, e));
+                &[]
+            }
+            None => {
+                bad_names.push((i, "no readable DT_STRTAB".to_owned()));
+                &[]
+            }
+        };
+        let version = match versym {
+            None => None,
+            Some((_, Some((voff, vavail)))) if i * 2 + 2 <= vavail => r.u16(voff + i * 2),
+            Some((vaddr, _)) => {
+                bad_versym.get_or_insert((vaddr, i));
+                None
+            }
+        };
+        symbols.push(Symbol {
+            name: name.into(),
+            binding: sym.info >> 4,
+            kind: sym.info & 0xf,
+            visibility: sym.other & 0x3,
+            shndx: sym.shndx,
+            value: sym.value,
+            size: sym.size,
+            versym: version,
+        });
+    }
+    if let Some((i, e)) = bad_names.first() {
+        diags.push(format!(
+            "DT_SYMTAB: {} symbol name(s) cannot be read (first: symbol {i}: {e})",
+            bad_names.len()
+        ));
+    }
+    if let Some((vaddr, i)) = bad_versym {
+        diags.push(format!(
+            "DT_VERSYM: table at {vaddr:#x} cannot be read from symbol {i} on"
+        ));
+    }
+    symbols
+}
+
+struct RawSym {
+    name: u32,
+    info: u8,
+    other: u8,
+    shndx: u16,
+    value: u64,
+    size: u64,
+}
+
+fn read_symbol(r: &Reader<'_>, at: u64) -> Option<RawSym> {
+    let f = |o: u64| at.checked_add(o);
+    Some(match r.class {
+        Class::Elf32 => RawSym {
+            name: r.u32(at)?,
+            value: r.word(f(4)?)?,
+            size: r.word(f(8)?)?,
+            info: r.u8(f(12)?)?,
+            other: r.u8(f(13)?)?,
+            shndx: r.u16(f(14)?)?,
+        },
+        Class::Elf64 => RawSym {
+            name: r.u32(at)?,
+            info: r.u8(f(4)?)?,
+            other: r.u8(f(5)?)?,
+            shndx: r.u16(f(6)?)?,
+            value: r.word(f(8)?)?,
+            size: r.word(f(16)?)?,
+        },
+    })
+}
