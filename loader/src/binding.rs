@@ -1,1 +1,398 @@
-//! Version checks and symbol lookup. INTERFACE SKELETON.
+//! Symbol-version checks and symbol lookup, per loader flavour.
+//!
+//! glibc: elf/dl-version.c (`_dl_check_map_versions`, `match_symbol`) and elf/dl-lookup.c
+//! (`do_lookup_x`, `check_match`). musl: ldso/dynlink.c (`find_sym2`, `do_relocs`).
+
+use std::collections::HashMap;
+
+use crate::model::*;
+
+/// Exported definitions of one object by name, built once per parsed object.
+#[derive(Debug, Default)]
+pub struct ExportIndex {
+    by_name: HashMap<Box<[u8]>, Vec<u32>>,
+}
+
+impl ExportIndex {
+    pub fn new(obj: &ElfObject) -> Self {
+        let mut by_name: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
+        for (i, s) in obj.symbols.iter().enumerate().skip(1) {
+            // An undefined symbol with a zero value can never be a definition.
+            if s.name.is_empty() || (s.is_undefined() && s.value == 0) {
+                continue;
+            }
+            by_name.entry(s.name.clone()).or_default().push(i as u32);
+        }
+        ExportIndex { by_name }
+    }
+
+    fn candidates(&self, name: &[u8]) -> &[u32] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// An object taking part in symbol lookup.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeEntry<'a> {
+    pub object: &'a ElfObject,
+    pub exports: &'a ExportIndex,
+    /// The main executable (skipped for copy relocations).
+    pub is_main: bool,
+}
+
+/// The version a reference asks for (glibc `struct r_found_version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionReq<'a> {
+    pub name: &'a [u8],
+    pub hash: u32,
+    pub hidden: bool,
+    /// vn_file: the library the requirement names.
+    pub file: &'a [u8],
+}
+
+/// The version requirement of an undefined reference, from its versym index and the
+/// object's Vernaux entries. `None` means an unversioned lookup (index 0/1, no versym, or an
+/// index whose entry has hash 0 — elf/dl-runtime.c: _dl_fixup).
+pub fn version_requirement<'a>(obj: &'a ElfObject, sym: &Symbol) -> Option<VersionReq<'a>> {
+    let index = sym.version_index()?;
+    if index < 2 {
+        return None;
+    }
+    for need in &obj.verneeds {
+        for aux in &need.entries {
+            if aux.other & !VERSYM_HIDDEN == index {
+                if aux.hash == 0 {
+                    return None;
+                }
+                return Some(VersionReq {
+                    name: &aux.name,
+                    hash: aux.hash,
+                    hidden: aux.other & VERSYM_HIDDEN != 0,
+                    file: &need.file,
+                });
+            }
+        }
+    }
+    // A defined symbol's own version (verdef) also names a version to look up.
+    obj.verdefs
+        .iter()
+        .find(|d| d.index == index && d.flags & VER_FLG_BASE == 0 && d.hash != 0)
+        .map(|d| VersionReq {
+            name: &d.name,
+            hash: d.hash,
+            hidden: false,
+            file: b"",
+        })
+}
+
+/// The name and hash at a version index of a defining object (`l_versions[ndx]`): Verdefs
+/// except the BASE one, which glibc deliberately leaves nameless.
+fn version_at(obj: &ElfObject, index: u16) -> Option<(&[u8], u32)> {
+    if index < 2 {
+        return None;
+    }
+    if let Some(d) = obj.verdef(index) {
+        if d.flags & VER_FLG_BASE != 0 {
+            return None;
+        }
+        return Some((&d.name, d.hash));
+    }
+    obj.verneeds
+        .iter()
+        .flat_map(|n| n.entries.iter())
+        .find(|a| a.other & !VERSYM_HIDDEN == index)
+        .map(|a| (&*a.name, a.hash))
+}
+
+/// What kind of relocation asks, which decides what may satisfy it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupClass {
+    /// PLT (jump slot): an undefined symbol with a canonical PLT address does not count.
+    Plt,
+    /// Copy relocation: the executable is skipped.
+    Copy,
+    /// Anything else.
+    Other,
+}
+
+/// A definition found by lookup: index into the scope and symbol index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Definition {
+    pub scope_index: usize,
+    pub symbol: u32,
+}
+
+/// glibc: look `name` up in `scope` order (elf/dl-lookup.c: _dl_lookup_symbol_x, do_lookup_x,
+/// check_match).
+pub fn glibc_lookup(
+    scope: &[ScopeEntry<'_>],
+    name: &[u8],
+    version: Option<&VersionReq<'_>>,
+    class: LookupClass,
+) -> Option<Definition> {
+    for (scope_index, entry) in scope.iter().enumerate() {
+        if class == LookupClass::Copy && entry.is_main {
+            continue;
+        }
+        let obj = entry.object;
+        let mut versioned: Option<u32> = None;
+        let mut num_versions = 0;
+        for &idx in entry.exports.candidates(name) {
+            let Some(sym) = obj.symbols.get(idx as usize) else {
+                continue;
+            };
+            if !glibc_is_definition(sym, class) {
+                continue;
+            }
+            match version {
+                Some(req) => {
+                    let Some(raw) = sym.versym else {
+                        // No versym table in the definer: any same-name symbol (glibc ≥ 2.41).
+                        return Some(Definition {
+                            scope_index,
+                            symbol: idx,
+                        });
+                    };
+                    let ndx = raw & !VERSYM_HIDDEN;
+                    let at = version_at(obj, ndx);
+                    let exact = at.is_some_and(|(n, h)| h == req.hash && n == req.name);
+                    let unversioned_fallback =
+                        !req.hidden && at.is_none() && raw & VERSYM_HIDDEN == 0;
+                    if exact || unversioned_fallback {
+                        return Some(Definition {
+                            scope_index,
+                            symbol: idx,
+                        });
+                    }
+                }
+                None => {
+                    if let Some(raw) = sym.versym {
+                        if raw & !VERSYM_HIDDEN >= 3 {
+                            // A non-default version: only accepted when it is the only one.
+                            if raw & VERSYM_HIDDEN == 0 {
+                                num_versions += 1;
+                                if num_versions == 1 {
+                                    versioned = Some(idx);
+                                }
+                            }
+                            continue;
+                        }
+                    }
+                    return Some(Definition {
+                        scope_index,
+                        symbol: idx,
+                    });
+                }
+            }
+        }
+        if num_versions == 1 {
+            if let Some(symbol) = versioned {
+                return Some(Definition {
+                    scope_index,
+                    symbol,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn glibc_is_definition(sym: &Symbol, class: LookupClass) -> bool {
+    if sym.value == 0 && sym.shndx != SHN_ABS && sym.kind != STT_TLS {
+        return false;
+    }
+    if !matches!(
+        sym.kind,
+        STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_COMMON | STT_TLS | STT_GNU_IFUNC
+    ) {
+        return false;
+    }
+    if class == LookupClass::Plt && sym.is_undefined() {
+        return false;
+    }
+    if matches!(sym.visibility, STV_HIDDEN | STV_INTERNAL) {
+        return false;
+    }
+    matches!(sym.binding, STB_GLOBAL | STB_WEAK | STB_GNU_UNIQUE)
+}
+
+/// musl: the first definition in list order, versions ignored except that hidden (non-default)
+/// versions are skipped (ldso/dynlink.c: find_sym2).
+pub fn musl_lookup(
+    scope: &[ScopeEntry<'_>],
+    name: &[u8],
+    class: LookupClass,
+) -> Option<Definition> {
+    for (scope_index, entry) in scope.iter().enumerate() {
+        if class == LookupClass::Copy && entry.is_main {
+            continue;
+        }
+        for &idx in entry.exports.candidates(name) {
+            let Some(sym) = entry.object.symbols.get(idx as usize) else {
+                continue;
+            };
+            if sym.version_hidden() {
+                continue;
+            }
+            if sym.is_undefined() && (class == LookupClass::Plt || sym.kind == STT_TLS) {
+                continue;
+            }
+            if sym.value == 0 && sym.kind != STT_TLS {
+                continue;
+            }
+            if !matches!(
+                sym.kind,
+                STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_COMMON | STT_TLS
+            ) {
+                continue;
+            }
+            if !matches!(sym.binding, STB_GLOBAL | STB_WEAK | STB_GNU_UNIQUE) {
+                continue;
+            }
+            return Some(Definition {
+                scope_index,
+                symbol: idx,
+            });
+        }
+    }
+    None
+}
+
+/// A symbol an object references through relocations, with how it is bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    pub symbol: u32,
+    /// Referenced only through jump slots: glibc binds it lazily at the first call.
+    pub plt_only: bool,
+    /// At least one copy relocation.
+    pub copy: bool,
+}
+
+/// Distinct symbol references of an object in first-relocation order, each table of glibc's
+/// processing order (RELA/REL before JMPREL) kept.
+pub fn references(obj: &ElfObject) -> Vec<Reference> {
+    let mut order: Vec<Reference> = Vec::new();
+    let mut position: HashMap<u32, usize> = HashMap::new();
+    for r in &obj.relocs {
+        if r.symbol == 0 {
+            continue;
+        }
+        let plt = r.kind == RelocKind::JumpSlot;
+        match position.get(&r.symbol) {
+            Some(&i) => {
+                order[i].plt_only &= plt;
+                order[i].copy |= r.kind == RelocKind::Copy;
+            }
+            None => {
+                position.insert(r.symbol, order.len());
+                order.push(Reference {
+                    symbol: r.symbol,
+                    plt_only: plt,
+                    copy: r.kind == RelocKind::Copy,
+                });
+            }
+        }
+    }
+    // Eager references are bound before lazy ones (glibc relocates DT_REL(A) before JMPREL).
+    order.sort_by_key(|r| r.plt_only);
+    order
+}
+
+/// A Vernaux the providing object does not define (glibc elf/dl-version.c: match_symbol).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionCheck {
+    Ok,
+    /// The provider has no DT_VERDEF: glibc warns "no version information available".
+    NoVersionInfo,
+    Missing,
+}
+
+/// Does `provider` define version `aux`?
+pub fn check_version(provider: &ElfObject, aux: &Vernaux) -> VersionCheck {
+    if provider.verdefs.is_empty() {
+        return VersionCheck::NoVersionInfo;
+    }
+    if provider
+        .verdefs
+        .iter()
+        .any(|d| d.hash == aux.hash && *d.name == *aux.name)
+    {
+        VersionCheck::Ok
+    } else {
+        VersionCheck::Missing
+    }
+}
+
+/// musl ≥ 1.2.4 no longer exports the LFS64 names; its loader maps them to the plain symbol
+/// (ldso/dynlink.c: get_lfs64).
+pub fn musl_lfs64_alias(name: &[u8]) -> Option<&[u8]> {
+    const LFS64: &[&str] = &[
+        "aio_cancel64",
+        "aio_error64",
+        "aio_fsync64",
+        "aio_read64",
+        "aio_return64",
+        "aio_suspend64",
+        "aio_write64",
+        "alphasort64",
+        "creat64",
+        "fallocate64",
+        "fgetpos64",
+        "fopen64",
+        "freopen64",
+        "fseeko64",
+        "fsetpos64",
+        "fstat64",
+        "fstatat64",
+        "fstatfs64",
+        "fstatvfs64",
+        "ftello64",
+        "ftruncate64",
+        "ftw64",
+        "getdents64",
+        "getrlimit64",
+        "glob64",
+        "globfree64",
+        "lio_listio64",
+        "lockf64",
+        "lseek64",
+        "lstat64",
+        "mkostemp64",
+        "mkostemps64",
+        "mkstemp64",
+        "mkstemps64",
+        "mmap64",
+        "nftw64",
+        "open64",
+        "openat64",
+        "posix_fadvise64",
+        "posix_fallocate64",
+        "pread64",
+        "preadv64",
+        "prlimit64",
+        "pwrite64",
+        "pwritev64",
+        "readdir64",
+        "readdir64_r",
+        "scandir64",
+        "sendfile64",
+        "setrlimit64",
+        "stat64",
+        "statfs64",
+        "statvfs64",
+        "tmpfile64",
+        "truncate64",
+        "versionsort64",
+        "__fxstat64",
+        "__fxstatat64",
+        "__lxstat64",
+        "__xstat64",
+    ];
+    if name == b"readdir64_r" {
+        return Some(b"readdir_r");
+    }
+    if !LFS64.iter().any(|n| n.as_bytes() == name) {
+        return None;
+    }
+    name.strip_suffix(b"64")
+}

@@ -10,5 +10,15 @@ mod report;
 
 pub use report::*;
 
+mod bind;
 mod check;
+mod dst;
+mod glibc;
+mod graph;
+mod musl;
+mod store;
+mod target;
 pub use check::{CheckError, Checker, CpuLevel, Environment};
+
+mod install;
+pub use install::host_install_mounts;

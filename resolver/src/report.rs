@@ -209,4 +209,7 @@ pub struct Report {
     /// Every search step, in order (shown with -v, like LD_DEBUG=libs).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub search: Vec<SearchStep>,
+    /// Non-fatal loader messages (LD_PRELOAD failures, "no version information available").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }

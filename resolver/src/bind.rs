@@ -1,0 +1,299 @@
+//! After loading: glibc's version check of every object (elf/dl-version.c:
+//! _dl_check_all_versions) and symbol binding for both flavours (glibc elf/dl-reloc.c,
+//! dl-lookup.c; musl ldso/dynlink.c: do_relocs).
+
+use std::collections::BTreeSet;
+
+use ldsim_loader::binding::{
+    self, check_version, glibc_lookup, musl_lookup, LookupClass, ScopeEntry, VersionCheck,
+};
+use ldsim_loader::STB_WEAK;
+
+use crate::graph::{lossy, LinkMap, Role};
+use crate::report::{Problem, When};
+
+/// glibc: every Vernaux of every loaded object against its provider's Verdefs.
+/// Returns the set of (object index, version name) that are missing, for symbol binding.
+pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize, Vec<u8>)> {
+    let mut missing = BTreeSet::new();
+    let mut problems = Vec::new();
+    for &idx in &map.scope {
+        let node = &map.nodes[idx];
+        let obj = &node.parsed.object;
+        let required_by = if node.role == Role::Main {
+            lossy(argv0)
+        } else {
+            lossy(&node.name)
+        };
+        for need in &obj.verneeds {
+            // find_needed: the object requested under that name.
+            let provider = map.scope.iter().copied().find(|&p| {
+                let n = &map.nodes[p];
+                n.role != Role::Main
+                    && (n.name == *need.file || n.names.iter().any(|x| *x == *need.file))
+            });
+            let Some(provider) = provider else { continue };
+            let pnode = &map.nodes[provider];
+            for aux in &need.entries {
+                match check_version(&pnode.parsed.object, aux) {
+                    VersionCheck::Ok => {}
+                    VersionCheck::NoVersionInfo => map.warnings.push(format!(
+                        "{}: {}: no version information available (required by {})",
+                        lossy(argv0),
+                        lossy(&pnode.name),
+                        required_by
+                    )),
+                    VersionCheck::Missing => {
+                        let symbols = symbols_needing(obj, aux.other);
+                        if !aux.is_weak() {
+                            missing.insert((idx, aux.name.to_vec()));
+                        }
+                        let version = lossy(&aux.name);
+                        problems.push(Problem::MissingVersion {
+                            library: lossy(&need.file),
+                            provider: Some(lossy(&pnode.name)),
+                            required_by: required_by.clone(),
+                            weak: aux.is_weak(),
+                            reason: version_reason(&version, &lossy(&need.file), &symbols),
+                            message: if aux.is_weak() {
+                                format!("weak version `{version}' not found (required by {required_by})")
+                            } else {
+                                format!(
+                                    "{}: {}: version `{version}' not found (required by {required_by})",
+                                    lossy(argv0),
+                                    lossy(&pnode.name)
+                                )
+                            },
+                            version,
+                            symbols,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    map.problems.extend(problems);
+    missing
+}
+
+fn version_reason(version: &str, library: &str, symbols: &[String]) -> String {
+    let what = if symbols.is_empty() {
+        "no symbol (a marker version)".to_string()
+    } else {
+        symbols.join(", ")
+    };
+    format!(
+        "{library} on the target is older than the one linked against; needing {version}: {what}"
+    )
+}
+
+/// Undefined symbols of `obj` whose versym points at the Vernaux with this `other` index.
+fn symbols_needing(obj: &ldsim_loader::ElfObject, other: u16) -> Vec<String> {
+    let index = other & !ldsim_loader::VERSYM_HIDDEN;
+    let mut names: Vec<String> = obj
+        .symbols
+        .iter()
+        .filter(|s| s.is_undefined() && s.version_index() == Some(index))
+        .map(|s| lossy(&s.name))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The order objects are relocated: dependencies first, the main program last (glibc
+/// l_initfini reversed; since 2.39 libc.so.6 first; musl: list order after main, main last).
+fn relocation_order(map: &LinkMap, libc_first: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = map.scope.iter().rev().copied().collect();
+    if libc_first {
+        if let Some(pos) = order
+            .iter()
+            .position(|&i| map.nodes[i].parsed.object.soname() == Some(b"libc.so.6"))
+        {
+            let libc = order.remove(pos);
+            order.insert(0, libc);
+        }
+    }
+    order
+}
+
+/// glibc symbol binding. Symbols whose version is already reported missing are left out
+/// (their problem is the version).
+pub(crate) fn glibc_symbols(
+    map: &mut LinkMap,
+    argv0: &[u8],
+    bind_now_env: bool,
+    glibc_version: (u32, u32),
+    missing_versions: &BTreeSet<(usize, Vec<u8>)>,
+) {
+    let scope: Vec<ScopeEntry<'_>> = map
+        .scope
+        .iter()
+        .map(|&i| ScopeEntry {
+            object: &map.nodes[i].parsed.object,
+            exports: &map.nodes[i].parsed.exports,
+            is_main: map.nodes[i].role == Role::Main,
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for idx in relocation_order(map, glibc_version >= (2, 39)) {
+        let node = &map.nodes[idx];
+        let obj = &node.parsed.object;
+        let now = bind_now_env || obj.dynamic.as_ref().is_some_and(|d| d.binds_now());
+        let symbolic =
+            obj.dynamic.as_ref().is_some_and(|d| d.symbolic()) && node.role != Role::Main;
+        let self_pos = map.scope.iter().position(|&i| i == idx);
+        let referrer = if node.role == Role::Main {
+            lossy(argv0)
+        } else {
+            lossy(&node.name)
+        };
+        for r in binding::references(obj) {
+            let Some(sym) = obj.symbols.get(r.symbol as usize) else {
+                continue;
+            };
+            if sym.binding == ldsim_loader::STB_LOCAL {
+                continue;
+            }
+            let version = binding::version_requirement(obj, sym);
+            if let Some(v) = &version {
+                if missing_versions.contains(&(idx, v.name.to_vec())) {
+                    continue;
+                }
+            }
+            let class = if r.copy {
+                LookupClass::Copy
+            } else if r.plt_only {
+                LookupClass::Plt
+            } else {
+                LookupClass::Other
+            };
+            let found = match (symbolic, self_pos) {
+                (true, Some(p)) => glibc_lookup(&scope[p..=p], &sym.name, version.as_ref(), class)
+                    .or_else(|| glibc_lookup(&scope, &sym.name, version.as_ref(), class)),
+                _ => glibc_lookup(&scope, &sym.name, version.as_ref(), class),
+            };
+            if found.is_some() || (sym.is_undefined() && sym.binding == STB_WEAK) {
+                continue;
+            }
+            let when = if r.plt_only && !now {
+                When::FirstCall
+            } else {
+                When::Startup
+            };
+            let name = lossy(&sym.name);
+            let vname = version.as_ref().map(|v| lossy(v.name));
+            let message = format!(
+                "{}: symbol lookup error: {}: undefined symbol: {}{}",
+                lossy(argv0),
+                referrer,
+                name,
+                vname
+                    .as_ref()
+                    .map(|v| format!(", version {v}"))
+                    .unwrap_or_default()
+            );
+            problems.push(Problem::UndefinedSymbol {
+                reason: undefined_reason(&name, vname.as_deref(), when),
+                symbol: name,
+                version: vname,
+                required_by: referrer.clone(),
+                when,
+                message,
+            });
+        }
+    }
+    // The loader stops at the first start-up failure; keep start-up ones first, in order.
+    problems.sort_by_key(|p| {
+        matches!(
+            p,
+            Problem::UndefinedSymbol {
+                when: When::FirstCall,
+                ..
+            }
+        )
+    });
+    map.problems.extend(problems);
+}
+
+fn undefined_reason(name: &str, version: Option<&str>, when: When) -> String {
+    let what = match version {
+        Some(v) => format!("no loaded object defines {name} at version {v}"),
+        None => format!("no loaded object defines {name}"),
+    };
+    match when {
+        When::Startup => format!("{what}; it is bound at start-up"),
+        When::FirstCall => format!("{what}; it is called through the PLT and bound lazily, so the program dies when it is first called"),
+    }
+}
+
+/// musl binding: everything at start-up, versions ignored but hidden ones, every failure
+/// reported; the main program relocated last.
+pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool, ldso: usize) {
+    let scope: Vec<ScopeEntry<'_>> = map
+        .scope
+        .iter()
+        .map(|&i| ScopeEntry {
+            object: &map.nodes[i].parsed.object,
+            exports: &map.nodes[i].parsed.exports,
+            is_main: map.nodes[i].role == Role::Main,
+        })
+        .collect();
+    let ldso_scope: Vec<ScopeEntry<'_>> = scope
+        .iter()
+        .zip(&map.scope)
+        .filter(|(_, &i)| i == ldso)
+        .map(|(e, _)| *e)
+        .collect();
+    let mut order: Vec<usize> = map.scope.iter().skip(1).copied().collect();
+    order.push(map.scope[0]);
+    let mut problems = Vec::new();
+    for idx in order {
+        let node = &map.nodes[idx];
+        if node.role == Role::Interpreter {
+            continue;
+        }
+        let obj = &node.parsed.object;
+        let path = if node.role == Role::Main {
+            lossy(app_name)
+        } else {
+            lossy(&node.name)
+        };
+        for r in binding::references(obj) {
+            let Some(sym) = obj.symbols.get(r.symbol as usize) else {
+                continue;
+            };
+            if sym.binding == ldsim_loader::STB_LOCAL {
+                continue;
+            }
+            let class = if r.copy {
+                LookupClass::Copy
+            } else if r.plt_only {
+                LookupClass::Plt
+            } else {
+                LookupClass::Other
+            };
+            let mut found = musl_lookup(&scope, &sym.name, class).is_some();
+            if !found && lfs64_remap {
+                if let Some(base) = binding::musl_lfs64_alias(&sym.name) {
+                    found = musl_lookup(&ldso_scope, base, LookupClass::Plt).is_some();
+                }
+            }
+            if found || (sym.is_undefined() && sym.binding == STB_WEAK) {
+                continue;
+            }
+            let name = lossy(&sym.name);
+            problems.push(Problem::UndefinedSymbol {
+                message: format!("Error relocating {path}: {name}: symbol not found"),
+                reason: format!(
+                    "no object loaded by musl defines {name} (musl binds every symbol at start-up)"
+                ),
+                symbol: name,
+                version: None,
+                required_by: path.clone(),
+                when: When::Startup,
+            });
+        }
+    }
+    map.problems.extend(problems);
+}

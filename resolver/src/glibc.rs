@@ -1,0 +1,641 @@
+//! glibc's ld.so: mapping DT_NEEDED objects breadth-first (elf/dl-deps.c: _dl_map_object_deps)
+//! and finding each one (elf/dl-load.c: _dl_map_object, open_path, open_verify).
+
+use ldsim_loader::arch::arch_of;
+use ldsim_loader::{Class, ElfObject, Endian, ET_DYN, ET_EXEC};
+use ldsim_sysroots::FsError;
+use tracing::debug;
+
+use crate::cache::CacheQuery;
+use crate::check::Environment;
+use crate::dst::{self, Tokens};
+use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::report::{CandidateOutcome, Problem, SearchStep, Via};
+use crate::store::{Opened, Store};
+use crate::target::GlibcConfig;
+
+const ENOENT: i32 = 2;
+const EACCES: i32 = 13;
+const ENOTDIR: i32 = 20;
+
+/// What open_verify and the mapping checks make of a candidate.
+enum Verdict {
+    Usable(Opened),
+    /// Soft reject: the search goes on.
+    WrongClass(Class),
+    WrongMachine(u16),
+    /// Hard error: loading ends. (objname, message)
+    Fatal(Vec<u8>, String),
+}
+
+/// One search's memory: a wrong-class file seen, the last errno.
+#[derive(Default)]
+struct SearchState {
+    other_class: Option<Class>,
+    errno: i32,
+    tried_any: bool,
+    tried: Vec<SearchStep>,
+}
+
+enum Found {
+    Node(usize),
+    Fatal(Vec<u8>, String),
+}
+
+pub(crate) struct Glibc<'a, 'r> {
+    pub store: &'a Store<'r>,
+    pub cfg: &'a GlibcConfig,
+    pub env: &'a Environment,
+    pub argv0: &'a [u8],
+    pub map: LinkMap,
+    /// The candidates of the last failed search, for the problem report.
+    pub last_tried: Vec<SearchStep>,
+}
+
+impl<'a, 'r> Glibc<'a, 'r> {
+    /// Load everything: preloads, then the DT_NEEDED closure breadth-first. Stops at the first
+    /// library that cannot be loaded, as ld.so does.
+    pub fn load(mut self) -> LinkMap {
+        self.preload();
+        let mut i = 0;
+        while i < self.map.scope.len() {
+            let idx = self.map.scope[i];
+            let needed = self.map.nodes[idx].parsed.object.needed().to_vec();
+            for name in needed {
+                if !self.load_needed(&name, idx, Via::Default) {
+                    self.map.load_failed = true;
+                    return self.map;
+                }
+            }
+            i += 1;
+        }
+        self.map
+    }
+
+    fn preload(&mut self) {
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        if let Some(list) = &self.env.ld_preload {
+            names.extend(
+                list.split(|&c| c == b' ' || c == b':')
+                    .filter(|s| !s.is_empty())
+                    .map(<[u8]>::to_vec),
+            );
+        }
+        names.extend(self.cfg.preload_file.iter().cloned());
+        for name in names {
+            let before = self.map.problems.len();
+            if !self.load_needed(&name, 0, Via::Preload) {
+                // Preload failures are never fatal (elf/rtld.c: do_preload).
+                let reason = match self.map.problems.pop() {
+                    Some(Problem::MissingLibrary { .. }) => "cannot open shared object file".into(),
+                    Some(Problem::BadLibrary { message, .. }) => {
+                        message.rsplit(": ").next().unwrap_or_default().to_string()
+                    }
+                    Some(p) => p.message().to_string(),
+                    None => String::new(),
+                };
+                self.map.problems.truncate(before);
+                self.map.warnings.push(format!(
+                    "ERROR: ld.so: object '{}' from LD_PRELOAD cannot be preloaded ({}): ignored.",
+                    lossy(&name),
+                    reason
+                ));
+            }
+        }
+    }
+
+    /// Map `name` requested by `loader` and append it to the scope. False on a fatal error
+    /// (recorded as a problem).
+    fn load_needed(&mut self, raw: &[u8], loader: usize, via_hint: Via) -> bool {
+        let name = if dst::has_dst(raw) {
+            let origin = self.origin(loader);
+            match dst::expand_glibc(raw, &self.tokens(origin.as_deref())) {
+                // A NEEDED whose DST expands to nothing is skipped (elf/dl-deps.c: expand_dst).
+                Some(n) if n.is_empty() => return true,
+                Some(n) => n,
+                None => return true,
+            }
+        } else {
+            raw.to_vec()
+        };
+        debug!(target: "ldsim::libs", "file={} [0];  needed by {} [0]", lossy(&name), lossy(&self.map.nodes[loader].name));
+        match self.map_object(&name, loader, via_hint) {
+            Found::Node(idx) => {
+                if !self.map.in_scope(idx) {
+                    self.map.scope.push(idx);
+                }
+                true
+            }
+            Found::Fatal(objname, msg) => {
+                let needed_by = lossy(&self.map.nodes[loader].name);
+                let message = format!(
+                    "{}: error while loading shared libraries: {}: {}",
+                    lossy(self.argv0),
+                    lossy(&objname),
+                    msg
+                );
+                let problem = if msg.starts_with("cannot open shared object file")
+                    || msg.starts_with("wrong ELF class")
+                {
+                    let tried = std::mem::take(&mut self.last_tried);
+                    Problem::MissingLibrary {
+                        library: lossy(&name),
+                        needed_by,
+                        reason: missing_reason(&msg, &tried),
+                        tried,
+                        message,
+                    }
+                } else {
+                    Problem::BadLibrary {
+                        library: lossy(&name),
+                        path: lossy(&objname),
+                        needed_by,
+                        reason: format!(
+                            "{} is not a loadable shared object: {msg}",
+                            lossy(&objname)
+                        ),
+                        message,
+                    }
+                };
+                self.map.problems.push(problem);
+                false
+            }
+        }
+    }
+
+    fn tokens<'o>(&'o self, origin: Option<&'o [u8]>) -> Tokens<'o> {
+        Tokens {
+            origin,
+            lib: &self.cfg.lib_dst,
+            platform: &self.cfg.platform,
+        }
+    }
+
+    /// `$ORIGIN` of an object: the main program's real (symlink-free) directory, a library's
+    /// directory as it was opened (elf/dl-object.c: _dl_new_object; dl-origin.c).
+    fn origin(&self, idx: usize) -> Option<Vec<u8>> {
+        let n = self.map.nodes.get(idx)?;
+        Some(match n.role {
+            Role::Main => dst::dirname(n.resolved.path.as_bytes()),
+            _ if n.name.starts_with(b"/") => dst::dirname(&n.name),
+            _ => dst::dirname(&dst::join(b"/", &n.name)),
+        })
+    }
+
+    /// elf/dl-load.c: _dl_map_object (with _dl_lookup_map).
+    fn map_object(&mut self, name: &[u8], loader: usize, via_hint: Via) -> Found {
+        // Already loaded: by any name it was requested by, or by its DT_SONAME.
+        for (i, n) in self.map.nodes.iter_mut().enumerate() {
+            let by_name =
+                n.role != Role::Main && (n.name == name || n.names.iter().any(|x| x == name));
+            if by_name {
+                return Found::Node(i);
+            }
+            if n.parsed.object.soname() == Some(name) {
+                n.names.push(name.to_vec());
+                return Found::Node(i);
+            }
+        }
+        let mut state = SearchState::default();
+        let result = if name.contains(&b'/') {
+            self.try_candidate(name, name, Via::Direct, &mut state)
+        } else {
+            self.search(name, loader, &mut state)
+        };
+        match result {
+            Some(Ok((path, opened, via))) => {
+                let via = if via_hint == Via::Preload {
+                    Via::Preload
+                } else {
+                    via
+                };
+                Found::Node(self.add_node(name, &path, opened, loader, via))
+            }
+            Some(Err((objname, msg))) => Found::Fatal(objname, msg),
+            None => {
+                self.map.steps.extend(state.tried.iter().cloned());
+                self.last_tried = std::mem::take(&mut state.tried);
+                let msg = match state.other_class {
+                    Some(c) => format!("wrong ELF class: {}", c.glibc_name()),
+                    None if state.tried_any && state.errno != 0 => {
+                        format!("cannot open shared object file: {}", strerror(state.errno))
+                    }
+                    None => "cannot open shared object file".to_string(),
+                };
+                Found::Fatal(name.to_vec(), msg)
+            }
+        }
+    }
+
+    fn add_node(
+        &mut self,
+        name: &[u8],
+        path: &[u8],
+        opened: Opened,
+        loader: usize,
+        via: Via,
+    ) -> usize {
+        let Opened::Elf { resolved, parsed } = opened else {
+            unreachable!("only usable candidates are added")
+        };
+        // The same file through another path is the same object (elf/dl-load.c:
+        // _dl_map_object_from_fd, _dl_file_id_match_p).
+        if let Some(i) = self
+            .map
+            .nodes
+            .iter()
+            .position(|n| n.resolved.id == resolved.id)
+        {
+            self.map.nodes[i].names.push(name.to_vec());
+            return i;
+        }
+        self.map.nodes.push(Node {
+            parsed,
+            resolved,
+            name: path.to_vec(),
+            names: vec![name.to_vec()],
+            loader: Some(loader),
+            needed: name.to_vec(),
+            via,
+            role: Role::Library,
+            shortname: None,
+        });
+        self.map.nodes.len() - 1
+    }
+
+    /// The search order for a name without '/'.
+    fn search(
+        &mut self,
+        name: &[u8],
+        loader: usize,
+        state: &mut SearchState,
+    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+        debug!(target: "ldsim::libs", "find library={} [0]; searching", lossy(name));
+        let loader_obj = &self.map.nodes[loader].parsed.object;
+        let loader_has_runpath = runpath(loader_obj).is_some();
+        // 1. DT_RPATH of the loader and its loaders, then main's, unless the loader has RUNPATH.
+        if !loader_has_runpath {
+            let mut chain = Vec::new();
+            let mut cur = Some(loader);
+            while let Some(i) = cur {
+                if chain.contains(&i) {
+                    break;
+                }
+                chain.push(i);
+                cur = self.map.nodes[i].loader;
+            }
+            if !chain.contains(&0) {
+                chain.push(0);
+            }
+            for i in chain {
+                if let Some(rpath) = rpath(&self.map.nodes[i].parsed.object).map(<[u8]>::to_vec) {
+                    let origin = self.origin(i);
+                    let dirs = self.expand_list(&rpath, false, origin.as_deref());
+                    let from = format!("RPATH from file {}", lossy(&self.map.nodes[i].name));
+                    if let Some(r) = self.search_dirs(&dirs, name, Via::Rpath, &from, state) {
+                        return Some(r);
+                    }
+                }
+            }
+        }
+        // 2. LD_LIBRARY_PATH, tokens expanded with the main program as origin.
+        if let Some(llp) = self.env.ld_library_path.clone() {
+            let origin = self.origin(0);
+            let dirs = self.expand_list(&llp, true, origin.as_deref());
+            if let Some(r) =
+                self.search_dirs(&dirs, name, Via::LdLibraryPath, "LD_LIBRARY_PATH", state)
+            {
+                return Some(r);
+            }
+        }
+        // 3. The loader's own DT_RUNPATH (not inherited).
+        if let Some(rp) = runpath(&self.map.nodes[loader].parsed.object).map(<[u8]>::to_vec) {
+            let origin = self.origin(loader);
+            let dirs = self.expand_list(&rp, false, origin.as_deref());
+            let from = format!("RUNPATH from file {}", lossy(&self.map.nodes[loader].name));
+            if let Some(r) = self.search_dirs(&dirs, name, Via::Runpath, &from, state) {
+                return Some(r);
+            }
+        }
+        let nodeflib = self.map.nodes[loader]
+            .parsed
+            .object
+            .dynamic
+            .as_ref()
+            .is_some_and(|d| d.nodeflib());
+        // 4. ld.so.cache.
+        if let Some(r) = self.search_cache(name, nodeflib, state) {
+            return Some(r);
+        }
+        // 5. The compiled-in system directories.
+        if !nodeflib {
+            let dirs = self.cfg.system_dirs.clone();
+            if let Some(r) =
+                self.search_dirs(&dirs, name, Via::Default, "system search path", state)
+            {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    fn search_cache(
+        &mut self,
+        name: &[u8],
+        nodeflib: bool,
+        state: &mut SearchState,
+    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+        let cache = self.cfg.cache.as_ref()?;
+        debug!(target: "ldsim::libs", " search cache={}", lossy(&self.cfg.cache_path));
+        let info = self.cfg.arch.info();
+        let active = self.active_hwcaps();
+        let level = self.env.cpu.0.max(1);
+        let query = CacheQuery {
+            accepted_flags: info.cache_flags,
+            default_flag: info.cache_default_flag,
+            active_hwcaps: &active,
+            isa_supported_levels: if info
+                .hwcaps_subdirs
+                .first()
+                .is_some_and(|s| s.starts_with("x86-64"))
+            {
+                (1u32 << level) - 1
+            } else {
+                u32::MAX
+            },
+            glibc_version: self.cfg.version,
+            legacy_hwcap_mask: 0,
+        };
+        let hit = cache.lookup(name, &query);
+        let path = hit.found?;
+        if nodeflib
+            && self
+                .cfg
+                .system_dirs
+                .iter()
+                .any(|d| path.starts_with(d) && path.get(d.len()) == Some(&b'/'))
+        {
+            state.tried.push(SearchStep {
+                via: Via::LdSoCache,
+                path: lossy(&path),
+                outcome: CandidateOutcome::Skipped {
+                    reason: "DF_1_NODEFLIB rejects a cache hit in a system directory".into(),
+                },
+            });
+            return None;
+        }
+        self.try_candidate(&path, name, Via::LdSoCache, state)
+    }
+
+    /// Expand a path list into directories (elf/dl-load.c: fillin_rpath).
+    fn expand_list(&self, list: &[u8], llp: bool, origin: Option<&[u8]>) -> Vec<Vec<u8>> {
+        let tokens = self.tokens(origin);
+        dst::split_glibc(list, llp)
+            .into_iter()
+            .filter_map(|el| dst::expand_glibc(el, &tokens))
+            .map(|d| dst::trim_dir(&d).to_vec())
+            .collect()
+    }
+
+    /// glibc-hwcaps subdirectories active for the target CPU (elf/dl-hwcaps.c), highest first.
+    fn active_hwcaps(&self) -> Vec<&'static str> {
+        if self.cfg.version < (2, 33) {
+            return Vec::new();
+        }
+        let subdirs = self.cfg.arch.info().hwcaps_subdirs;
+        let level = self.env.cpu.0.max(1) as usize;
+        if subdirs.first().is_some_and(|s| s.starts_with("x86-64")) {
+            // x86-64-v4, v3, v2: active when the level is at least 4, 3, 2.
+            subdirs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| level >= 4 - i)
+                .map(|(_, s)| *s)
+                .collect()
+        } else {
+            // Other architectures' levels are not modelled: a baseline CPU activates none.
+            Vec::new()
+        }
+    }
+
+    /// The subdirectories tried inside every search directory, "" (the directory) last.
+    fn subdirs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .active_hwcaps()
+            .into_iter()
+            .map(|s| format!("glibc-hwcaps/{s}"))
+            .collect();
+        if self.cfg.version < (2, 37) {
+            // Legacy tls/$PLATFORM subdirectories (removed in 2.37, commit 6099908fb8).
+            let p = String::from_utf8_lossy(&self.cfg.platform).into_owned();
+            out.extend([format!("tls/{p}"), "tls".into(), p]);
+        }
+        out.push(String::new());
+        out
+    }
+
+    /// elf/dl-load.c: open_path over directories.
+    fn search_dirs(
+        &mut self,
+        dirs: &[Vec<u8>],
+        name: &[u8],
+        via: Via,
+        from: &str,
+        state: &mut SearchState,
+    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+        debug!(target: "ldsim::libs", "  search path={}\t\t({from})", dirs.iter().map(|d| lossy(d)).collect::<Vec<_>>().join(":"));
+        let subdirs = self.subdirs();
+        for dir in dirs {
+            for sub in &subdirs {
+                let d = if sub.is_empty() {
+                    dir.clone()
+                } else {
+                    dst::join(dir, sub.as_bytes())
+                };
+                let path = dst::join(&d, name);
+                match self.try_candidate(&path, name, via, state) {
+                    Some(Ok(found)) => return Some(Ok(found)),
+                    Some(Err(fatal)) => return Some(Err(fatal)),
+                    None if state.errno != 0
+                        && ![ENOENT, EACCES, ENOTDIR].contains(&state.errno) =>
+                    {
+                        // Any other open error stops this list.
+                        return None;
+                    }
+                    None => {}
+                }
+            }
+        }
+        None
+    }
+
+    /// Open and verify one candidate. None = passed over (the search goes on).
+    fn try_candidate(
+        &mut self,
+        path: &[u8],
+        name: &[u8],
+        via: Via,
+        state: &mut SearchState,
+    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+        debug!(target: "ldsim::libs", "   trying file={}", lossy(path));
+        state.tried_any = true;
+        let step = |outcome| SearchStep {
+            via,
+            path: lossy(path),
+            outcome,
+        };
+        let opened = match self.store.open(path) {
+            Ok(o) => o,
+            Err(e) => {
+                state.errno = e.errno();
+                state.tried.push(step(CandidateOutcome::Missing {
+                    error: e.to_string(),
+                }));
+                return None;
+            }
+        };
+        match verify(&opened, &self.map.nodes[0].parsed.object, name) {
+            Verdict::Usable(o) => {
+                state.tried.push(step(CandidateOutcome::Found));
+                self.map.steps.append(&mut state.tried.clone());
+                Some(Ok((path.to_vec(), o, via)))
+            }
+            Verdict::WrongClass(c) => {
+                state.other_class = Some(c);
+                state.errno = ENOENT;
+                state.tried.push(step(CandidateOutcome::WrongClass {
+                    class: c.glibc_name().into(),
+                }));
+                None
+            }
+            Verdict::WrongMachine(m) => {
+                state.errno = ENOENT;
+                state.tried.push(step(CandidateOutcome::WrongMachine {
+                    machine: ldsim_loader::arch::machine_name(m),
+                }));
+                None
+            }
+            Verdict::Fatal(objname, msg) => {
+                let objname = if objname.is_empty() {
+                    path.to_vec()
+                } else {
+                    objname
+                };
+                state
+                    .tried
+                    .push(step(CandidateOutcome::Fatal { error: msg.clone() }));
+                self.map.steps.append(&mut state.tried.clone());
+                Some(Err((objname, msg)))
+            }
+        }
+    }
+}
+
+fn rpath(obj: &ElfObject) -> Option<&[u8]> {
+    let d = obj.dynamic.as_ref()?;
+    // An object with DT_RUNPATH ignores its own DT_RPATH (elf/get-dynamic-info.h).
+    if d.runpath.as_deref().is_some_and(|r| !r.is_empty()) {
+        return None;
+    }
+    d.rpath.as_deref().filter(|r| !r.is_empty())
+}
+
+fn runpath(obj: &ElfObject) -> Option<&[u8]> {
+    obj.dynamic
+        .as_ref()?
+        .runpath
+        .as_deref()
+        .filter(|r| !r.is_empty())
+}
+
+/// open_verify's header checks and _dl_map_object_from_fd's, in glibc's order. The objname
+/// of a fatal error is empty for "the candidate path", or the requested name.
+fn verify(opened: &Opened, main: &ElfObject, name: &[u8]) -> Verdict {
+    let obj = match opened {
+        Opened::Directory => {
+            return Verdict::Fatal(Vec::new(), "cannot read file data: Error 21".into())
+        }
+        Opened::NotElf { error, .. } => return Verdict::Fatal(Vec::new(), error.to_string()),
+        Opened::Elf { parsed, .. } => &parsed.object,
+    };
+    let (h, want) = (&obj.header, &main.header);
+    if h.class != want.class {
+        return Verdict::WrongClass(h.class);
+    }
+    let fatal = |m: &str| Verdict::Fatal(Vec::new(), m.to_string());
+    if h.endian != want.endian {
+        return fatal(match want.endian {
+            Endian::Little => "ELF file data encoding not little-endian",
+            Endian::Big => "ELF file data encoding not big-endian",
+        });
+    }
+    if h.ident_version != 1 {
+        return fatal("ELF file version ident does not match current one");
+    }
+    let arm_aeabi = h.machine == 40 && h.osabi == 64;
+    if !matches!(h.osabi, 0 | 3) && !arm_aeabi {
+        return fatal("ELF file OS ABI invalid");
+    }
+    if (h.osabi == 0 && h.abiversion != 0) || (h.osabi == 3 && h.abiversion >= 4) {
+        return fatal("ELF file ABI version invalid");
+    }
+    if !h.ident_padding_zero {
+        return fatal("nonzero padding in e_ident");
+    }
+    if h.e_version != 1 {
+        return fatal("ELF file version does not match current one");
+    }
+    if h.machine != want.machine {
+        return Verdict::WrongMachine(h.machine);
+    }
+    if arch_of(h) != arch_of(want) {
+        // ARM float-ABI mismatch: the header test fails without a specific message.
+        return fatal("internal error");
+    }
+    if h.e_type != ET_DYN && h.e_type != ET_EXEC {
+        return fatal("only ET_DYN and ET_EXEC can be loaded");
+    }
+    if !h.phentsize_ok {
+        return fatal("ELF file's phentsize not the expected size");
+    }
+    let by_name = |m: &str| Verdict::Fatal(name.to_vec(), m.to_string());
+    if h.e_type == ET_EXEC {
+        return by_name("cannot dynamically load executable");
+    }
+    if obj.dynamic.as_ref().is_some_and(|d| d.pie()) {
+        return by_name("cannot dynamically load position-independent executable");
+    }
+    if !obj.has_load {
+        return by_name("object file has no loadable segments");
+    }
+    if obj.dynamic.is_none() {
+        return by_name("object file has no dynamic section");
+    }
+    Verdict::Usable(opened.clone())
+}
+
+/// The C library's text for the errnos a search can end with.
+pub(crate) fn strerror(errno: i32) -> String {
+    match errno {
+        ENOENT => "No such file or directory".into(),
+        EACCES => "Permission denied".into(),
+        ENOTDIR => "Not a directory".into(),
+        21 => "Is a directory".into(),
+        36 => "File name too long".into(),
+        40 => "Too many levels of symbolic links".into(),
+        n => FsError::Io(std::io::Error::from_raw_os_error(n)).to_string(),
+    }
+}
+
+fn missing_reason(msg: &str, tried: &[SearchStep]) -> String {
+    if msg.starts_with("wrong ELF class") {
+        return "only a library of the other ELF class was found".into();
+    }
+    if tried.is_empty() {
+        return "no directory was searched (DF_1_NODEFLIB or no search path)".into();
+    }
+    format!(
+        "not found in any of the {} places the loader tried",
+        tried.len()
+    )
+}

@@ -1,0 +1,75 @@
+//! The simulated link map: objects in the order they were loaded, shared by both flavours.
+
+use std::sync::Arc;
+
+use ldsim_sysroots::Resolved;
+
+use crate::report::{LoadedObject, Problem, SearchStep, Via};
+use crate::store::Parsed;
+
+/// What role an object plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Main,
+    /// The dynamic loader itself (glibc's ld.so, or musl's libc which is its own loader).
+    Interpreter,
+    Library,
+}
+
+/// One object of the link map (glibc `struct link_map`, musl `struct dso`).
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub parsed: Arc<Parsed>,
+    pub resolved: Resolved,
+    /// The path it was opened as (`l_name`, musl `name`); for the main program, argv[0].
+    pub name: Vec<u8>,
+    /// Every string it was requested by (`l_libname`).
+    pub names: Vec<Vec<u8>>,
+    /// The object whose request loaded it (`l_loader`, musl `needed_by`).
+    pub loader: Option<usize>,
+    pub needed: Vec<u8>,
+    pub via: Via,
+    pub role: Role,
+    /// musl: the basename, set when a path search found it.
+    pub shortname: Option<Vec<u8>>,
+}
+
+/// The outcome of loading: the link map, the global scope (load order) and what went wrong.
+#[derive(Debug, Default)]
+pub(crate) struct LinkMap {
+    pub nodes: Vec<Node>,
+    /// Indices into `nodes` in global-scope (breadth-first load) order; main first.
+    pub scope: Vec<usize>,
+    pub problems: Vec<Problem>,
+    pub steps: Vec<SearchStep>,
+    pub warnings: Vec<String>,
+    /// A library failed to load (glibc stops there; musl goes on).
+    pub load_failed: bool,
+}
+
+impl LinkMap {
+    pub fn in_scope(&self, idx: usize) -> bool {
+        self.scope.contains(&idx)
+    }
+
+    /// The report's object list: everything in scope but the main program.
+    pub fn objects(&self) -> Vec<LoadedObject> {
+        self.scope
+            .iter()
+            .filter(|&&i| self.nodes[i].role != Role::Main)
+            .map(|&i| {
+                let n = &self.nodes[i];
+                LoadedObject {
+                    needed: lossy(&n.needed),
+                    path: lossy(&n.name),
+                    via: n.via,
+                    needed_by: n.loader.map(|l| lossy(&self.nodes[l].name)),
+                }
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

@@ -1,0 +1,327 @@
+//! musl's ldso: load_library for every DT_NEEDED in list order (ldso/dynlink.c: load_deps,
+//! load_library, path_open). Errors are reported and loading goes on.
+
+use ldsim_loader::binding::ExportIndex;
+use ldsim_sysroots::FsError;
+use tracing::debug;
+
+use crate::check::Environment;
+use crate::dst;
+use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::report::{CandidateOutcome, Problem, SearchStep, Via};
+use crate::store::{Opened, Store};
+use crate::target::MuslConfig;
+
+const ENOENT: i32 = 2;
+const EACCES: i32 = 13;
+const ENOTDIR: i32 = 20;
+const ENAMETOOLONG: i32 = 36;
+const ENOEXEC: i32 = 8;
+
+/// Names musl reserves for itself: `lib` + one of these prefixes (ldso/dynlink.c).
+const RESERVED: &[&[u8]] = &[
+    b"c.",
+    b"pthread.",
+    b"rt.",
+    b"m.",
+    b"dl.",
+    b"util.",
+    b"xnet.",
+];
+
+pub(crate) struct Musl<'a, 'r> {
+    pub store: &'a Store<'r>,
+    pub cfg: &'a MuslConfig,
+    pub env: &'a Environment,
+    pub map: LinkMap,
+    /// Index of the ldso node (musl's libc), appended to the list when first requested.
+    pub ldso: usize,
+    /// Candidates of the current search.
+    pub tried: Vec<SearchStep>,
+}
+
+enum Load {
+    Node(usize),
+    Failed(String),
+}
+
+impl<'a, 'r> Musl<'a, 'r> {
+    pub fn load(mut self) -> LinkMap {
+        // Preloads (LD_PRELOAD, gcompat's --preload) load first with no needed_by: no rpath.
+        let mut preloads: Vec<Vec<u8>> = Vec::new();
+        if let Some(p) = &self.cfg.gcompat_preload {
+            preloads.push(p.clone());
+        }
+        if let Some(list) = &self.env.ld_preload {
+            preloads.extend(
+                list.split(|c| c.is_ascii_whitespace() || *c == b':')
+                    .filter(|s| !s.is_empty())
+                    .map(<[u8]>::to_vec),
+            );
+        }
+        for name in preloads {
+            // Preload failures are silent in musl.
+            if let Load::Node(i) = self.load_library(&name, None) {
+                self.push_scope(i);
+                if self.map.nodes[i].via != Via::Interpreter {
+                    self.map.nodes[i].via = Via::Preload;
+                }
+            }
+        }
+        let mut i = 0;
+        while i < self.map.scope.len() {
+            let idx = self.map.scope[i];
+            let needed = self.map.nodes[idx].parsed.object.needed().to_vec();
+            for name in needed {
+                match self.load_library(&name, Some(idx)) {
+                    Load::Node(n) => self.push_scope(n),
+                    Load::Failed(err) => {
+                        let needed_by = lossy(&self.map.nodes[idx].name);
+                        let message = format!(
+                            "Error loading shared library {}: {} (needed by {})",
+                            lossy(&name),
+                            err,
+                            needed_by
+                        );
+                        let tried = std::mem::take(&mut self.tried);
+                        self.map.problems.push(Problem::MissingLibrary {
+                            library: lossy(&name),
+                            needed_by,
+                            reason: format!(
+                                "musl found no usable {} ({} places tried)",
+                                lossy(&name),
+                                tried.len()
+                            ),
+                            tried,
+                            message,
+                        });
+                        self.map.load_failed = true;
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.map
+    }
+
+    fn push_scope(&mut self, idx: usize) {
+        if !self.map.in_scope(idx) {
+            self.map.scope.push(idx);
+        }
+    }
+
+    /// ldso/dynlink.c: load_library.
+    fn load_library(&mut self, name: &[u8], needed_by: Option<usize>) -> Load {
+        self.tried.clear();
+        if name.is_empty() {
+            return Load::Failed("Invalid argument".into());
+        }
+        if let Some(rest) = name.strip_prefix(b"lib") {
+            if RESERVED.iter().any(|r| rest.starts_with(r)) {
+                return Load::Node(self.ldso_node(name, needed_by));
+            }
+        }
+        if name == self.cfg.ldso_name.as_slice() {
+            return Load::Node(self.ldso_node(name, needed_by));
+        }
+        let found = if name.contains(&b'/') {
+            match self.open(name, Via::Direct) {
+                Ok(o) => Some((name.to_vec(), o, Via::Direct)),
+                Err(e) => return Load::Failed(e),
+            }
+        } else {
+            if name.len() > 255 {
+                return Load::Failed("File name too long".into());
+            }
+            // Already loaded under this short name (no DT_SONAME matching in musl).
+            if let Some(i) = self
+                .map
+                .nodes
+                .iter()
+                .position(|n| n.shortname.as_deref() == Some(name))
+            {
+                return Load::Node(i);
+            }
+            match self.search(name, needed_by) {
+                Ok(Some(f)) => Some(f),
+                Ok(None) => None,
+                Err(e) => return Load::Failed(e),
+            }
+        };
+        let Some((path, opened, via)) = found else {
+            return Load::Failed(FsError::NotFound.to_string());
+        };
+        let Opened::Elf { resolved, parsed } = opened else {
+            return Load::Failed(match opened {
+                Opened::Directory => FsError::IsADirectory.to_string(),
+                _ => strerror(ENOEXEC),
+            });
+        };
+        let searched = !name.contains(&b'/');
+        // Same file already loaded (st_dev/st_ino).
+        if let Some(i) = self
+            .map
+            .nodes
+            .iter()
+            .position(|n| n.resolved.id == resolved.id)
+        {
+            if self.map.nodes[i].shortname.is_none() && searched {
+                self.map.nodes[i].shortname = Some(basename(&self.map.nodes[i].name).to_vec());
+            }
+            return Load::Node(i);
+        }
+        let obj = &parsed.object;
+        if obj.header.class != self.map.nodes[0].parsed.object.header.class || obj.dynamic.is_none()
+        {
+            return Load::Failed(strerror(ENOEXEC));
+        }
+        // A glibc libc.so is replaced by musl itself (the guard of commit c49d3c8a).
+        if defines(&parsed.exports, obj, b"__libc_start_main")
+            && defines(&parsed.exports, obj, b"stdin")
+        {
+            return Load::Node(self.ldso_node(name, needed_by));
+        }
+        self.map.nodes.push(Node {
+            shortname: searched.then(|| basename(&path).to_vec()),
+            parsed,
+            resolved,
+            name: path,
+            names: vec![name.to_vec()],
+            loader: needed_by,
+            needed: name.to_vec(),
+            via,
+            role: Role::Library,
+        });
+        Load::Node(self.map.nodes.len() - 1)
+    }
+
+    fn ldso_node(&mut self, name: &[u8], needed_by: Option<usize>) -> usize {
+        let n = &mut self.map.nodes[self.ldso];
+        if n.loader.is_none() && n.needed.is_empty() {
+            n.needed = name.to_vec();
+            n.loader = needed_by;
+        }
+        self.ldso
+    }
+
+    /// LD_LIBRARY_PATH, then the rpath of the requester and of everything above it, then the
+    /// system path. Err = a hard open error that stops the whole search.
+    fn search(
+        &mut self,
+        name: &[u8],
+        needed_by: Option<usize>,
+    ) -> Result<Option<(Vec<u8>, Opened, Via)>, String> {
+        debug!(target: "ldsim::libs", "find library={} [musl]", lossy(name));
+        if let Some(llp) = self.env.ld_library_path.clone() {
+            if let Some(f) = self.path_open(name, &llp, Via::LdLibraryPath)? {
+                return Ok(Some(f));
+            }
+        }
+        let mut cur = needed_by;
+        let mut seen = Vec::new();
+        while let Some(i) = cur {
+            if seen.contains(&i) {
+                break;
+            }
+            seen.push(i);
+            if let Some(rp) = self.rpath_of(i) {
+                if let Some(f) = self.path_open(name, &rp, Via::Rpath)? {
+                    return Ok(Some(f));
+                }
+            }
+            cur = self.map.nodes[i].loader;
+        }
+        let sys: Vec<u8> = self.cfg.system_path.join(&b':');
+        if let Some(err) = &self.cfg.path_file_error {
+            return Err(err.clone());
+        }
+        if sys.is_empty() {
+            // An empty path file: nothing is searched and errno stays 0.
+            return Err("No error information".into());
+        }
+        self.path_open(name, &sys, Via::MuslPath)
+    }
+
+    /// The rpath musl uses for an object: DT_RUNPATH if present, else DT_RPATH, `$ORIGIN`
+    /// expanded; any other `$` disables it (ldso/dynlink.c: fixup_rpath).
+    fn rpath_of(&self, idx: usize) -> Option<Vec<u8>> {
+        let n = &self.map.nodes[idx];
+        let d = n.parsed.object.dynamic.as_ref()?;
+        let raw = d.runpath.as_deref().or(d.rpath.as_deref())?;
+        let origin = match n.role {
+            Role::Main => dst::dirname(n.resolved.path.as_bytes()),
+            _ => dst::dirname(&n.name),
+        };
+        dst::expand_musl(raw, &origin)
+    }
+
+    /// ldso/dynlink.c: path_open. Empty elements are skipped.
+    fn path_open(
+        &mut self,
+        name: &[u8],
+        list: &[u8],
+        via: Via,
+    ) -> Result<Option<(Vec<u8>, Opened, Via)>, String> {
+        for dir in list
+            .split(|&c| c == b':' || c == b'\n')
+            .filter(|d| !d.is_empty())
+        {
+            let path = dst::join(dir, name);
+            match self.store.open(&path) {
+                Ok(o) => {
+                    self.tried.push(SearchStep {
+                        via,
+                        path: lossy(&path),
+                        outcome: CandidateOutcome::Found,
+                    });
+                    self.map.steps.extend(self.tried.iter().cloned());
+                    return Ok(Some((path, o, via)));
+                }
+                Err(e) => {
+                    self.tried.push(SearchStep {
+                        via,
+                        path: lossy(&path),
+                        outcome: CandidateOutcome::Missing {
+                            error: e.to_string(),
+                        },
+                    });
+                    if ![ENOENT, ENOTDIR, EACCES, ENAMETOOLONG].contains(&e.errno()) {
+                        return Err(e.to_string());
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn open(&mut self, path: &[u8], via: Via) -> Result<Opened, String> {
+        self.store.open(path).map_err(|e| {
+            self.tried.push(SearchStep {
+                via,
+                path: lossy(path),
+                outcome: CandidateOutcome::Missing {
+                    error: e.to_string(),
+                },
+            });
+            e.to_string()
+        })
+    }
+}
+
+fn basename(path: &[u8]) -> &[u8] {
+    path.rsplit(|&c| c == b'/').next().unwrap_or(path)
+}
+
+fn defines(exports: &ExportIndex, obj: &ldsim_loader::ElfObject, name: &[u8]) -> bool {
+    let _ = exports;
+    obj.symbols
+        .iter()
+        .any(|s| &*s.name == name && !s.is_undefined())
+}
+
+fn strerror(errno: i32) -> String {
+    match errno {
+        ENOEXEC => "Exec format error".into(),
+        n => crate::glibc::strerror(n),
+    }
+}
