@@ -122,6 +122,12 @@ impl<'a, 'r> Glibc<'a, 'r> {
         match self.map_object(&name, loader, via_hint) {
             Found::Node(idx) => {
                 if !self.map.in_scope(idx) {
+                    let node = &mut self.map.nodes[idx];
+                    if node.role == Role::Interpreter {
+                        // ld.so joins the scope where it is first requested.
+                        node.needed = name.clone();
+                        node.loader = Some(loader);
+                    }
                     self.map.scope.push(idx);
                 }
                 true
