@@ -1,0 +1,380 @@
+//! The command line: clap definitions and the parsers of option values.
+
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ldsim_resolver::{CpuLevel, Environment};
+use ldsim_sysroots::TargetPath;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  every file loads
+  1  at least one file fails to load (at start-up or at a first call)
+  2  usage error, or a FILE or the sysroot could not be read at all
+
+Examples:
+  ldsim check ./build/app
+      Will ./build/app load on this machine?
+  ldsim check --sysroot /srv/bookworm ./build/app
+      Will it load when installed at the same path on the root in /srv/bookworm?
+  ldsim check --sysroot /srv/alpine --in-target /usr/bin
+      Check every ELF file under /usr/bin of that root.";
+
+/// Predict whether ELF files load on a target root, exactly as glibc's ld.so or musl's
+/// loader would: which objects load from where, and the loader's message when they do not.
+#[derive(Debug, Parser)]
+#[command(name = "ldsim", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More output: -v shows the objects loaded and the library search (like LD_DEBUG=libs);
+    /// -vv also the simulator's own debug log.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Print nothing on standard output: the exit status tells the result (errors still go to
+    /// standard error).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check whether each FILE would load and start on the target root.
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// ELF files to check. A directory means every ELF file under it (recursively, sorted,
+    /// directory symlinks not followed, non-ELF files skipped). Without --in-target a FILE is a
+    /// host file, checked as if installed at its own absolute path in the target.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The target root filesystem: a directory holding a root (a chroot, an unpacked image).
+    /// The default `/` is this machine's own root.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub sysroot: PathBuf,
+
+    /// FILE is a path inside the target root rather than a host file.
+    #[arg(long)]
+    pub in_target: bool,
+
+    /// Set a loader environment variable in the simulated run (repeatable). Supported:
+    /// LD_LIBRARY_PATH, LD_PRELOAD and LD_BIND_NOW (any non-empty value binds every
+    /// symbol at start-up, as glibc does).
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = BytesParser(parse_env))]
+    pub env: Vec<EnvVar>,
+
+    /// Bind every symbol at start-up (as LD_BIND_NOW=1 does): a missing function then fails at
+    /// start-up instead of at its first call.
+    #[arg(long)]
+    pub bind_now: bool,
+
+    /// The target CPU's x86-64 micro-architecture level; it selects glibc-hwcaps copies and
+    /// decides the ISA-level check.
+    #[arg(long, value_name = "LEVEL", value_enum, default_value_t = Cpu::Baseline)]
+    pub cpu: Cpu,
+
+    /// Mount a host directory (or a single host file) at TARGET_DIR inside the target root
+    /// (repeatable); the longest mount prefix wins.
+    #[arg(long, value_name = "HOST_DIR:TARGET_DIR", value_parser = BytesParser(parse_overlay))]
+    pub overlay: Vec<Overlay>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+impl CheckArgs {
+    /// The simulated run's environment; later `--env` settings override earlier ones.
+    pub fn environment(&self) -> Environment {
+        let mut env = Environment {
+            bind_now: self.bind_now,
+            cpu: self.cpu.level(),
+            ..Environment::default()
+        };
+        let mut bind_now_var = false;
+        for var in &self.env {
+            match var.name {
+                EnvName::LibraryPath => env.ld_library_path = Some(var.value.clone()),
+                EnvName::Preload => env.ld_preload = Some(var.value.clone()),
+                // glibc elf/rtld.c: process_envvars: `GLRO(dl_lazy) = envline[9] == '\0'`.
+                EnvName::BindNow => bind_now_var = !var.value.is_empty(),
+            }
+        }
+        env.bind_now |= bind_now_var;
+        env
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Human,
+    /// One JSON document: {"schema_version": 1, "files": [...]}.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Cpu {
+    /// x86-64 baseline (also: x86-64-v1).
+    #[value(name = "baseline", alias = "x86-64-v1")]
+    Baseline,
+    #[value(name = "x86-64-v2")]
+    V2,
+    #[value(name = "x86-64-v3")]
+    V3,
+    #[value(name = "x86-64-v4")]
+    V4,
+}
+
+impl Cpu {
+    pub fn level(self) -> CpuLevel {
+        CpuLevel(match self {
+            Cpu::Baseline => 1,
+            Cpu::V2 => 2,
+            Cpu::V3 => 3,
+            Cpu::V4 => 4,
+        })
+    }
+}
+
+/// A supported loader environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvName {
+    LibraryPath,
+    Preload,
+    BindNow,
+}
+
+const SUPPORTED_ENV: &str = "LD_LIBRARY_PATH, LD_PRELOAD, LD_BIND_NOW";
+
+/// One `--env NAME=VALUE`; the value is bytes, as the loader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: EnvName,
+    pub value: Vec<u8>,
+}
+
+/// Parses an option value as bytes (not `&str`), so that non-UTF-8 paths survive.
+#[derive(Debug, Clone, Copy)]
+struct BytesParser<T>(fn(&[u8]) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for BytesParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        (self.0)(value.as_bytes()).map_err(|msg| {
+            let arg = arg.map_or_else(|| "value".to_owned(), |a| a.to_string());
+            let text = format!(
+                "invalid value '{}' for '{arg}': {msg}\n",
+                value.to_string_lossy()
+            );
+            clap::Error::raw(ErrorKind::ValueValidation, text).with_cmd(cmd)
+        })
+    }
+}
+
+fn parse_env(arg: &[u8]) -> Result<EnvVar, String> {
+    let Some(eq) = arg.iter().position(|&b| b == b'=') else {
+        return Err("expected NAME=VALUE".to_owned());
+    };
+    let (name, value) = (&arg[..eq], &arg[eq + 1..]);
+    let name = match name {
+        b"LD_LIBRARY_PATH" => EnvName::LibraryPath,
+        b"LD_PRELOAD" => EnvName::Preload,
+        b"LD_BIND_NOW" => EnvName::BindNow,
+        other => {
+            return Err(format!(
+                "unsupported variable {} (supported: {SUPPORTED_ENV})",
+                String::from_utf8_lossy(other)
+            ))
+        }
+    };
+    Ok(EnvVar {
+        name,
+        value: value.to_vec(),
+    })
+}
+
+/// One `--overlay HOST_DIR:TARGET_DIR`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlay {
+    pub host: PathBuf,
+    pub target: TargetPath,
+}
+
+/// Split at the first `:` (as `docker -v` does); the target must be absolute.
+fn parse_overlay(bytes: &[u8]) -> Result<Overlay, String> {
+    let split = bytes.iter().position(|&b| b == b':');
+    let (host, target) = match split {
+        Some(i) => (&bytes[..i], &bytes[i + 1..]),
+        None => return Err("expected HOST_DIR:TARGET_DIR".to_owned()),
+    };
+    if host.is_empty() {
+        return Err("the host directory is empty".to_owned());
+    }
+    if !target.starts_with(b"/") {
+        return Err("the target directory must be absolute (start with '/')".to_owned());
+    }
+    Ok(Overlay {
+        host: PathBuf::from(OsString::from(OsStr::from_bytes(host))),
+        target: TargetPath::new(target),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(args: &[&str]) -> Result<CheckArgs, clap::Error> {
+        let argv = ["ldsim", "check"].iter().chain(args);
+        Cli::try_parse_from(argv).map(|cli| match cli.command {
+            Command::Check(check) => check,
+        })
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let args = check(&["a"]).unwrap();
+        assert_eq!(args.sysroot, PathBuf::from("/"));
+        assert_eq!(args.format, Format::Human);
+        assert!(!args.in_target);
+        let env = args.environment();
+        assert_eq!(env.cpu, CpuLevel(1));
+        assert!(!env.bind_now && env.ld_library_path.is_none() && env.ld_preload.is_none());
+    }
+
+    #[test]
+    fn a_file_is_required() {
+        assert_eq!(
+            check(&[]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn env_library_path_and_preload_are_bytes() {
+        let env = check(&[
+            "--env",
+            "LD_LIBRARY_PATH=/a:/b",
+            "--env",
+            "LD_PRELOAD=x.so",
+            "f",
+        ])
+        .unwrap()
+        .environment();
+        assert_eq!(env.ld_library_path.as_deref(), Some(&b"/a:/b"[..]));
+        assert_eq!(env.ld_preload.as_deref(), Some(&b"x.so"[..]));
+    }
+
+    #[test]
+    fn env_value_may_contain_equals_and_be_empty() {
+        let env = check(&["--env", "LD_LIBRARY_PATH=", "--env", "LD_PRELOAD=a=b", "f"])
+            .unwrap()
+            .environment();
+        assert_eq!(env.ld_library_path.as_deref(), Some(&b""[..]));
+        assert_eq!(env.ld_preload.as_deref(), Some(&b"a=b"[..]));
+    }
+
+    #[test]
+    fn later_env_wins() {
+        let env = check(&["--env", "LD_PRELOAD=a", "--env", "LD_PRELOAD=b", "f"])
+            .unwrap()
+            .environment();
+        assert_eq!(env.ld_preload.as_deref(), Some(&b"b"[..]));
+    }
+
+    #[test]
+    fn ld_bind_now_nonempty_binds_now() {
+        assert!(
+            check(&["--env", "LD_BIND_NOW=1", "f"])
+                .unwrap()
+                .environment()
+                .bind_now
+        );
+        assert!(
+            check(&["--env", "LD_BIND_NOW=0", "f"])
+                .unwrap()
+                .environment()
+                .bind_now
+        );
+        assert!(
+            !check(&["--env", "LD_BIND_NOW=", "f"])
+                .unwrap()
+                .environment()
+                .bind_now
+        );
+        assert!(check(&["--bind-now", "f"]).unwrap().environment().bind_now);
+        assert!(
+            check(&["--bind-now", "--env", "LD_BIND_NOW=", "f"])
+                .unwrap()
+                .environment()
+                .bind_now
+        );
+    }
+
+    #[test]
+    fn unsupported_env_is_a_usage_error_listing_the_supported_ones() {
+        let err = check(&["--env", "LD_AUDIT=x", "f"]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ValueValidation);
+        let text = err.to_string();
+        assert!(text.contains("LD_AUDIT"), "{text}");
+        assert!(text.contains(SUPPORTED_ENV), "{text}");
+    }
+
+    #[test]
+    fn env_without_equals_is_a_usage_error() {
+        assert!(check(&["--env", "LD_PRELOAD", "f"]).is_err());
+    }
+
+    #[test]
+    fn cpu_levels() {
+        let level = |l: &str| check(&["--cpu", l, "f"]).unwrap().environment().cpu;
+        assert_eq!(level("baseline"), CpuLevel(1));
+        assert_eq!(level("x86-64-v1"), CpuLevel(1));
+        assert_eq!(level("x86-64-v2"), CpuLevel(2));
+        assert_eq!(level("x86-64-v3"), CpuLevel(3));
+        assert_eq!(level("x86-64-v4"), CpuLevel(4));
+        assert!(check(&["--cpu", "x86-64-v5", "f"]).is_err());
+    }
+
+    #[test]
+    fn overlay_splits_at_the_first_colon() {
+        let o = parse_overlay(b"/h/d:/opt/x").unwrap();
+        assert_eq!(
+            (o.host, o.target),
+            (PathBuf::from("/h/d"), TargetPath::new(b"/opt/x"))
+        );
+    }
+
+    #[test]
+    fn overlay_target_must_be_absolute() {
+        assert!(parse_overlay(b"/h/d:opt").is_err());
+        assert!(parse_overlay(b"/h/d").is_err());
+        assert!(parse_overlay(b":/opt").is_err());
+    }
+
+    #[test]
+    fn verbose_and_quiet_conflict() {
+        assert!(Cli::try_parse_from(["ldsim", "check", "-v", "-q", "f"]).is_err());
+        let cli = Cli::try_parse_from(["ldsim", "-vv", "check", "f"]).unwrap();
+        assert_eq!(cli.verbose, 2);
+    }
+}

@@ -1,0 +1,501 @@
+//! Human-readable rendering of a [`Report`]: a pure function, snapshot-tested.
+
+use ldsim_resolver::{
+    CandidateOutcome, Flavor, LoaderInfo, Problem, Report, SearchStep, Verdict, Via,
+};
+use std::fmt::Write;
+
+/// The text for one file: a verdict line, each problem with the loader's exact message, why,
+/// and what was tried; with `verbose`, the objects loaded and the search trace.
+pub fn report(report: &Report, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} ({})",
+        report.file,
+        verdict(report.verdict),
+        loader(&report.loader)
+    );
+    // Printed by the loader before it fails, if it fails (preloads come first).
+    for warning in &report.warnings {
+        let _ = writeln!(out, "  warning: {warning}");
+    }
+    for problem in &report.problems {
+        render_problem(&mut out, problem);
+    }
+    if let Some(status) = report.exit_status {
+        let _ = writeln!(out, "  exit status: {status}");
+    }
+    if verbose {
+        if !report.objects.is_empty() {
+            out.push_str("  objects:\n");
+            for object in &report.objects {
+                // ldd's `\tPATH` form when there is no name (the interpreter itself).
+                if object.needed.is_empty() || object.needed == object.path {
+                    let _ = writeln!(out, "    {} ({})", object.path, via(object.via));
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "    {} => {} ({})",
+                        object.needed,
+                        object.path,
+                        via(object.via)
+                    );
+                }
+            }
+        }
+        if !report.search.is_empty() {
+            out.push_str("  library search (as LD_DEBUG=libs shows it):\n");
+            out.push_str(&search_trace(&report.search));
+        }
+    }
+    out
+}
+
+fn verdict(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Ok => "ok",
+        Verdict::Fails => "fails on target",
+        Verdict::FailsOnCall => "fails on first call",
+    }
+}
+
+/// `glibc 2.36 at /lib64/ld-linux-x86-64.so.2`, `musl, interpreter /lib/ld-musl-x86_64.so.1
+/// missing`, `static, no loader`.
+fn loader(info: &LoaderInfo) -> String {
+    let flavor = match info.flavor {
+        Flavor::Static => return "static, no loader".to_owned(),
+        Flavor::Glibc => "glibc",
+        Flavor::Musl if info.gcompat => "musl with gcompat",
+        Flavor::Musl => "musl",
+    };
+    let mut text = flavor.to_owned();
+    if let Some(version) = &info.version {
+        let _ = write!(text, " {version}");
+    }
+    match (&info.interpreter, &info.path) {
+        (_, Some(path)) if info.found => {
+            let _ = write!(text, " at {path}");
+        }
+        (Some(interp), _) => {
+            let _ = write!(text, ", interpreter {interp} missing");
+        }
+        (None, _) => text.push_str(", no interpreter"),
+    }
+    text
+}
+
+fn render_problem(out: &mut String, problem: &Problem) {
+    let _ = writeln!(out, "  {}", problem.message());
+    let reason = match problem {
+        Problem::MissingInterpreter { reason, .. }
+        | Problem::WrongClass { reason, .. }
+        | Problem::WrongMachine { reason, .. }
+        | Problem::MissingLibrary { reason, .. }
+        | Problem::BadLibrary { reason, .. }
+        | Problem::MissingVersion { reason, .. }
+        | Problem::UndefinedSymbol { reason, .. } => reason,
+    };
+    if !reason.is_empty() {
+        let _ = writeln!(out, "    reason: {reason}");
+    }
+    match problem {
+        Problem::MissingLibrary { tried, .. } if !tried.is_empty() => {
+            out.push_str("    tried:\n");
+            for step in tried {
+                let _ = writeln!(
+                    out,
+                    "      {} ({}): {}",
+                    step.path,
+                    via(step.via),
+                    outcome(&step.outcome)
+                );
+            }
+        }
+        Problem::MissingVersion { symbols, .. } if !symbols.is_empty() => {
+            let _ = writeln!(out, "    symbols needing it: {}", symbols.join(", "));
+        }
+        _ => {}
+    }
+}
+
+/// How a candidate was found or passed over.
+fn outcome(outcome: &CandidateOutcome) -> String {
+    match outcome {
+        CandidateOutcome::Missing { error } => error.clone(),
+        CandidateOutcome::WrongClass { class } => format!("skipped, wrong ELF class {class}"),
+        CandidateOutcome::WrongMachine { machine } => format!("skipped, wrong machine {machine}"),
+        CandidateOutcome::Skipped { reason } => format!("skipped, {reason}"),
+        CandidateOutcome::Found => "found".to_owned(),
+        CandidateOutcome::Fatal { error } => format!("fatal, {error}"),
+    }
+}
+
+/// Where a library was looked for, in the words of LD_DEBUG=libs where it has them.
+fn via(via: Via) -> &'static str {
+    match via {
+        Via::Rpath => "RPATH",
+        Via::LdLibraryPath => "LD_LIBRARY_PATH",
+        Via::Runpath => "RUNPATH",
+        Via::LdSoCache => "ld.so.cache",
+        Via::Default => "system search path",
+        Via::Preload => "LD_PRELOAD",
+        Via::Direct => "path as written",
+        Via::MuslPath => "musl search path",
+        Via::Loaded => "already loaded",
+        Via::Interpreter => "the interpreter",
+    }
+}
+
+/// The search steps laid out like glibc's LD_DEBUG=libs (elf/dl-load.c: _dl_map_object,
+/// open_path, print_search_path). The report keeps a flat list of candidates, so searches are
+/// regrouped: a new `find library=` starts when the file name changes or the previous search
+/// ended, and consecutive candidates of one list share a `search path=` line.
+fn search_trace(steps: &[SearchStep]) -> String {
+    let mut out = String::new();
+    let mut current_library: Option<&str> = None;
+    let mut index = 0;
+    while let Some(first) = steps.get(index) {
+        let library = split_path(&first.path).1;
+        let searching = !matches!(first.via, Via::Direct | Via::Loaded | Via::Interpreter);
+        if current_library != Some(library) {
+            let _ = writeln!(out, "     find library={library} [0]; searching");
+            current_library = Some(library);
+        }
+        // The run of candidates from the same list for the same library, up to a hit.
+        let mut run_len = 0;
+        for step in steps.iter().skip(index) {
+            if step.via != first.via || split_path(&step.path).1 != library {
+                break;
+            }
+            run_len += 1;
+            if ends_search(&step.outcome) {
+                break;
+            }
+        }
+        let run = steps.get(index..index + run_len).unwrap_or_default();
+        if searching {
+            match first.via {
+                Via::LdSoCache => out.push_str("      search cache\n"),
+                _ => {
+                    let mut dirs: Vec<&str> = Vec::new();
+                    for step in run {
+                        let d = split_path(&step.path).0;
+                        if !dirs.contains(&d) {
+                            dirs.push(d);
+                        }
+                    }
+                    let _ = writeln!(
+                        out,
+                        "      search path={}  ({})",
+                        dirs.join(":"),
+                        via(first.via)
+                    );
+                }
+            }
+        }
+        for step in run {
+            let _ = write!(out, "       trying file={}", step.path);
+            match &step.outcome {
+                CandidateOutcome::Missing { .. } => out.push('\n'),
+                other => {
+                    let _ = writeln!(out, "  ({})", outcome(other));
+                }
+            }
+        }
+        if run.last().is_some_and(|s| ends_search(&s.outcome)) {
+            current_library = None;
+        }
+        index += run_len.max(1);
+    }
+    out
+}
+
+/// A search stops at a found file or a fatal error.
+fn ends_search(outcome: &CandidateOutcome) -> bool {
+    matches!(
+        outcome,
+        CandidateOutcome::Found | CandidateOutcome::Fatal { .. }
+    )
+}
+
+/// `/a/b/libc.so.6` → (`/a/b`, `libc.so.6`); `/libc.so.6` → (`/`, `libc.so.6`).
+fn split_path(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(0) => ("/", &path[1..]),
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ldsim_resolver::{LoadedObject, When};
+
+    fn glibc() -> LoaderInfo {
+        LoaderInfo {
+            flavor: Flavor::Glibc,
+            interpreter: Some("/lib64/ld-linux-x86-64.so.2".into()),
+            found: true,
+            path: Some("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2".into()),
+            version: Some("2.36".into()),
+            gcompat: false,
+        }
+    }
+
+    fn base(file: &str, verdict: Verdict) -> Report {
+        Report {
+            file: file.into(),
+            verdict,
+            loader: glibc(),
+            objects: Vec::new(),
+            problems: Vec::new(),
+            exit_status: None,
+            search: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn object(needed: &str, path: &str, via: Via) -> LoadedObject {
+        LoadedObject {
+            needed: needed.into(),
+            path: path.into(),
+            via,
+            needed_by: Some("/opt/app/bin/app".into()),
+        }
+    }
+
+    fn step(via: Via, path: &str, outcome: CandidateOutcome) -> SearchStep {
+        SearchStep {
+            via,
+            path: path.into(),
+            outcome,
+        }
+    }
+
+    fn enoent() -> CandidateOutcome {
+        CandidateOutcome::Missing {
+            error: "No such file or directory".into(),
+        }
+    }
+
+    #[test]
+    fn ok_is_one_line() {
+        let mut r = base("./app", Verdict::Ok);
+        r.objects = vec![object(
+            "libc.so.6",
+            "/lib/x86_64-linux-gnu/libc.so.6",
+            Via::LdSoCache,
+        )];
+        insta::assert_snapshot!(report(&r, false), @"./app: ok (glibc 2.36 at /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2)
+");
+    }
+
+    #[test]
+    fn missing_library_lists_what_was_tried() {
+        let mut r = base("./app", Verdict::Fails);
+        r.loader.version = Some("2.31".into());
+        r.loader.path = Some("/lib64/ld-linux-x86-64.so.2".into());
+        r.exit_status = Some(127);
+        r.problems = vec![Problem::MissingLibrary {
+            library: "libA.so.1".into(),
+            needed_by: "/work/app".into(),
+            tried: vec![
+                step(Via::Runpath, "/work/lib/libA.so.1", enoent()),
+                step(
+                    Via::LdSoCache,
+                    "/lib/i386-linux-gnu/libA.so.1",
+                    CandidateOutcome::Skipped {
+                        reason: "cache entry for another architecture".into(),
+                    },
+                ),
+                step(
+                    Via::Default,
+                    "/lib/x86_64-linux-gnu/libA.so.1",
+                    CandidateOutcome::WrongClass {
+                        class: "ELFCLASS32".into(),
+                    },
+                ),
+                step(
+                    Via::Default,
+                    "/usr/lib/x86_64-linux-gnu/libA.so.1",
+                    enoent(),
+                ),
+            ],
+            message: "/work/app: error while loading shared libraries: libA.so.1: cannot open \
+                      shared object file: No such file or directory"
+                .into(),
+            reason: "libA.so.1 is in none of the directories searched".into(),
+        }];
+        insta::assert_snapshot!(report(&r, false));
+    }
+
+    #[test]
+    fn missing_version_names_the_symbols() {
+        let mut r = base("bin/progv", Verdict::Fails);
+        r.exit_status = Some(1);
+        r.problems = vec![Problem::MissingVersion {
+            library: "libc.so.6".into(),
+            version: "GLIBC_2.38".into(),
+            provider: Some("/lib/x86_64-linux-gnu/libc.so.6".into()),
+            required_by: "/work/bin/progv".into(),
+            symbols: vec!["strlcpy".into(), "strlcat".into()],
+            weak: false,
+            message: "/work/bin/progv: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' \
+                      not found (required by /work/bin/progv)"
+                .into(),
+            reason: "the target's glibc 2.36 predates GLIBC_2.38".into(),
+        }];
+        insta::assert_snapshot!(report(&r, false));
+    }
+
+    #[test]
+    fn fails_on_first_call() {
+        let mut r = base("./p", Verdict::FailsOnCall);
+        r.exit_status = Some(127);
+        r.problems = vec![Problem::UndefinedSymbol {
+            symbol: "f_call".into(),
+            version: None,
+            required_by: "/work/p".into(),
+            when: When::FirstCall,
+            message: "/work/p: symbol lookup error: /work/p: undefined symbol: f_call".into(),
+            reason: "no loaded object defines f_call; it is bound lazily, at its first call".into(),
+        }];
+        insta::assert_snapshot!(report(&r, false));
+    }
+
+    #[test]
+    fn warnings_come_before_problems() {
+        let mut r = base("./app", Verdict::Ok);
+        r.warnings = vec![
+            "ERROR: ld.so: object 'x.so' from LD_PRELOAD cannot be preloaded \
+                           (cannot open shared object file): ignored."
+                .into(),
+        ];
+        insta::assert_snapshot!(report(&r, false), @r"
+        ./app: ok (glibc 2.36 at /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2)
+          warning: ERROR: ld.so: object 'x.so' from LD_PRELOAD cannot be preloaded (cannot open shared object file): ignored.
+        ");
+    }
+
+    #[test]
+    fn missing_interpreter() {
+        let mut r = base("./prog32", Verdict::Fails);
+        r.loader = LoaderInfo {
+            flavor: Flavor::Glibc,
+            interpreter: Some("/lib/ld-linux.so.2".into()),
+            found: false,
+            path: None,
+            version: None,
+            gcompat: false,
+        };
+        r.exit_status = Some(127);
+        r.problems = vec![Problem::MissingInterpreter {
+            interpreter: "/lib/ld-linux.so.2".into(),
+            message: "bash: /t/prog32: cannot execute: required file not found".into(),
+            reason: "the interpreter /lib/ld-linux.so.2 does not exist in the target".into(),
+        }];
+        insta::assert_snapshot!(report(&r, false), @r"
+        ./prog32: fails on target (glibc, interpreter /lib/ld-linux.so.2 missing)
+          bash: /t/prog32: cannot execute: required file not found
+            reason: the interpreter /lib/ld-linux.so.2 does not exist in the target
+          exit status: 127
+        ");
+    }
+
+    #[test]
+    fn static_and_musl_loaders() {
+        let mut r = base("./s", Verdict::Ok);
+        r.loader = LoaderInfo {
+            flavor: Flavor::Static,
+            interpreter: None,
+            found: false,
+            path: None,
+            version: None,
+            gcompat: false,
+        };
+        assert_eq!(report(&r, true), "./s: ok (static, no loader)\n");
+        r.loader = LoaderInfo {
+            flavor: Flavor::Musl,
+            interpreter: Some("/lib/ld-linux-x86-64.so.2".into()),
+            found: true,
+            path: Some("/lib/libgcompat.so.0".into()),
+            version: None,
+            gcompat: true,
+        };
+        assert_eq!(
+            report(&r, false),
+            "./s: ok (musl with gcompat at /lib/libgcompat.so.0)\n"
+        );
+    }
+
+    #[test]
+    fn verbose_shows_objects_and_the_search() {
+        let mut r = base("./app", Verdict::Ok);
+        r.objects = vec![
+            object("libA.so.1", "/opt/app/lib/libA.so.1", Via::Runpath),
+            object(
+                "libc.so.6",
+                "/lib/x86_64-linux-gnu/libc.so.6",
+                Via::LdSoCache,
+            ),
+            object(
+                "ld-linux-x86-64.so.2",
+                "/lib64/ld-linux-x86-64.so.2",
+                Via::Loaded,
+            ),
+            object("", "/lib64/ld-linux-x86-64.so.2", Via::Interpreter),
+        ];
+        r.search = vec![
+            step(
+                Via::LdLibraryPath,
+                "/x/glibc-hwcaps/x86-64-v2/libA.so.1",
+                enoent(),
+            ),
+            step(Via::LdLibraryPath, "/x/libA.so.1", enoent()),
+            step(
+                Via::Runpath,
+                "/opt/app/lib/libA.so.1",
+                CandidateOutcome::Found,
+            ),
+            step(
+                Via::LdSoCache,
+                "/lib/x86_64-linux-gnu/libc.so.6",
+                CandidateOutcome::Found,
+            ),
+        ];
+        insta::assert_snapshot!(report(&r, true));
+    }
+
+    #[test]
+    fn search_trace_restarts_after_a_found_library_of_the_same_name() {
+        let steps = [
+            step(Via::Default, "/lib/libA.so.1", CandidateOutcome::Found),
+            step(Via::Rpath, "/r/libA.so.1", enoent()),
+            step(
+                Via::Rpath,
+                "/s/libA.so.1",
+                CandidateOutcome::Fatal {
+                    error: "invalid ELF header".into(),
+                },
+            ),
+        ];
+        insta::assert_snapshot!(search_trace(&steps), @r"
+             find library=libA.so.1 [0]; searching
+              search path=/lib  (system search path)
+               trying file=/lib/libA.so.1  (found)
+             find library=libA.so.1 [0]; searching
+              search path=/r:/s  (RPATH)
+               trying file=/r/libA.so.1
+               trying file=/s/libA.so.1  (fatal, invalid ELF header)
+        ");
+    }
+
+    #[test]
+    fn split_path_cases() {
+        assert_eq!(split_path("/a/b/c.so"), ("/a/b", "c.so"));
+        assert_eq!(split_path("/c.so"), ("/", "c.so"));
+        assert_eq!(split_path("c.so"), ("", "c.so"));
+    }
+}
