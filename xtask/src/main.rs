@@ -1,2 +1,25 @@
-//! Project automation: fixtures, CI, benchmarks. SKELETON.
-fn main() {}
+//! Project automation: `cargo xtask fixtures` builds the test roots and programs,
+//! `cargo xtask ci` runs everything CI checks.
+
+mod build;
+mod cases;
+mod ci;
+mod fixtures;
+mod roots;
+mod util;
+
+use anyhow::{bail, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("fixtures") => fixtures::run(),
+        Some("ci") => ci::run(),
+        _ => bail!(
+            "usage: cargo xtask <fixtures|ci>\n  \
+             fixtures  build the test roots and programs into $LDSIM_FIXTURES \
+             (default ~/.cache/ldsim/fixtures)\n  \
+             ci        fmt, clippy, fixtures, build, test"
+        ),
+    }
+}

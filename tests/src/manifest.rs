@@ -1,0 +1,45 @@
+//! The fixture manifest written by `cargo xtask fixtures` and read by the tests.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// `$LDSIM_FIXTURES/manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Root name ("glibc", "bullseye", "musl", "gcompat") → absolute host path.
+    pub roots: BTreeMap<String, PathBuf>,
+    /// The host CPU level the real loaders pick hwcaps copies for, e.g. "x86-64-v3".
+    pub cpu_level: String,
+    pub cases: Vec<Case>,
+}
+
+/// One program to run in each of its roots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// The rule it proves, e.g. "rpath_inherited", or "case/program" when a case has several.
+    pub name: String,
+    /// "glibc" (built with gcc) or "musl" (built with musl-gcc).
+    pub flavour: String,
+    /// Absolute path inside the roots.
+    pub program: String,
+    /// Environment for the run (LD_LIBRARY_PATH, LD_PRELOAD …).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Names of the roots (keys of `Manifest::roots`) it is installed in.
+    pub roots: Vec<String>,
+}
+
+/// Where the fixtures live: `$LDSIM_FIXTURES`, else `$HOME/.cache/ldsim/fixtures`.
+pub fn fixtures_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LDSIM_FIXTURES").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
+    PathBuf::from(home).join(".cache/ldsim/fixtures")
+}
+
+/// The manifest's path.
+pub fn manifest_path() -> PathBuf {
+    fixtures_dir().join("manifest.json")
+}
