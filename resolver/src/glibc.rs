@@ -433,8 +433,25 @@ impl<'a, 'r> Glibc<'a, 'r> {
             .collect();
         if self.cfg.version < (2, 37) {
             // Legacy tls/$PLATFORM subdirectories (removed in 2.37, commit 6099908fb8).
+            // Every subset of {tls, $PLATFORM, hwcap names}, most specific first. x86_64
+            // always has the legacy hwcap name "x86_64" besides the platform (observed
+            // with LD_DEBUG=libs on 2.36: tls/x86_64/x86_64, tls/x86_64, tls, x86_64/x86_64,
+            // x86_64, "").
             let p = String::from_utf8_lossy(&self.cfg.platform).into_owned();
-            out.extend([format!("tls/{p}"), "tls".into(), p]);
+            if self.cfg.arch == ldsim_loader::Arch::X86_64 {
+                out.extend([
+                    format!("tls/{p}/x86_64"),
+                    format!("tls/{p}"),
+                    "tls/x86_64".into(),
+                    "tls".into(),
+                    format!("{p}/x86_64"),
+                    p,
+                    "x86_64".into(),
+                ]);
+            } else {
+                out.extend([format!("tls/{p}"), "tls".into(), p]);
+            }
+            out.dedup();
         }
         out.push(String::new());
         out
