@@ -49,14 +49,20 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// ELF files to check. A directory means every ELF file under it (recursively, sorted,
-    /// directory symlinks not followed, non-ELF files skipped). Without --in-target a FILE is a
-    /// host file, checked as if installed at its own absolute path in the target.
+    /// ELF files to check; a directory means every ELF file under it.
+    ///
+    /// A directory is walked recursively in sorted order; directory symlinks are not followed
+    /// and non-ELF files are skipped. Without --in-target a FILE is a host file, checked as if
+    /// installed at its own (canonical) absolute path in the target: its directory, and the
+    /// directories its $ORIGIN-relative RPATH/RUNPATH entries name, are mounted at the same
+    /// paths wherever the target root has nothing there and no --overlay provides them.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// The target root filesystem: a directory holding a root (a chroot, an unpacked image).
-    /// The default `/` is this machine's own root.
+    ///
+    /// The default `/` is this machine's own root. The loader flavour, its search paths and
+    /// ld.so.cache are all taken from the target root, never from the host.
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub sysroot: PathBuf,
 

@@ -2,7 +2,6 @@
 //! absolute path, with the files beside it and its `$ORIGIN`-relative library directories.
 
 use crate::inputs::{HostInputs, JobKind};
-use anyhow::Context;
 use ldsim_resolver::host_install_mounts;
 use ldsim_sysroots::{FsError, Sysroot, TargetPath};
 use rayon::prelude::*;
@@ -57,15 +56,16 @@ pub fn mount(
         }
         tracing::info!("mounting host {} at {target}", host.display());
         root.mount(&target, &host)
-            .with_context(|| format!("cannot mount {} at {target}", host.display()))?;
+            .map_err(|err| anyhow::anyhow!("cannot mount {} at {target}: {err}", host.display()))?;
         mounted.push(target);
     }
     for file in files {
         let target = target_of(file);
         if !covered(&target, &mounted) {
             tracing::info!("mounting host file {} at {target}", file.display());
-            root.mount(&target, file)
-                .with_context(|| format!("cannot mount {} at {target}", file.display()))?;
+            root.mount(&target, file).map_err(|err| {
+                anyhow::anyhow!("cannot mount {} at {target}: {err}", file.display())
+            })?;
             mounted.push(target);
         }
     }

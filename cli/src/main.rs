@@ -75,10 +75,13 @@ enum Outcome {
 }
 
 fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
-    let mut root = Sysroot::from_dir(&args.sysroot).context("cannot open the sysroot")?;
+    // OpenError's text already names the path and the OS error: no source chain on top.
+    let mut root = Sysroot::from_dir(&args.sysroot)
+        .map_err(|err| anyhow::anyhow!("cannot open the sysroot: {err}"))?;
     for overlay in &args.overlay {
-        root.mount(&overlay.target, &overlay.host)
-            .with_context(|| format!("cannot mount --overlay at {}", overlay.target))?;
+        root.mount(&overlay.target, &overlay.host).map_err(|err| {
+            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
+        })?;
     }
     let jobs = if args.in_target {
         inputs::expand_target(&root, &args.files)
@@ -127,13 +130,13 @@ fn check_one(checker: &Checker<'_>, job: &Job) -> Outcome {
 }
 
 /// The one-line reason for `ldsim: FILE: reason`; the path is already in front of it.
+/// (The sources' own text is used, not their chain: an io::Error inside would repeat.)
 fn describe(err: CheckError) -> String {
-    let err = match err {
-        CheckError::Read { source, .. } => anyhow::Error::new(source).context("cannot read"),
-        CheckError::NotElf { source, .. } => anyhow::Error::new(source).context("not an ELF file"),
-        CheckError::IsDirectory { .. } => anyhow::anyhow!("is a directory"),
-    };
-    format!("{err:#}")
+    match err {
+        CheckError::Read { source, .. } => format!("cannot read: {source}"),
+        CheckError::NotElf { source, .. } => format!("not an ELF file: {source}"),
+        CheckError::IsDirectory { .. } => "is a directory".to_owned(),
+    }
 }
 
 /// 2 if any input could not be analysed, else 1 if any file fails, else 0.
