@@ -373,7 +373,16 @@ impl<'a, 'r> Glibc<'a, 'r> {
             legacy_hwcap_mask: 0,
         };
         let hit = cache.lookup(name, &query);
-        let path = hit.found?;
+        let Some(path) = hit.found else {
+            state.tried.push(SearchStep {
+                via: Via::LdSoCache,
+                path: lossy(&self.cfg.cache_path),
+                outcome: CandidateOutcome::Missing {
+                    error: "no usable entry in the cache".into(),
+                },
+            });
+            return None;
+        };
         if nodeflib
             && self
                 .cfg

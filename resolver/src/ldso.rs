@@ -130,7 +130,7 @@ fn system_dirs(strings: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
 }
 
 /// "release version 2.NN" (elf/dl-usage.c / version.c banner).
-fn glibc_release_version(bytes: &[u8]) -> Option<(u32, u32)> {
+pub fn glibc_release_version(bytes: &[u8]) -> Option<(u32, u32)> {
     const NEEDLE: &[u8] = b"release version ";
     let at = bytes.windows(NEEDLE.len()).position(|w| w == NEEDLE)?;
     parse_major_minor(bytes.get(at + NEEDLE.len()..)?)

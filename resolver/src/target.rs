@@ -159,8 +159,11 @@ fn glibc_config(
     bytes: &[u8],
 ) -> GlibcConfig {
     let inspected = ldso::inspect_glibc(bytes, info.glibc_default_dirs, info.glibc_lib_dst);
+    // Older ld.so (2.31) carries no version banner; libc.so.6 in the system dirs does, and
+    // failing that its highest GLIBC_2.x version definition.
     let version = inspected
         .version
+        .or_else(|| libc_version(store, &inspected.system_dirs))
         .or_else(|| ldso::glibc_version_from_verdefs(ldso.object.verdefs.iter().map(|d| &*d.name)));
     let cache = store
         .read_bytes(&inspected.cache_path)
@@ -187,6 +190,16 @@ fn glibc_config(
         cache,
         preload_file,
     }
+}
+
+fn libc_version(store: &Store<'_>, dirs: &[Vec<u8>]) -> Option<(u32, u32)> {
+    let bytes = dirs
+        .iter()
+        .find_map(|d| store.read_bytes(&crate::dst::join(d, b"libc.so.6")).ok())?;
+    ldso::glibc_release_version(&bytes).or_else(|| {
+        let obj = ldsim_loader::parse(&bytes).ok()?;
+        ldso::glibc_version_from_verdefs(obj.verdefs.iter().map(|d| &*d.name))
+    })
 }
 
 /// /etc/ld.so.preload: `#` comments, entries separated by blanks, newlines or ':'
