@@ -37,6 +37,9 @@ struct SearchState {
     tried: Vec<SearchStep>,
 }
 
+/// A search's result: `None` = go on, `Some(Ok)` = found, `Some(Err((objname, msg)))` = fatal.
+type Step = Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>>;
+
 enum Found {
     Node(usize),
     Fatal(Vec<u8>, String),
@@ -270,12 +273,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
     }
 
     /// The search order for a name without '/'.
-    fn search(
-        &mut self,
-        name: &[u8],
-        loader: usize,
-        state: &mut SearchState,
-    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+    fn search(&mut self, name: &[u8], loader: usize, state: &mut SearchState) -> Step {
         debug!(target: "ldsim::libs", "find library={} [0]; searching", lossy(name));
         let loader_obj = &self.map.nodes[loader].parsed.object;
         let loader_has_runpath = runpath(loader_obj).is_some();
@@ -345,12 +343,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         None
     }
 
-    fn search_cache(
-        &mut self,
-        name: &[u8],
-        nodeflib: bool,
-        state: &mut SearchState,
-    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+    fn search_cache(&mut self, name: &[u8], nodeflib: bool, state: &mut SearchState) -> Step {
         let cache = self.cfg.cache.as_ref()?;
         debug!(target: "ldsim::libs", " search cache={}", lossy(&self.cfg.cache_path));
         let info = self.cfg.arch.info();
@@ -474,7 +467,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         via: Via,
         from: &str,
         state: &mut SearchState,
-    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+    ) -> Step {
         debug!(target: "ldsim::libs", "  search path={}\t\t({from})", dirs.iter().map(|d| lossy(d)).collect::<Vec<_>>().join(":"));
         let subdirs = self.subdirs();
         for dir in dirs {
@@ -508,7 +501,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         name: &[u8],
         via: Via,
         state: &mut SearchState,
-    ) -> Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>> {
+    ) -> Step {
         debug!(target: "ldsim::libs", "   trying file={}", lossy(path));
         state.tried_any = true;
         let step = |outcome| SearchStep {
