@@ -13,7 +13,8 @@ const SYM64_SIZE: u64 = 24;
 /// How many entries DT_SYMTAB has. The dynamic section does not say; the loaders only need
 /// the hash table. DT_HASH's nchain is the count; otherwise walk DT_GNU_HASH to the end of
 /// the chain that starts at the highest bucket (as object's `gnu_hash` reader does).
-/// `min` (the highest symbol index a relocation uses, plus one) is the fallback.
+/// Without either, `min` (the highest symbol index a relocation uses, plus one) is the
+/// count. A relocation beyond a hash table's count is damage, reported by the caller.
 fn symbol_count(
     r: &Reader<'_>,
     map: &AddressMap,
@@ -34,13 +35,13 @@ fn symbol_count(
             }
         });
         match nchain {
-            Some(n) => return n.max(min),
+            Some(n) => return n,
             None => diags.push(format!("DT_HASH: table at {addr:#x} cannot be read")),
         }
     }
     if let Some(addr) = tags.gnu_hash {
         match gnu_hash_count(r, map, addr) {
-            Some(n) => return n.max(min),
+            Some(n) => return n,
             None => diags.push(format!("DT_GNU_HASH: table at {addr:#x} cannot be read")),
         }
     }
@@ -91,8 +92,8 @@ fn gnu_hash_count(r: &Reader<'_>, map: &AddressMap, addr: u64) -> Option<u64> {
     }
 }
 
-/// Read the dynamic symbol table. `min_count` makes sure every symbol a relocation names is
-/// read when the hash table claims fewer.
+/// Read the dynamic symbol table. `min_count` is the count to use when there is no hash
+/// table.
 pub(super) fn read(
     r: &Reader<'_>,
     map: &AddressMap,

@@ -1,0 +1,474 @@
+//! The parser against small ELF files written here byte by byte: the classes, byte orders and
+//! machines no local compiler produces (big-endian ppc64 and s390x), flags GNU ld cannot set,
+//! and damaged tables.
+
+use ldsim_loader::arch::{arch_of, Arch};
+use ldsim_loader::{parse, ElfObject, RelocKind, RelocTable};
+
+const EM_PPC: u16 = 20;
+const EM_PPC64: u16 = 21;
+const EM_S390: u16 = 22;
+const EM_X86_64: u16 = 62;
+/// Virtual address of file offset 0, so that address translation is exercised.
+const BASE: u64 = 0x40_0000;
+
+/// One relocation: (symbol index, r_type).
+type Rel = (u64, u32);
+
+#[derive(Clone)]
+struct Spec {
+    wide: bool,
+    big: bool,
+    machine: u16,
+    e_flags: u32,
+    interp: Option<&'static str>,
+    needed: Vec<&'static str>,
+    flags_1: u64,
+    /// Undefined symbols: (name, versym).
+    symbols: Vec<(&'static str, u16)>,
+    /// (file, [(version, vna_other)]).
+    verneed: Vec<(&'static str, Vec<(&'static str, u16)>)>,
+    rela: Vec<Rel>,
+    jmprel: Vec<Rel>,
+    /// DT_RELASZ also covers the DT_JMPREL entries, which follow DT_RELA directly.
+    relasz_covers_jmprel: bool,
+    /// Extra raw dynamic entries, appended before DT_NULL.
+    extra_dyn: Vec<(u64, u64)>,
+    /// Patch vn_next of the first Verneed with this value.
+    vn_next_override: Option<u32>,
+}
+
+impl Spec {
+    fn new(wide: bool, big: bool, machine: u16) -> Spec {
+        Spec {
+            wide,
+            big,
+            machine,
+            e_flags: 0,
+            interp: None,
+            needed: vec!["libc.so.6"],
+            flags_1: 0,
+            symbols: vec![],
+            verneed: vec![],
+            rela: vec![],
+            jmprel: vec![],
+            relasz_covers_jmprel: false,
+            extra_dyn: vec![],
+            vn_next_override: None,
+        }
+    }
+
+    fn int(&self, out: &mut Vec<u8>, v: u64, size: usize) {
+        let bytes = if self.big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
+        if self.big {
+            out.extend_from_slice(&bytes[8 - size..]);
+        } else {
+            out.extend_from_slice(&bytes[..size]);
+        }
+    }
+
+    fn word(&self, out: &mut Vec<u8>, v: u64) {
+        self.int(out, v, if self.wide { 8 } else { 4 });
+    }
+
+    fn build(&self) -> Vec<u8> {
+        let ehdr_size = if self.wide { 64 } else { 52 };
+        let phdr_size = if self.wide { 56 } else { 32 };
+        let nphdr = 3;
+        let mut file = vec![0u8; ehdr_size + nphdr * phdr_size];
+        let place = |file: &mut Vec<u8>, data: &[u8]| -> u64 {
+            file.resize(file.len().next_multiple_of(8), 0);
+            let at = file.len() as u64;
+            file.extend_from_slice(data);
+            at
+        };
+
+        // Strings.
+        let mut dynstr = vec![0u8];
+        let mut strings = std::collections::BTreeMap::new();
+        let mut add = |s: &'static str| -> u64 {
+            *strings.entry(s).or_insert_with(|| {
+                let at = dynstr.len() as u64;
+                dynstr.extend_from_slice(s.as_bytes());
+                dynstr.push(0);
+                at
+            })
+        };
+        let needed: Vec<u64> = self.needed.iter().map(|n| add(n)).collect();
+        let sym_names: Vec<u64> = self.symbols.iter().map(|(n, _)| add(n)).collect();
+        let verneed_names: Vec<(u64, Vec<u64>)> = self
+            .verneed
+            .iter()
+            .map(|(f, vs)| (add(f), vs.iter().map(|(v, _)| add(v)).collect()))
+            .collect();
+        let interp = self.interp.map(|i| {
+            let mut b = i.as_bytes().to_vec();
+            b.push(0);
+            place(&mut file, &b)
+        });
+        let strtab = place(&mut file, &dynstr);
+
+        // Symbols: the null symbol, then undefined global functions.
+        let mut dynsym = Vec::new();
+        let nsyms = self.symbols.len() as u64 + 1;
+        for name in std::iter::once(0).chain(sym_names.iter().copied()) {
+            let info = if name == 0 { 0 } else { 0x12 }; // STB_GLOBAL, STT_FUNC
+            if self.wide {
+                self.int(&mut dynsym, name, 4);
+                dynsym.extend_from_slice(&[info, 0]);
+                self.int(&mut dynsym, 0, 2);
+                self.word(&mut dynsym, 0);
+                self.word(&mut dynsym, 0);
+            } else {
+                self.int(&mut dynsym, name, 4);
+                self.word(&mut dynsym, 0);
+                self.word(&mut dynsym, 0);
+                dynsym.extend_from_slice(&[info, 0]);
+                self.int(&mut dynsym, 0, 2);
+            }
+        }
+        let symtab = place(&mut file, &dynsym);
+
+        // SysV hash: one bucket; s390x uses 8-byte entries.
+        let hash_word = if self.machine == EM_S390 && self.wide {
+            8
+        } else {
+            4
+        };
+        let mut hash = Vec::new();
+        self.int(&mut hash, 1, hash_word);
+        self.int(&mut hash, nsyms, hash_word);
+        for _ in 0..=nsyms {
+            self.int(&mut hash, 0, hash_word);
+        }
+        let hash = place(&mut file, &hash);
+
+        let mut versym = Vec::new();
+        for v in std::iter::once(0).chain(self.symbols.iter().map(|s| s.1)) {
+            self.int(&mut versym, u64::from(v), 2);
+        }
+        let versym = place(&mut file, &versym);
+
+        let mut verneed = Vec::new();
+        for (i, ((file_name, versions), (_, spec))) in
+            verneed_names.iter().zip(&self.verneed).enumerate()
+        {
+            let last = i + 1 == self.verneed.len();
+            let next = 16 + 16 * versions.len() as u64;
+            self.int(&mut verneed, 1, 2);
+            self.int(&mut verneed, versions.len() as u64, 2);
+            self.int(&mut verneed, *file_name, 4);
+            self.int(&mut verneed, 16, 4);
+            let vn_next = match self.vn_next_override {
+                Some(v) if i == 0 => u64::from(v),
+                _ if last => 0,
+                _ => next,
+            };
+            self.int(&mut verneed, vn_next, 4);
+            for (j, (name, (version, other))) in versions.iter().zip(spec).enumerate() {
+                self.int(&mut verneed, u64::from(elf_hash(version.as_bytes())), 4);
+                self.int(&mut verneed, 0, 2);
+                self.int(&mut verneed, u64::from(*other), 2);
+                self.int(&mut verneed, *name, 4);
+                self.int(
+                    &mut verneed,
+                    if j + 1 == versions.len() { 0 } else { 16 },
+                    4,
+                );
+            }
+        }
+        let verneed = place(&mut file, &verneed);
+
+        let rela_entry = |out: &mut Vec<u8>, &(sym, r_type): &Rel| {
+            self.word(out, 0);
+            let info = if self.wide {
+                sym << 32 | u64::from(r_type)
+            } else {
+                sym << 8 | u64::from(r_type)
+            };
+            self.word(out, info);
+            self.word(out, 0);
+        };
+        let mut relocs = Vec::new();
+        self.rela.iter().for_each(|r| rela_entry(&mut relocs, r));
+        let rela_len = relocs.len() as u64;
+        self.jmprel.iter().for_each(|r| rela_entry(&mut relocs, r));
+        let jmprel_len = relocs.len() as u64 - rela_len;
+        let rela = place(&mut file, &relocs);
+
+        let addr = |off: u64| BASE + off;
+        let mut dyn_entries: Vec<(u64, u64)> = needed.iter().map(|&n| (1, n)).collect();
+        dyn_entries.extend([
+            (5, addr(strtab)),
+            (10, dynstr.len() as u64),
+            (6, addr(symtab)),
+            (11, dynsym.len() as u64 / nsyms),
+            (4, addr(hash)),
+            (0x6fff_fff0, addr(versym)),
+        ]);
+        if !self.verneed.is_empty() {
+            dyn_entries.push((0x6fff_fffe, addr(verneed)));
+            dyn_entries.push((0x6fff_ffff, self.verneed.len() as u64));
+        }
+        if !self.rela.is_empty() || self.relasz_covers_jmprel {
+            let size = if self.relasz_covers_jmprel {
+                rela_len + jmprel_len
+            } else {
+                rela_len
+            };
+            dyn_entries.extend([
+                (7, addr(rela)),
+                (8, size),
+                (9, if self.wide { 24 } else { 12 }),
+            ]);
+        }
+        if !self.jmprel.is_empty() {
+            dyn_entries.extend([(23, addr(rela + rela_len)), (2, jmprel_len), (20, 7)]);
+        }
+        if self.flags_1 != 0 {
+            dyn_entries.push((0x6fff_fffb, self.flags_1));
+        }
+        dyn_entries.extend(self.extra_dyn.iter().copied());
+        dyn_entries.push((0, 0));
+        let mut dynamic = Vec::new();
+        for (tag, val) in dyn_entries {
+            self.word(&mut dynamic, tag);
+            self.word(&mut dynamic, val);
+        }
+        let dynamic_off = place(&mut file, &dynamic);
+        let file_len = file.len() as u64;
+
+        // Program headers: PT_LOAD of the whole file, PT_DYNAMIC, PT_INTERP (or PT_NULL).
+        let mut phdrs = Vec::new();
+        let interp_ph = interp.map_or((0, 0, 0), |off| {
+            (3, off, self.interp.unwrap().len() as u64 + 1)
+        });
+        for (p_type, off, size, flags) in [
+            (1u32, 0, file_len, 5u32),
+            (2, dynamic_off, dynamic.len() as u64, 6),
+            (interp_ph.0, interp_ph.1, interp_ph.2, 4),
+        ] {
+            self.int(&mut phdrs, u64::from(p_type), 4);
+            if self.wide {
+                self.int(&mut phdrs, u64::from(flags), 4);
+            }
+            self.word(&mut phdrs, off);
+            self.word(&mut phdrs, addr(off));
+            self.word(&mut phdrs, addr(off));
+            self.word(&mut phdrs, size);
+            self.word(&mut phdrs, size);
+            if !self.wide {
+                self.int(&mut phdrs, u64::from(flags), 4);
+            }
+            self.word(&mut phdrs, if p_type == 1 { 0x1000 } else { 8 });
+        }
+
+        let mut ehdr = b"\x7fELF".to_vec();
+        ehdr.extend_from_slice(&[
+            if self.wide { 2 } else { 1 },
+            if self.big { 2 } else { 1 },
+            1,
+            0,
+        ]);
+        ehdr.resize(16, 0);
+        self.int(&mut ehdr, 3, 2); // ET_DYN
+        self.int(&mut ehdr, u64::from(self.machine), 2);
+        self.int(&mut ehdr, 1, 4);
+        self.word(&mut ehdr, 0); // e_entry
+        self.word(&mut ehdr, ehdr_size as u64); // e_phoff
+        self.word(&mut ehdr, 0); // e_shoff
+        self.int(&mut ehdr, u64::from(self.e_flags), 4);
+        self.int(&mut ehdr, ehdr_size as u64, 2);
+        self.int(&mut ehdr, phdr_size as u64, 2);
+        self.int(&mut ehdr, nphdr as u64, 2);
+        self.int(&mut ehdr, 0, 6); // e_shentsize, e_shnum, e_shstrndx
+        assert_eq!(ehdr.len(), ehdr_size);
+        file[..ehdr_size].copy_from_slice(&ehdr);
+        file[ehdr_size..ehdr_size + phdrs.len()].copy_from_slice(&phdrs);
+        file
+    }
+}
+
+fn elf_hash(name: &[u8]) -> u32 {
+    name.iter().fold(0u32, |h, &c| {
+        let h = (h << 4).wrapping_add(u32::from(c));
+        let g = h & 0xf000_0000;
+        (h ^ (g >> 24)) & !g
+    })
+}
+
+/// A program needing `foo@V2` from libfoo.so.1 through a PLT slot and `bar` (unversioned)
+/// through a COPY relocation.
+fn program(wide: bool, big: bool, machine: u16, jump_slot: u32, copy: u32) -> Spec {
+    Spec {
+        interp: Some("/lib/ld-test.so.1"),
+        needed: vec!["libfoo.so.1", "libc.so.6"],
+        symbols: vec![("foo", 2), ("bar", 1)],
+        verneed: vec![("libfoo.so.1", vec![("V2", 2)])],
+        rela: vec![(2, copy)],
+        jmprel: vec![(1, jump_slot)],
+        ..Spec::new(wide, big, machine)
+    }
+}
+
+fn check_program(obj: &ElfObject) {
+    assert_eq!(obj.diagnostics, Vec::<String>::new());
+    assert_eq!(obj.interpreter.as_deref(), Some(&b"/lib/ld-test.so.1"[..]));
+    assert_eq!(
+        obj.needed(),
+        [b"libfoo.so.1".to_vec(), b"libc.so.6".to_vec()]
+    );
+    let names: Vec<_> = obj.symbols.iter().map(|s| (&*s.name, s.versym)).collect();
+    assert_eq!(
+        names,
+        [(&b""[..], Some(0)), (b"foo", Some(2)), (b"bar", Some(1))]
+    );
+    assert_eq!(obj.verneeds.len(), 1);
+    assert_eq!(&*obj.verneeds[0].file, b"libfoo.so.1");
+    let aux = &obj.verneeds[0].entries;
+    assert_eq!(aux.len(), 1);
+    assert_eq!(
+        (&*aux[0].name, aux[0].other, aux[0].hash),
+        (&b"V2"[..], 2, elf_hash(b"V2"))
+    );
+}
+
+#[test]
+fn big_endian_ppc64() {
+    let obj = parse(&program(true, true, EM_PPC64, 21, 19).build()).unwrap();
+    assert_eq!(arch_of(&obj.header), Some(Arch::Ppc64));
+    check_program(&obj);
+    let relocs: Vec<_> = obj
+        .relocs
+        .iter()
+        .map(|r| (r.table, r.kind, r.symbol))
+        .collect();
+    assert_eq!(
+        relocs,
+        [
+            (RelocTable::Rela, RelocKind::Copy, 2),
+            (RelocTable::JmpRel, RelocKind::JumpSlot, 1)
+        ]
+    );
+}
+
+#[test]
+fn s390x_hash_table_has_8_byte_entries() {
+    let obj = parse(&program(true, true, EM_S390, 11, 9).build()).unwrap();
+    assert_eq!(arch_of(&obj.header), Some(Arch::S390x));
+    check_program(&obj);
+    assert_eq!(obj.relocs.len(), 2);
+    assert_eq!(obj.relocs[1].kind, RelocKind::JumpSlot);
+}
+
+#[test]
+fn big_endian_32_bit_object_of_an_unmodelled_machine() {
+    let obj = parse(&program(false, true, EM_PPC, 21, 19).build()).unwrap();
+    assert_eq!(arch_of(&obj.header), None);
+    check_program(&obj);
+    // Without an architecture nothing can be called lazy or a copy.
+    assert!(obj.relocs.iter().all(|r| r.kind == RelocKind::Other));
+}
+
+#[test]
+fn nodeflib_and_now_from_dt_flags_1() {
+    let spec = Spec {
+        flags_1: 0x800 | 0x1,
+        ..Spec::new(true, false, EM_X86_64)
+    };
+    let obj = parse(&spec.build()).unwrap();
+    let dynamic = obj.dynamic.as_ref().unwrap();
+    assert!(dynamic.nodeflib());
+    assert!(dynamic.binds_now());
+    assert!(!dynamic.pie());
+}
+
+/// glibc elf/dynamic-link.h: when DT_RELA's range ends where DT_JMPREL's ends, the PLT
+/// relocations are taken out of the eager range.
+#[test]
+fn jmprel_inside_relasz_is_counted_once() {
+    let spec = Spec {
+        relasz_covers_jmprel: true,
+        ..program(true, false, EM_X86_64, 7, 5)
+    };
+    let obj = parse(&spec.build()).unwrap();
+    let relocs: Vec<_> = obj
+        .relocs
+        .iter()
+        .map(|r| (r.table, r.kind, r.symbol))
+        .collect();
+    assert_eq!(
+        relocs,
+        [
+            (RelocTable::Rela, RelocKind::Copy, 2),
+            (RelocTable::JmpRel, RelocKind::JumpSlot, 1)
+        ]
+    );
+}
+
+#[test]
+fn jump_slot_outside_jmprel_is_bound_eagerly() {
+    let spec = Spec {
+        rela: vec![(1, 7)],
+        jmprel: vec![],
+        ..program(true, false, EM_X86_64, 7, 5)
+    };
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.relocs.len(), 1);
+    assert_eq!(
+        (obj.relocs[0].table, obj.relocs[0].kind),
+        (RelocTable::Rela, RelocKind::Other)
+    );
+}
+
+#[test]
+fn undecodable_needed_is_a_diagnostic_not_a_silent_skip() {
+    let spec = Spec {
+        extra_dyn: vec![(1, 0x7fff_0000)],
+        ..Spec::new(true, false, EM_X86_64)
+    };
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.needed(), [b"libc.so.6".to_vec()]);
+    assert_eq!(obj.diagnostics.len(), 1, "{:?}", obj.diagnostics);
+    assert!(
+        obj.diagnostics[0].starts_with("DT_NEEDED #2: "),
+        "{:?}",
+        obj.diagnostics
+    );
+}
+
+#[test]
+fn verneed_chain_leaving_its_segment_is_a_diagnostic() {
+    let spec = Spec {
+        vn_next_override: Some(0x7000_0000),
+        ..program(true, false, EM_X86_64, 7, 5)
+    };
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.verneeds.len(), 1, "the first record is still read");
+    assert!(
+        obj.diagnostics
+            .iter()
+            .any(|d| d.starts_with("DT_VERNEED: record at")),
+        "{:?}",
+        obj.diagnostics
+    );
+}
+
+#[test]
+fn relocation_naming_a_missing_symbol_is_dropped_with_a_diagnostic() {
+    // DT_HASH says 3 symbols; the table really is only that long, so symbol 9 does not exist.
+    let spec = Spec {
+        rela: vec![(9, 6)],
+        ..program(true, false, EM_X86_64, 7, 5)
+    };
+    let obj = parse(&spec.build()).unwrap();
+    assert!(obj
+        .relocs
+        .iter()
+        .all(|r| (r.symbol as usize) < obj.symbols.len()));
+    assert!(!obj.diagnostics.is_empty());
+}
