@@ -2,4 +2,26 @@
 //! CPU level, running `ldsim`, and the oracle that runs the real loaders.
 
 pub mod cpu;
+pub mod ldsim;
 pub mod manifest;
+pub mod oracle;
+
+pub use ldsim::{ldsim_bin, run_ldsim};
+pub use manifest::Manifest;
+
+/// The fixture manifest. A missing fixture set fails the test (never skips it).
+pub fn fixtures() -> Manifest {
+    let path = manifest::manifest_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "fixtures missing: run `cargo xtask fixtures` ({}: {e})",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "fixtures manifest {} is unreadable: {e}; run `cargo xtask fixtures`",
+            path.display()
+        )
+    })
+}

@@ -249,7 +249,7 @@ fn stale_cache(c: &mut CaseBuild) -> Result<()> {
     main_call(c, "main", "s_where", &[lib], &[])
 }
 
-/// DF_1_NODEFLIB: cache hits in system dirs and the system dirs are skipped (§1.3 steps 4-5).
+/// DF_1_NODEFLIB (ld: -z nodefaultlib): cache hits in system dirs and the system dirs are skipped (§1.3 steps 4-5).
 fn nodeflib(c: &mut CaseBuild) -> Result<()> {
     let target = "/usr/lib/x86_64-linux-gnu/libnodeflib.so.1";
     let lib = str_lib(
@@ -265,7 +265,7 @@ fn nodeflib(c: &mut CaseBuild) -> Result<()> {
         c,
         "main",
         "n_where",
-        &[lib.clone(), "-Wl,-z,nodeflib".into()],
+        &[lib.clone(), "-Wl,-z,nodefaultlib".into()],
         &[],
     )?;
     main_call(c, "control", "n_where", &[lib], &[])
