@@ -87,15 +87,7 @@ fn loader(info: &LoaderInfo) -> String {
 
 fn render_problem(out: &mut String, problem: &Problem) {
     let _ = writeln!(out, "  {}", problem.message());
-    let reason = match problem {
-        Problem::MissingInterpreter { reason, .. }
-        | Problem::WrongClass { reason, .. }
-        | Problem::WrongMachine { reason, .. }
-        | Problem::MissingLibrary { reason, .. }
-        | Problem::BadLibrary { reason, .. }
-        | Problem::MissingVersion { reason, .. }
-        | Problem::UndefinedSymbol { reason, .. } => reason,
-    };
+    let reason = problem.reason();
     if !reason.is_empty() {
         let _ = writeln!(out, "    reason: {reason}");
     }

@@ -297,3 +297,33 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
     }
     map.problems.extend(problems);
 }
+
+/// glibc ≥ 2.33 on x86: every loaded object's GNU_PROPERTY_X86_ISA_1_NEEDED must be within
+/// the CPU's levels (bit 0 baseline … bit 3 v4); fatal after loading, not a search skip
+/// (sysdeps/x86/dl-prop.h: dl_isa_level_check).
+pub(crate) fn glibc_isa_levels(map: &mut LinkMap, argv0: &[u8], cpu_level: u8) {
+    let supported = (1u32 << cpu_level.clamp(1, 4)) - 1;
+    let mut problems = Vec::new();
+    for &idx in &map.scope {
+        let node = &map.nodes[idx];
+        let needed = node.parsed.object.x86_isa_needed;
+        if needed & !supported == 0 {
+            continue;
+        }
+        let object = if node.role == Role::Main {
+            lossy(argv0)
+        } else {
+            lossy(&node.name)
+        };
+        let level = 32 - needed.leading_zeros();
+        problems.push(Problem::IsaLevel {
+            message: format!("{object}: CPU ISA level is lower than required"),
+            reason: format!(
+                "{object} is built for x86-64-v{level}; the target CPU is x86-64-v{} (see --cpu)",
+                cpu_level.clamp(1, 4)
+            ),
+            object,
+        });
+    }
+    map.problems.extend(problems);
+}

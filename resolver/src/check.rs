@@ -187,6 +187,9 @@ impl<'r> Checker<'r> {
                 if !map.load_failed {
                     fix_interpreter_entry(&mut map);
                     let missing = bind::glibc_versions(&mut map, &argv0);
+                    if cfg.arch == Arch::X86_64 && cfg.version >= (2, 33) {
+                        bind::glibc_isa_levels(&mut map, &argv0, self.env.cpu.0);
+                    }
                     bind::glibc_symbols(&mut map, &argv0, self.env.bind_now, cfg.version, &missing);
                 }
                 map

@@ -161,6 +161,13 @@ pub enum Problem {
         message: String,
         reason: String,
     },
+    /// x86: an object needs a higher ISA level than the target CPU has (glibc ≥ 2.33,
+    /// sysdeps/x86/dl-prop.h: dl_isa_level_check).
+    IsaLevel {
+        object: String,
+        message: String,
+        reason: String,
+    },
     UndefinedSymbol {
         symbol: String,
         version: Option<String>,
@@ -181,7 +188,21 @@ impl Problem {
             | Problem::MissingLibrary { message, .. }
             | Problem::BadLibrary { message, .. }
             | Problem::MissingVersion { message, .. }
+            | Problem::IsaLevel { message, .. }
             | Problem::UndefinedSymbol { message, .. } => message,
+        }
+    }
+    /// One line: why.
+    pub fn reason(&self) -> &str {
+        match self {
+            Problem::MissingInterpreter { reason, .. }
+            | Problem::WrongClass { reason, .. }
+            | Problem::WrongMachine { reason, .. }
+            | Problem::MissingLibrary { reason, .. }
+            | Problem::BadLibrary { reason, .. }
+            | Problem::MissingVersion { reason, .. }
+            | Problem::IsaLevel { reason, .. }
+            | Problem::UndefinedSymbol { reason, .. } => reason,
         }
     }
     /// Does this problem stop the program before main?
