@@ -126,15 +126,7 @@ pub(crate) fn glibc_symbols(
     glibc_version: (u32, u32),
     missing_versions: &BTreeSet<(usize, Vec<u8>)>,
 ) {
-    let scope: Vec<ScopeEntry<'_>> = map
-        .scope
-        .iter()
-        .map(|&i| ScopeEntry {
-            object: &map.nodes[i].parsed.object,
-            exports: &map.nodes[i].parsed.exports,
-            is_main: map.nodes[i].role == Role::Main,
-        })
-        .collect();
+    let scope = scope_entries(map);
     let mut problems = Vec::new();
     for idx in relocation_order(map, glibc_version >= (2, 39)) {
         let node = &map.nodes[idx];
@@ -161,13 +153,7 @@ pub(crate) fn glibc_symbols(
                     continue;
                 }
             }
-            let class = if r.copy {
-                LookupClass::Copy
-            } else if r.plt_only {
-                LookupClass::Plt
-            } else {
-                LookupClass::Other
-            };
+            let class = lookup_class(&r);
             let found = match (symbolic, self_pos) {
                 (true, Some(p)) => glibc_lookup(&scope[p..=p], &sym.name, version.as_ref(), class)
                     .or_else(|| glibc_lookup(&scope, &sym.name, version.as_ref(), class)),
@@ -230,15 +216,7 @@ fn undefined_reason(name: &str, version: Option<&str>, when: When) -> String {
 /// musl binding: everything at start-up, versions ignored but hidden ones, every failure
 /// reported; the main program relocated last.
 pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool, ldso: usize) {
-    let scope: Vec<ScopeEntry<'_>> = map
-        .scope
-        .iter()
-        .map(|&i| ScopeEntry {
-            object: &map.nodes[i].parsed.object,
-            exports: &map.nodes[i].parsed.exports,
-            is_main: map.nodes[i].role == Role::Main,
-        })
-        .collect();
+    let scope = scope_entries(map);
     let ldso_scope: Vec<ScopeEntry<'_>> = scope
         .iter()
         .zip(&map.scope)
@@ -266,13 +244,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
             if sym.binding == ldsim_loader::STB_LOCAL {
                 continue;
             }
-            let class = if r.copy {
-                LookupClass::Copy
-            } else if r.plt_only {
-                LookupClass::Plt
-            } else {
-                LookupClass::Other
-            };
+            let class = lookup_class(&r);
             let mut found = musl_lookup(&scope, &sym.name, class).is_some();
             if !found && lfs64_remap {
                 if let Some(base) = binding::musl_lfs64_alias(&sym.name) {
@@ -326,4 +298,26 @@ pub(crate) fn glibc_isa_levels(map: &mut LinkMap, argv0: &[u8], cpu_level: u8) {
         });
     }
     map.problems.extend(problems);
+}
+
+/// The global scope as lookup sees it.
+fn scope_entries(map: &LinkMap) -> Vec<ScopeEntry<'_>> {
+    map.scope
+        .iter()
+        .map(|&i| ScopeEntry {
+            object: &map.nodes[i].parsed.object,
+            exports: &map.nodes[i].parsed.exports,
+            is_main: map.nodes[i].role == Role::Main,
+        })
+        .collect()
+}
+
+fn lookup_class(r: &binding::Reference) -> LookupClass {
+    if r.copy {
+        LookupClass::Copy
+    } else if r.plt_only {
+        LookupClass::Plt
+    } else {
+        LookupClass::Other
+    }
 }
