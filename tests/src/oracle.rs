@@ -176,9 +176,15 @@ pub fn list_glibc(
     }
 }
 
-/// musl list mode: `INTERP --list PROGRAM` (loader-facts §10.2 "ldd under musl").
-pub fn list_musl(root: &Path, interp: &str, program: &str) -> Listing {
-    list_musl_preload(root, interp, None, program)
+/// musl list mode: `INTERP --list PROGRAM` (loader-facts §10.2 "ldd under musl"), with the
+/// case's environment (musl reads LD_LIBRARY_PATH in list mode too).
+pub fn list_musl(
+    root: &Path,
+    interp: &str,
+    program: &str,
+    env: &BTreeMap<String, String>,
+) -> Listing {
+    list_musl_preload(root, interp, None, program, env)
 }
 
 /// musl list mode with `--preload` (how the gcompat stub runs glibc programs, §11).
@@ -187,13 +193,14 @@ pub fn list_musl_preload(
     interp: &str,
     preload: Option<&str>,
     program: &str,
+    env: &BTreeMap<String, String>,
 ) -> Listing {
     let mut argv = vec![interp];
     if let Some(p) = preload {
         argv.extend(["--preload", p]);
     }
     argv.extend(["--list", program]);
-    let run = run_in_root(root, &argv, &BTreeMap::new());
+    let run = run_in_root(root, &argv, env);
     Listing {
         entries: parse_list(&run.stdout),
         run,
@@ -301,7 +308,10 @@ fn push_unique(list: &mut Vec<String>, item: &str) {
 pub struct Observed {
     /// "ok", "fails" or "fails-on-call".
     pub verdict: String,
+    /// Libraries the run reported missing (glibc stops at the first).
     pub missing_libraries: BTreeSet<String>,
+    /// `NAME => not found` lines of list mode, which keeps going after a missing library.
+    pub listed_missing: BTreeSet<String>,
     pub missing_versions: BTreeSet<(String, String)>,
     /// In the order the loader printed them (glibc prints only the first).
     pub undefined_symbols: Vec<String>,
@@ -314,7 +324,8 @@ pub struct Observed {
 /// Verdict: exit 0 → ok; started, then a non-zero exit with a symbol lookup error →
 /// fails-on-call; anything else → fails.
 pub fn observe(run: &RealRun, listing: Option<&Listing>) -> Observed {
-    let mut msgs = parse_messages(&run.stderr);
+    let msgs = parse_messages(&run.stderr);
+    let mut listed_missing = BTreeSet::new();
     let verdict = if run.exit == 0 && run.exec_errno.is_none() {
         "ok"
     } else if run.started && !msgs.undefined_symbols.is_empty() {
@@ -329,9 +340,8 @@ pub fn observe(run: &RealRun, listing: Option<&Listing>) -> Observed {
                 Some(path) => {
                     resolved.insert(entry.name.clone(), path.clone());
                 }
-                // glibc's list mode keeps going after a missing library: it names them all.
                 None => {
-                    msgs.missing_libraries.insert(entry.name.clone());
+                    listed_missing.insert(entry.name.clone());
                 }
             }
         }
@@ -339,6 +349,7 @@ pub fn observe(run: &RealRun, listing: Option<&Listing>) -> Observed {
     Observed {
         verdict: verdict.to_string(),
         missing_libraries: msgs.missing_libraries,
+        listed_missing,
         missing_versions: msgs.missing_versions,
         undefined_symbols: msgs.undefined_symbols,
         missing_interpreter: run.exec_errno == Some(libc::ENOENT),
@@ -415,9 +426,9 @@ pub fn observe_case(
         .map(|interp| {
             let gcompat = "/lib/libgcompat.so.0";
             if exists_in_root(root, gcompat) && !interp.contains("ld-musl") {
-                list_musl_preload(root, MUSL_LOADER, Some(gcompat), &case.program)
+                list_musl_preload(root, MUSL_LOADER, Some(gcompat), &case.program, &case.env)
             } else if interp.contains("ld-musl") {
-                list_musl(root, &interp, &case.program)
+                list_musl(root, &interp, &case.program, &case.env)
             } else {
                 list_glibc(root, &interp, &case.program, &case.env)
             }
