@@ -45,6 +45,9 @@ pub(crate) struct LinkMap {
     pub warnings: Vec<String>,
     /// A library failed to load (glibc stops there; musl goes on).
     pub load_failed: bool,
+    /// Further names that resolved to the interpreter (musl's reserved names), with the
+    /// requesting object: listed as objects too, as `ldso --list` lists them.
+    pub interpreter_aliases: Vec<(Vec<u8>, usize)>,
 }
 
 impl LinkMap {
@@ -66,6 +69,15 @@ impl LinkMap {
                     needed_by: n.loader.map(|l| lossy(&self.nodes[l].name)),
                 }
             })
+            .chain(self.interpreter_aliases.iter().filter_map(|(name, by)| {
+                let interp = self.nodes.iter().find(|n| n.role == Role::Interpreter)?;
+                Some(LoadedObject {
+                    needed: lossy(name),
+                    path: lossy(&interp.name),
+                    via: Via::Interpreter,
+                    needed_by: Some(lossy(&self.nodes[*by].name)),
+                })
+            }))
             .collect()
     }
 }

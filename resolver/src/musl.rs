@@ -200,6 +200,10 @@ impl<'a, 'r> Musl<'a, 'r> {
         if n.loader.is_none() && n.needed.is_empty() {
             n.needed = name.to_vec();
             n.loader = needed_by;
+        } else if n.needed != name && !self.map.interpreter_aliases.iter().any(|(a, _)| a == name) {
+            if let Some(by) = needed_by {
+                self.map.interpreter_aliases.push((name.to_vec(), by));
+            }
         }
         self.ldso
     }
