@@ -8,7 +8,49 @@ use crate::util::{run_streamed, workspace_root};
 use anyhow::Result;
 use std::process::Command;
 
+/// Debian packages the fixtures and the oracle need (gcc-multilib: the 32-bit library of
+/// wrong_class_first; busybox-static: a shell in the musl roots).
+const PACKAGES: &[&str] = &[
+    "gcc",
+    "libc6-dev",
+    "musl",
+    "musl-tools",
+    "debootstrap",
+    "gcc-multilib",
+    "binutils",
+    "ca-certificates",
+    "busybox-static",
+    "file",
+];
+
+/// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a
+/// fresh Debian machine (as root, the way CI runs).
+fn install_prerequisites() -> Result<()> {
+    let missing: Vec<&str> = PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask ci: installing {}", missing.join(" "));
+    run_streamed(Command::new("apt-get").arg("update"))?;
+    run_streamed(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
 pub fn run() -> Result<()> {
+    install_prerequisites()?;
     let ws = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let steps: [&[&str]; 5] = [
