@@ -78,6 +78,15 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
         text.map(<[u8]>::to_vec)
     });
     let has_load = phdrs.iter().any(|p| p.p_type == PT_LOAD);
+    // A loadable or dynamic segment past the end of the file: the kernel or ld.so would map
+    // it and fault on first access. Nothing useful can be said about such a file.
+    if phdrs.iter().any(|p| {
+        matches!(p.p_type, PT_LOAD | PT_DYNAMIC) && p.offset.saturating_add(p.filesz) > r.len()
+    }) {
+        return Err(ElfError::Malformed(
+            "truncated file: a segment extends past its end".to_owned(),
+        ));
+    }
     // glibc elf/dl-load.c: _dl_map_object_from_fd keeps the last PT_GNU_STACK's flags.
     let exec_stack = phdrs
         .iter()
