@@ -32,7 +32,26 @@ pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize
                 n.role != Role::Main
                     && (n.name == *need.file || n.names.iter().any(|x| *x == *need.file))
             });
-            let Some(provider) = provider else { continue };
+            let Some(provider) = provider else {
+                // A Verneed naming a file that is not loaded trips an assertion in ld.so
+                // (elf/dl-version.c: _dl_check_map_versions, `needed != NULL`).
+                let library = lossy(&need.file);
+                problems.push(Problem::MissingVersion {
+                    version: need.entries.first().map(|a| lossy(&a.name)).unwrap_or_default(),
+                    provider: None,
+                    required_by: required_by.clone(),
+                    symbols: Vec::new(),
+                    weak: false,
+                    message: "Inconsistency detected by ld.so: dl-version.c: _dl_check_map_versions: \
+                              Assertion `needed != NULL' failed!"
+                        .to_string(),
+                    reason: format!(
+                        "{required_by} has version requirements on {library}, which is not loaded (not among its dependencies)"
+                    ),
+                    library,
+                });
+                continue;
+            };
             let pnode = &map.nodes[provider];
             for aux in &need.entries {
                 match check_version(&pnode.parsed.object, aux) {

@@ -335,6 +335,8 @@ fn finish(mut report: Report) -> Report {
             })
         }
         (Some(_), Flavor::Musl) => Some(127),
+        // An ld.so assertion (a Verneed on a file that is not loaded) aborts with 127.
+        (Some(Problem::MissingVersion { provider: None, .. }), _) => Some(127),
         (Some(Problem::MissingVersion { .. }), _) => {
             // Missing versions end with _exit(1) unless loading failed before.
             Some(1)
