@@ -53,7 +53,7 @@ pub fn run() -> Result<()> {
     install_prerequisites()?;
     let ws = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let steps: [&[&str]; 5] = [
+    let steps: [&[&str]; 4] = [
         &["fmt", "--all", "--", "--check"],
         &[
             "clippy",
@@ -65,12 +65,55 @@ pub fn run() -> Result<()> {
         ],
         &["xtask", "fixtures"],
         &["build", "-p", "ldsim"],
-        &["test", "--workspace"],
     ];
     for step in steps {
         eprintln!("xtask ci: cargo {}", step.join(" "));
         run_streamed(Command::new(&cargo).args(step).current_dir(&ws))?;
     }
+    eprintln!("xtask ci: cargo test --workspace");
+    let (passed, failed, ok) = run_tests(
+        Command::new(&cargo)
+            .args(["test", "--workspace"])
+            .current_dir(&ws),
+    )?;
+    if !ok {
+        println!("tests: {passed} passed, {failed} failed");
+        anyhow::bail!("cargo test failed");
+    }
     eprintln!("xtask ci: all steps passed");
+    // The closing line adds up every test binary (cargo's own last line is a doc-test run).
+    println!("tests: {passed} passed, {failed} failed");
     Ok(())
+}
+
+/// Runs cargo test with its output passed through, adding up the `test result:` lines.
+fn run_tests(cmd: &mut Command) -> Result<(u64, u64, bool)> {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn()?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                let count = |word: &str| {
+                    rest.split(';')
+                        .find_map(|part| {
+                            part.trim()
+                                .strip_suffix(word)?
+                                .trim()
+                                .rsplit(' ')
+                                .next()?
+                                .parse::<u64>()
+                                .ok()
+                        })
+                        .unwrap_or(0)
+                };
+                passed += count("passed");
+                failed += count("failed");
+            }
+        }
+    }
+    let ok = child.wait()?.success();
+    Ok((passed, failed, ok))
 }
