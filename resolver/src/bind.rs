@@ -20,11 +20,7 @@ pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize
     for &idx in &map.scope {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
-        let required_by = if node.role == Role::Main {
-            lossy(argv0)
-        } else {
-            lossy(&node.name)
-        };
+        let required_by = object_name(node, argv0);
         for need in &obj.verneeds {
             // find_needed: the object requested under that name.
             let provider = map.scope.iter().copied().find(|&p| {
@@ -154,11 +150,7 @@ pub(crate) fn glibc_symbols(
         let symbolic =
             obj.dynamic.as_ref().is_some_and(|d| d.symbolic()) && node.role != Role::Main;
         let self_pos = map.scope.iter().position(|&i| i == idx);
-        let referrer = if node.role == Role::Main {
-            lossy(argv0)
-        } else {
-            lossy(&node.name)
-        };
+        let referrer = object_name(node, argv0);
         for r in binding::references(obj) {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -251,11 +243,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
             continue;
         }
         let obj = &node.parsed.object;
-        let path = if node.role == Role::Main {
-            lossy(app_name)
-        } else {
-            lossy(&node.name)
-        };
+        let path = object_name(node, app_name);
         for r in binding::references(obj) {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -301,11 +289,7 @@ pub(crate) fn glibc_isa_levels(map: &mut LinkMap, argv0: &[u8], cpu_level: u8) {
         if needed & !supported == 0 {
             continue;
         }
-        let object = if node.role == Role::Main {
-            lossy(argv0)
-        } else {
-            lossy(&node.name)
-        };
+        let object = object_name(node, argv0);
         let level = 32 - needed.leading_zeros();
         problems.push(Problem::IsaLevel {
             message: format!("{object}: CPU ISA level is lower than required"),
@@ -338,5 +322,14 @@ fn lookup_class(r: &binding::Reference) -> LookupClass {
         LookupClass::Plt
     } else {
         LookupClass::Other
+    }
+}
+
+/// How the loader names an object in messages: argv[0] for the main program, else its path.
+fn object_name(node: &crate::graph::Node, argv0: &[u8]) -> String {
+    if node.role == Role::Main {
+        lossy(argv0)
+    } else {
+        lossy(&node.name)
     }
 }
