@@ -62,6 +62,11 @@ pub enum OpenError {
     Io { path: PathBuf, source: io::Error },
     #[error("{0}: not a directory")]
     NotADirectory(PathBuf),
+    #[error("{path}: {source}")]
+    Archive {
+        path: PathBuf,
+        source: crate::archive::ArchiveError,
+    },
 }
 
 #[cfg(test)]

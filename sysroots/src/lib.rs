@@ -9,9 +9,10 @@
 //! the [`Sysroot`] resolver walks every component itself through a [`Backend`].
 //!
 //! Code map: [`TargetPath`] (target_path.rs), errors (error.rs), the backend trait and what it
-//! reports (node.rs), host backends (host.rs), the mount table (mounts.rs), the component walk
+//! reports (node.rs), host backends (host.rs), archives and images ([`RootSource`], archive/), the mount table (mounts.rs), the component walk
 //! (walk.rs) and the public [`Sysroot`] (sysroot.rs).
 
+mod archive;
 mod error;
 mod host;
 mod mounts;
@@ -20,6 +21,9 @@ mod sysroot;
 mod target_path;
 mod walk;
 
+pub use archive::{
+    human_size, ArchiveError, ImageSelector, Limits, Platform, RootSource, DEFAULT_UNPACK_LIMIT,
+};
 pub use error::{FsError, OpenError};
 pub use host::{DirBackend, FileBackend};
 pub use node::{Backend, FileBytes, FileId, Node, NodeKind, Resolved};

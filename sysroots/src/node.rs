@@ -36,24 +36,55 @@ pub struct Resolved {
     pub size: u64,
 }
 
-/// The bytes of a file: memory-mapped when large, shared cheaply.
+/// The bytes of a file: memory-mapped when large, shared cheaply. A file inside an archive is
+/// a window onto the archive's bytes (no copy).
 #[derive(Clone)]
-pub struct FileBytes(Arc<dyn Deref<Target = [u8]> + Send + Sync>);
+pub struct FileBytes {
+    whole: Arc<dyn Deref<Target = [u8]> + Send + Sync>,
+    start: usize,
+    len: usize,
+}
 
 impl FileBytes {
     pub fn from_vec(bytes: Vec<u8>) -> Self {
-        FileBytes(Arc::new(bytes))
+        let len = bytes.len();
+        FileBytes {
+            whole: Arc::new(bytes),
+            start: 0,
+            len,
+        }
     }
 
     pub(crate) fn from_mmap(map: memmap2::Mmap) -> Self {
-        FileBytes(Arc::new(map))
+        let len = map.len();
+        FileBytes {
+            whole: Arc::new(map),
+            start: 0,
+            len,
+        }
+    }
+
+    /// The bytes `offset..offset + len` of this file, sharing its storage; `None` when the
+    /// range is not inside the file.
+    pub fn slice(&self, offset: u64, len: u64) -> Option<FileBytes> {
+        let offset = usize::try_from(offset).ok()?;
+        let len = usize::try_from(len).ok()?;
+        if offset.checked_add(len)? > self.len {
+            return None;
+        }
+        Some(FileBytes {
+            whole: Arc::clone(&self.whole),
+            start: self.start + offset,
+            len,
+        })
     }
 }
 
 impl Deref for FileBytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        &self.0
+        // In range by construction (`slice` checks against the parent's length).
+        &self.whole[self.start..self.start + self.len]
     }
 }
 
