@@ -4,7 +4,7 @@ use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ldsim_resolver::{CpuLevel, Environment};
-use ldsim_sysroots::TargetPath;
+use ldsim_sysroots::{Platform, TargetPath};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
@@ -21,7 +21,11 @@ Examples:
   ldsim check --sysroot /srv/bookworm ./build/app
       Will it load when installed at the same path on the root in /srv/bookworm?
   ldsim check --sysroot /srv/alpine --in-target /usr/bin
-      Check every ELF file under /usr/bin of that root.";
+      Check every ELF file under /usr/bin of that root.
+  ldsim check --sysroot alpine-minirootfs-3.20.0-x86_64.tar.gz ./build/app
+      The same against a root tarball, read in place.
+  ldsim check --sysroot image.tar --image myapp:1.2 --platform linux/arm64 ./build/app
+      Against one image of a `docker save` archive or OCI layout.";
 
 /// Predict whether ELF files load on a target root, exactly as glibc's ld.so or musl's
 /// loader would: which objects load from where, and the loader's message when they do not.
@@ -59,12 +63,33 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// The target root filesystem: a directory holding a root (a chroot, an unpacked image).
+    /// The target root filesystem, recognised from its content: a directory holding a root
+    /// (a chroot, an unpacked image); a tar archive of one, plain or gzip / xz / zstd / bzip2
+    /// compressed (`docker export`, alpine-minirootfs-*.tar.gz); a `docker save` archive; or
+    /// an OCI image layout (a directory, or packed in a tar).
     ///
-    /// The default `/` is this machine's own root. The loader flavour, its search paths and
-    /// ld.so.cache are all taken from the target root, never from the host.
-    #[arg(long, value_name = "DIR", default_value = "/")]
+    /// Archives are read in place, never unpacked to disk; image layers are applied in order
+    /// with their whiteouts. The default `/` is this machine's own root. The loader flavour,
+    /// its search paths and ld.so.cache are all taken from the target root, never from the
+    /// host.
+    #[arg(long, value_name = "ROOT", default_value = "/")]
     pub sysroot: PathBuf,
+
+    /// The image to use when ROOT holds several (docker-save RepoTags, OCI ref.name):
+    /// NAME[:TAG], matched as docker matches references (`alpine` = `alpine:latest` =
+    /// `docker.io/library/alpine:latest`).
+    #[arg(long, value_name = "NAME[:TAG]")]
+    pub image: Option<String>,
+
+    /// The platform to pick from a multi-platform image, e.g. linux/arm64, linux/arm/v7.
+    /// Default: each checked file's own architecture (with --in-target: this machine's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<Platform>,
+
+    /// The most decompressed data to produce for one root, all layers together (a guard
+    /// against decompression bombs): bytes, or with a K, M, G or T suffix (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "16G", value_parser = parse_size)]
+    pub unpack_limit: u64,
 
     /// FILE is a path inside the target root rather than a host file.
     #[arg(long)]
@@ -213,6 +238,23 @@ fn parse_env(arg: &[u8]) -> Result<EnvVar, String> {
     })
 }
 
+/// `16G`, `512M`, `1048576`: a size in bytes with an optional binary suffix.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, shift) = match text.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&text[..i], 10),
+        Some((i, 'M' | 'm')) => (&text[..i], 20),
+        Some((i, 'G' | 'g')) => (&text[..i], 30),
+        Some((i, 'T' | 't')) => (&text[..i], 40),
+        _ => (text, 0),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| "expected a size such as 16G, 512M or 1048576".to_owned())?;
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| "size too large".to_owned())
+}
+
 /// One `--overlay HOST_DIR:TARGET_DIR`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overlay {
@@ -359,6 +401,25 @@ mod tests {
         assert_eq!(level("x86-64-v3"), CpuLevel(3));
         assert_eq!(level("x86-64-v4"), CpuLevel(4));
         assert!(check(&["--cpu", "x86-64-v5", "f"]).is_err());
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("16G"), Ok(16 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert!(parse_size("G").is_err());
+        assert!(parse_size("1.5G").is_err());
+        assert!(parse_size("99999999999T").is_err());
+        assert_eq!(check(&["f"]).unwrap().unpack_limit, 16 << 30);
+    }
+
+    #[test]
+    fn platform_and_image_options() {
+        let args = check(&["--platform", "linux/arm/v7", "--image", "alpine:3.19", "f"]).unwrap();
+        assert_eq!(args.platform.unwrap().to_string(), "linux/arm/v7");
+        assert_eq!(args.image.as_deref(), Some("alpine:3.19"));
+        assert!(check(&["--platform", "arm64", "f"]).is_err());
     }
 
     #[test]

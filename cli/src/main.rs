@@ -13,9 +13,10 @@ use args::{CheckArgs, Cli, Command, Format};
 use clap::Parser;
 use inputs::{Job, JobKind};
 use ldsim_resolver::{CheckError, Checker, Report, Verdict};
-use ldsim_sysroots::{Sysroot, TargetPath};
+use ldsim_sysroots::{ImageSelector, Limits, Platform, RootSource, Sysroot, TargetPath};
 use rayon::prelude::*;
-use std::io::{self, IsTerminal, Write};
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -75,31 +76,64 @@ enum Outcome {
 }
 
 fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
-    // OpenError's text already names the path and the OS error: no source chain on top.
-    let mut root = Sysroot::from_dir(&args.sysroot)
+    let limits = Limits {
+        unpack_limit: args.unpack_limit,
+    };
+    // OpenError's text already names the path and the problem: no source chain on top.
+    let source = RootSource::open(&args.sysroot, limits)
         .map_err(|err| anyhow::anyhow!("cannot open the sysroot: {err}"))?;
-    for overlay in &args.overlay {
-        root.mount(&overlay.target, &overlay.host).map_err(|err| {
-            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
-        })?;
-    }
-    let jobs = if args.in_target {
-        inputs::expand_target(&root, &args.files)
+    tracing::info!(sysroot = %args.sysroot.display(), format = source.format(), "target root");
+    // A multi-platform image serves each file the image of its own architecture.
+    let per_file_platform =
+        args.platform.is_none() && source.depends_on_platform(args.image.as_deref());
+
+    let (jobs, outcomes) = if args.in_target {
+        let platform = args
+            .platform
+            .clone()
+            .or_else(|| per_file_platform.then(host_platform));
+        let root = open_root(&source, args, platform.as_ref())?;
+        let jobs = inputs::expand_target(&root, &args.files);
+        let outcomes = run_checks(&root, args, &jobs);
+        (jobs, outcomes)
     } else {
         let inputs = inputs::expand_host(&args.files);
-        // On the host's own root every host file already is where it is installed.
-        if !is_host_root(&args.sysroot) {
-            let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
-            install::mount(&mut root, &inputs, &overlays)?;
+        let mut groups: BTreeMap<Option<Platform>, Vec<usize>> = BTreeMap::new();
+        for (index, job) in inputs.jobs.iter().enumerate() {
+            let platform = per_file_platform.then(|| job_platform(job));
+            groups.entry(platform).or_default().push(index);
         }
-        inputs.jobs
+        let several = groups.len() > 1;
+        let mut outcomes: Vec<Option<Outcome>> = inputs.jobs.iter().map(|_| None).collect();
+        for (platform, members) in &groups {
+            let group: Vec<Job> = members.iter().map(|&i| inputs.jobs[i].clone()).collect();
+            let results = match open_root(&source, args, platform.as_ref()) {
+                Ok(mut root) => {
+                    // On the host's own root every host file already is where it is installed.
+                    if !is_host_root(&args.sysroot) {
+                        let overlays: Vec<TargetPath> =
+                            args.overlay.iter().map(|o| o.target.clone()).collect();
+                        install::mount(&mut root, &inputs, &overlays)?;
+                    }
+                    run_checks(&root, args, &group)
+                }
+                // Files of another architecture can still be checked against their image.
+                Err(err) if several => group
+                    .iter()
+                    .map(|_| Outcome::Error(format!("{err:#}")))
+                    .collect(),
+                Err(err) => return Err(err),
+            };
+            for (&index, outcome) in members.iter().zip(results) {
+                outcomes[index] = Some(outcome);
+            }
+        }
+        let outcomes = outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Outcome::Error("not checked".to_owned())))
+            .collect();
+        (inputs.jobs, outcomes)
     };
-
-    let checker = Checker::new(&root, args.environment());
-    let outcomes: Vec<Outcome> = jobs
-        .par_iter()
-        .map(|job| check_one(&checker, job))
-        .collect();
 
     match write_output(&jobs, &outcomes, args.format, verbose, quiet) {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
@@ -108,6 +142,70 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         _ => {}
     }
     Ok(status(&outcomes))
+}
+
+/// The root to check against (the image `--image` / `--platform` or `platform` picks), with
+/// the `--overlay` mounts.
+fn open_root(
+    source: &RootSource,
+    args: &CheckArgs,
+    platform: Option<&Platform>,
+) -> anyhow::Result<Sysroot> {
+    let selector = ImageSelector {
+        image: args.image.as_deref(),
+        platform: args.platform.as_ref(),
+        default_platform: platform,
+    };
+    let mut root = source
+        .root(&selector)
+        .map_err(|err| anyhow::anyhow!("cannot open the sysroot: {err}"))?;
+    for overlay in &args.overlay {
+        root.mount(&overlay.target, &overlay.host).map_err(|err| {
+            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
+        })?;
+    }
+    Ok(root)
+}
+
+fn run_checks(root: &Sysroot, args: &CheckArgs, jobs: &[Job]) -> Vec<Outcome> {
+    let checker = Checker::new(root, args.environment());
+    jobs.par_iter()
+        .map(|job| check_one(&checker, job))
+        .collect()
+}
+
+/// The OCI platform of a host input: its ELF architecture, or this machine's when it has
+/// none ldsim knows (the check then reports the file itself).
+fn job_platform(job: &Job) -> Platform {
+    const HEADER_BYTES: u64 = 64 << 10;
+    let arch = match &job.kind {
+        JobKind::Check {
+            host: Some(host), ..
+        } => std::fs::File::open(host).ok().and_then(|file| {
+            let mut head = Vec::new();
+            file.take(HEADER_BYTES).read_to_end(&mut head).ok()?;
+            let header = ldsim_loader::parse_header(&head).ok()?;
+            ldsim_loader::arch::arch_of(&header)
+        }),
+        _ => None,
+    };
+    match arch {
+        Some(arch) => {
+            let (architecture, variant) = arch.oci_platform();
+            Platform::new("linux", architecture, variant)
+        }
+        None => host_platform(),
+    }
+}
+
+/// This machine's platform, as docker picks by default.
+fn host_platform() -> Platform {
+    let architecture = match std::env::consts::ARCH {
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        "powerpc64" => "ppc64",
+        other => other,
+    };
+    Platform::new("linux", architecture, None)
 }
 
 fn is_host_root(sysroot: &Path) -> bool {

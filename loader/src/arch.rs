@@ -300,6 +300,24 @@ static S390X: ArchInfo = ArchInfo {
 };
 
 impl Arch {
+    /// The OCI platform architecture and variant of images for this ABI (image-spec
+    /// image-index.md: Go's GOARCH names; Docker's arm32v5 / arm32v7 images for armel /
+    /// armhf). Big-endian arm64 has no registered name; Go's `arm64be` is used.
+    pub fn oci_platform(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Arch::X86_64 => ("amd64", None),
+            Arch::I386 => ("386", None),
+            Arch::Aarch64 => ("arm64", None),
+            Arch::Aarch64Be => ("arm64be", None),
+            Arch::ArmHf => ("arm", Some("v7")),
+            Arch::ArmEl => ("arm", Some("v5")),
+            Arch::Riscv64 => ("riscv64", None),
+            Arch::Ppc64le => ("ppc64le", None),
+            Arch::Ppc64 => ("ppc64", None),
+            Arch::S390x => ("s390x", None),
+        }
+    }
+
     /// Every modelled architecture, in declaration order.
     pub const ALL: [Arch; 10] = [
         Arch::X86_64,

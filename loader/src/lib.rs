@@ -12,4 +12,4 @@ mod parse;
 
 pub use arch::{Arch, ArchInfo};
 pub use model::*;
-pub use parse::{parse, ElfError};
+pub use parse::{parse, parse_header, ElfError};

@@ -20,7 +20,7 @@ mod symbols;
 mod versions;
 
 use crate::arch::arch_of;
-use crate::model::{ElfObject, RelocKind, RelocTable, SymbolReloc};
+use crate::model::{ElfObject, Header, RelocKind, RelocTable, SymbolReloc};
 use goblin::elf::program_header::{PF_X, PT_DYNAMIC, PT_GNU_STACK, PT_INTERP, PT_LOAD};
 
 /// Why bytes could not be read as an ELF object at all. Messages are glibc's where glibc has one.
@@ -59,6 +59,12 @@ impl Diagnostics {
         }
         self.lines
     }
+}
+
+/// Only the ELF header (and program headers): enough to know a file's architecture from its
+/// first pages.
+pub fn parse_header(bytes: &[u8]) -> Result<Header, ElfError> {
+    header::read(bytes).map(|(header, _, _)| header)
 }
 
 /// Parse an ELF file the way the runtime reads it: header, program headers, PT_INTERP,
