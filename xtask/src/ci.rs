@@ -9,7 +9,8 @@ use anyhow::Result;
 use std::process::Command;
 
 /// Debian packages the fixtures and the oracle need (gcc-multilib: the 32-bit library of
-/// wrong_class_first; busybox-static: a shell in the musl roots).
+/// wrong_class_first; busybox-static: a shell in the musl roots; tar, the compressors, umoci
+/// and skopeo: the archives and images the archive tests and `cargo xtask bench` build).
 const PACKAGES: &[&str] = &[
     "gcc",
     "libc6-dev",
@@ -21,6 +22,13 @@ const PACKAGES: &[&str] = &[
     "ca-certificates",
     "busybox-static",
     "file",
+    "tar",
+    "gzip",
+    "xz-utils",
+    "zstd",
+    "bzip2",
+    "umoci",
+    "skopeo",
 ];
 
 /// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a
