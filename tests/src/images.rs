@@ -26,7 +26,11 @@ pub fn run(cmd: &mut Command) -> Vec<u8> {
 
 /// Runs the shell `script` with positional parameters `$1…` = `args` (paths stay unquoted-safe).
 pub fn sh<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> Vec<u8> {
-    run(Command::new("sh").arg("-c").arg(script).arg("sh").args(args))
+    run(Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg("sh")
+        .args(args))
 }
 
 /// Copies the tree `src` to `dst` (created), keeping links, modes and hard links (`cp -a`).
