@@ -182,18 +182,6 @@ fn read_host_file(path: &Path, no_follow: bool) -> Result<FileBytes, FsError> {
     map_file(&file)
 }
 
-/// Map a host file the user named (an archive): followed if a symlink, read-only.
-pub(crate) fn map_host_file(path: &Path) -> io::Result<FileBytes> {
-    let file = File::open(path)?;
-    if file.metadata()?.len() == 0 {
-        return Ok(FileBytes::from_vec(Vec::new()));
-    }
-    // SAFETY: as in `map_file`: input nobody modifies during the analysis.
-    #[allow(unsafe_code)]
-    let map = unsafe { memmap2::Mmap::map(&file) }?;
-    Ok(FileBytes::from_mmap(map))
-}
-
 fn read_small(mut file: File, size: u64) -> Result<FileBytes, FsError> {
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.read_to_end(&mut bytes).map_err(FsError::from_host)?;

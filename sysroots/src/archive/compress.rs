@@ -4,8 +4,8 @@
 
 use std::io::{self, Read, Write};
 
+use super::blob::Blob;
 use super::error::ArchiveError;
-use crate::node::FileBytes;
 
 /// Decompressed data up to this size stays in memory; beyond, it spills to a temporary file.
 const IN_MEMORY_LIMIT: usize = 32 << 20;
@@ -82,11 +82,16 @@ impl Budget {
 }
 
 /// The blob's plain bytes: itself when uncompressed, else decompressed within `budget`.
-pub fn unpack(blob: FileBytes, budget: &mut Budget) -> Result<FileBytes, ArchiveError> {
+pub fn unpack(blob: Blob, budget: &mut Budget) -> Result<Blob, ArchiveError> {
     let compression = Compression::sniff(&blob)?;
-    let input: &[u8] = &blob;
+    // Read through the blob's file, not its mapping: the compressed input then never becomes
+    // resident in this process.
+    let input = blob.reader();
     match compression {
-        Compression::None => Ok(blob),
+        Compression::None => {
+            drop(input);
+            Ok(blob)
+        }
         Compression::Gzip => drain(
             flate2::read::MultiGzDecoder::new(input),
             compression,
@@ -98,7 +103,7 @@ pub fn unpack(blob: FileBytes, budget: &mut Budget) -> Result<FileBytes, Archive
             budget,
         ),
         Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(input)
+            let decoder = zstd::stream::read::Decoder::new(input)
                 .map_err(|e| stream_error(compression, e))?;
             drain(decoder, compression, budget)
         }
@@ -112,7 +117,7 @@ fn drain(
     mut reader: impl Read,
     compression: Compression,
     budget: &mut Budget,
-) -> Result<FileBytes, ArchiveError> {
+) -> Result<Blob, ArchiveError> {
     let mut memory = Vec::new();
     let mut spill: Option<std::fs::File> = None;
     let mut chunk = vec![0u8; CHUNK];
@@ -138,18 +143,10 @@ fn drain(
         }
     }
     match spill {
-        None => Ok(FileBytes::from_vec(memory)),
-        Some(file) => map_spill(&file),
+        None => Ok(Blob::in_memory(memory)),
+        // Unlinked and private to this process: nothing else can change it while mapped.
+        Some(file) => Ok(Blob::from_file(file)?),
     }
-}
-
-// The temporary file is unlinked and private to this process: nothing else can change it
-// while it is mapped.
-#[allow(unsafe_code)]
-fn map_spill(file: &std::fs::File) -> Result<FileBytes, ArchiveError> {
-    // SAFETY: see above; the map is read-only.
-    let map = unsafe { memmap2::Mmap::map(file) }?;
-    Ok(FileBytes::from_mmap(map))
 }
 
 fn stream_error(compression: Compression, err: io::Error) -> ArchiveError {
@@ -188,7 +185,7 @@ mod tests {
     }
 
     fn unpack_vec(bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, ArchiveError> {
-        unpack(FileBytes::from_vec(bytes), &mut Budget::new(limit)).map(|b| b.to_vec())
+        unpack(Blob::in_memory(bytes), &mut Budget::new(limit)).map(|b| b.to_vec())
     }
 
     #[test]

@@ -22,8 +22,15 @@ pub struct Candidate {
     /// Names it is known by: docker-save RepoTags, OCI ref.name annotations.
     pub names: Vec<String>,
     pub platform: Option<Platform>,
-    /// Layer blob names inside the store, lowest first.
-    pub layers: Vec<String>,
+    /// Layers, lowest first.
+    pub layers: Vec<Layer>,
+}
+
+/// One layer: where its blob is in the store, and how to name it (its digest for OCI).
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub blob: String,
+    pub name: String,
 }
 
 impl Candidate {
@@ -112,12 +119,12 @@ pub fn build_tree(
     let mut tree = Tree::new();
     for (index, layer) in candidate.layers.iter().enumerate() {
         let in_layer = |source: ArchiveError| ArchiveError::Layer {
-            layer: layer.clone(),
+            layer: layer.name.clone(),
             source: Box::new(source),
         };
         let blob = store
-            .get(layer)?
-            .ok_or_else(|| ArchiveError::MissingBlob(layer.clone()))?;
+            .get(&layer.blob)?
+            .ok_or_else(|| ArchiveError::MissingBlob(layer.name.clone()))?;
         let plain = unpack(blob, budget).map_err(in_layer)?;
         // An empty blob is an empty layer (some tools write one for metadata-only steps).
         if plain.is_empty() {
@@ -129,7 +136,11 @@ pub fn build_tree(
         let members = entries(&plain).map_err(in_layer)?;
         tree.apply(members, index + 1, Whiteouts::Honour)
             .map_err(in_layer)?;
-        tracing::debug!(layer, inodes = tree.inode_count(), "applied layer");
+        tracing::debug!(
+            layer = layer.name,
+            inodes = tree.inode_count(),
+            "applied layer"
+        );
     }
     Ok(tree)
 }
@@ -264,8 +275,13 @@ fn walk_descriptor(
     }
     let layers = layers
         .iter()
-        .map(|l| blob_name(&l.digest))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|l| {
+            Ok(Layer {
+                blob: blob_name(&l.digest)?,
+                name: l.digest.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ArchiveError>>()?;
     out.push(Candidate {
         names,
         platform,
@@ -317,7 +333,14 @@ pub fn docker_candidates(store: &Store) -> Result<Vec<Candidate>, ArchiveError> 
         out.push(Candidate {
             names: entry.repo_tags.unwrap_or_default(),
             platform: config.platform.platform(),
-            layers: entry.layers,
+            layers: entry
+                .layers
+                .into_iter()
+                .map(|path| Layer {
+                    blob: path.clone(),
+                    name: path,
+                })
+                .collect(),
         });
     }
     Ok(out)

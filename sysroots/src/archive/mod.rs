@@ -3,6 +3,7 @@
 //! tar), layers applied with whiteouts. The result is a [`crate::Backend`] like any other, so
 //! the same chroot path walk guards every lookup.
 
+mod blob;
 mod compress;
 mod error;
 mod image;

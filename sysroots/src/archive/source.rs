@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use super::blob::Blob;
 use super::compress::{unpack, Budget, Compression};
 use super::error::ArchiveError;
 use super::image::{
@@ -16,7 +17,6 @@ use super::store::Store;
 use super::tar::{entries, is_tar};
 use super::tree::{Tree, TreeBackend, Whiteouts};
 use crate::error::OpenError;
-use crate::host::map_host_file;
 use crate::sysroot::Sysroot;
 
 /// Decompressed bytes one root may produce unless told otherwise.
@@ -204,7 +204,7 @@ fn image(store: Store, format: &'static str, candidates: Vec<Candidate>) -> Kind
 /// A file: decompress if needed, then a tar that is a docker-save archive, an OCI layout or a
 /// root filesystem.
 fn open_file(path: &Path, limits: Limits) -> Result<Kind, ArchiveError> {
-    let raw = map_host_file(path)?;
+    let raw = Blob::open(path)?;
     let compression = Compression::sniff(&raw)?;
     let mut budget = Budget::new(limits.unpack_limit);
     let plain = unpack(raw, &mut budget)?;

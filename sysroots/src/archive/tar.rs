@@ -1,12 +1,12 @@
 //! The entries of a tar archive (ustar, GNU and PAX: long names and links, PAX sizes), read in
 //! place: a regular file's contents are a window onto the archive's bytes, never copied.
 
-use std::io::{self, Cursor, Read};
+use std::io::{self, Read};
 
 use tar::EntryType;
 
+use super::blob::Blob;
 use super::error::ArchiveError;
-use crate::node::FileBytes;
 
 /// One archive member, its name split into plain components.
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub struct Entry {
 
 #[derive(Debug)]
 pub enum EntryKind {
-    File(FileBytes),
+    File(Blob),
     Dir,
     Symlink(Vec<u8>),
     /// A hard link to an earlier member (its name, raw).
@@ -59,9 +59,8 @@ pub fn is_tar(bytes: &[u8]) -> bool {
 
 /// Every member of the archive, in order. Member names with a `..` component are refused
 /// (GNU tar refuses to extract them too); a leading `/` is dropped, as GNU tar does.
-pub fn entries(archive: &FileBytes) -> Result<Vec<Entry>, ArchiveError> {
-    let bytes: &[u8] = archive;
-    let mut tar = tar::Archive::new(Cursor::new(bytes));
+pub fn entries(archive: &Blob) -> Result<Vec<Entry>, ArchiveError> {
+    let mut tar = tar::Archive::new(archive.reader());
     let mut out = Vec::new();
     let iter = tar.entries_with_seek().map_err(|e| tar_error(e, None))?;
     for entry in iter {
@@ -123,10 +122,7 @@ fn link_name<R: Read>(entry: &tar::Entry<'_, R>) -> Vec<u8> {
 }
 
 /// A GNU sparse member: its holes must be filled in, so it is read (the only copy made).
-fn read_sparse<R: Read>(
-    entry: &mut tar::Entry<'_, R>,
-    name: &str,
-) -> Result<FileBytes, ArchiveError> {
+fn read_sparse<R: Read>(entry: &mut tar::Entry<'_, R>, name: &str) -> Result<Blob, ArchiveError> {
     let mut data = Vec::new();
     entry.read_to_end(&mut data).map_err(|e| {
         if e.kind() == io::ErrorKind::UnexpectedEof {
@@ -137,7 +133,7 @@ fn read_sparse<R: Read>(
             ArchiveError::Corrupt(format!("tar archive: '{name}': {e}"))
         }
     })?;
-    Ok(FileBytes::from_vec(data))
+    Ok(Blob::in_memory(data))
 }
 
 /// The tar crate's error for the header after `last`, classified.

@@ -139,7 +139,7 @@ impl Tree {
                 }
                 Content::Dir(BTreeMap::new())
             }
-            EntryKind::File(bytes) => Content::File(bytes),
+            EntryKind::File(blob) => Content::File(blob.bytes().clone()),
             EntryKind::Symlink(target) => Content::Symlink(target),
             EntryKind::Other => Content::Other,
             EntryKind::HardLink(target) => {
@@ -395,7 +395,9 @@ mod tests {
     fn file(name: &str, data: &str) -> Entry {
         entry(
             name,
-            EntryKind::File(FileBytes::from_vec(data.as_bytes().to_vec())),
+            EntryKind::File(super::super::blob::Blob::in_memory(
+                data.as_bytes().to_vec(),
+            )),
         )
     }
 
