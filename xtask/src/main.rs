@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask fixtures` builds the test roots and programs,
-//! `cargo xtask ci` runs everything CI checks.
+//! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening.
 
+mod bench;
 mod build;
 mod cases;
 mod ci;
@@ -15,11 +16,13 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("fixtures") => fixtures::run(),
         Some("ci") => ci::run(),
+        Some("bench") => bench::run(),
         _ => bail!(
-            "usage: cargo xtask <fixtures|ci>\n  \
+            "usage: cargo xtask <fixtures|ci|bench>\n  \
              fixtures  build the test roots and programs into $LDSIM_FIXTURES \
              (default ~/.cache/ldsim/fixtures)\n  \
-             ci        fmt, clippy, fixtures, build, test"
+             ci        fmt, clippy, fixtures, build, test\n  \
+             bench     time and peak memory of opening a 300 MB image in every form"
         ),
     }
 }

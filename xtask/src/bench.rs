@@ -1,0 +1,234 @@
+//! `cargo xtask bench`: how long opening a target root in each accepted form and checking one
+//! binary takes, and the peak memory, with the release build.
+//!
+//! The image is the Debian 12 fixture root plus the Debian 11 root's /usr under
+//! /opt/bullseye (about 300 MB of files), in every form `--sysroot` accepts. Images are built
+//! once into `$LDSIM_FIXTURES/bench` and reused while the fixtures are unchanged.
+
+use crate::fixtures;
+use crate::util::{self, make_parent, remove_dir, run_streamed, workspace_root};
+use anyhow::{bail, Context, Result};
+use ldsim_tests::manifest::fixtures_dir;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Runs per form; the median time and the largest peak memory are reported.
+const RUNS: usize = 5;
+/// What is checked inside the image: a dynamically linked program with a few libraries.
+const BINARY: &str = "/usr/bin/ls";
+
+struct Form {
+    name: &'static str,
+    path: PathBuf,
+}
+
+pub fn run() -> Result<()> {
+    fixtures::run()?;
+    let ws = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_streamed(
+        Command::new(&cargo)
+            .args(["build", "--release", "-p", "ldsim"])
+            .current_dir(&ws),
+    )?;
+    let ldsim = ws.join("target/release/ldsim");
+    let dir = fixtures_dir().join("bench");
+    let stamp = std::fs::read_to_string(fixtures_dir().join("stamp")).unwrap_or_default();
+    let forms = build_images(&dir, &stamp)?;
+
+    let size = tree_size(&dir.join("root"))?;
+    println!(
+        "ldsim bench: open a {} MB target root (Debian 12 root + Debian 11 /usr under \
+         /opt/bullseye) in each form and check {BINARY} in it",
+        size >> 20
+    );
+    println!("{RUNS} runs each, release build; median wall time, largest peak RSS\n");
+    println!("| form | file size | wall time | peak RSS |");
+    println!("|---|---:|---:|---:|");
+    for form in &forms {
+        let mut times = Vec::new();
+        let mut peak_kb = 0;
+        for _ in 0..RUNS {
+            let (elapsed, rss_kb) = measure(
+                Command::new(&ldsim)
+                    .args(["check", "--in-target", "--sysroot"])
+                    .arg(&form.path)
+                    .arg(BINARY)
+                    .stdout(std::process::Stdio::null()),
+            )?;
+            times.push(elapsed);
+            peak_kb = peak_kb.max(rss_kb);
+        }
+        times.sort();
+        let median = times.get(RUNS / 2).copied().unwrap_or_default();
+        println!(
+            "| {} | {} MB | {:.3} s | {} MB |",
+            form.name,
+            file_size(&form.path)? >> 20,
+            median.as_secs_f64(),
+            peak_kb / 1024
+        );
+    }
+    Ok(())
+}
+
+/// Run `cmd` to completion: its wall time and peak resident set size (KiB, from wait4).
+fn measure(cmd: &mut Command) -> Result<(Duration, i64)> {
+    let started = Instant::now();
+    let child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
+    let pid = i32::try_from(child.id()).context("pid out of range")?;
+    let mut status = 0;
+    // SAFETY: rusage is plain data written by the kernel; the pid is our own child.
+    #[allow(unsafe_code)]
+    let (waited, usage) = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let waited = libc::wait4(pid, &mut status, 0, &mut usage);
+        (waited, usage)
+    };
+    let elapsed = started.elapsed();
+    if waited != pid {
+        bail!("wait4 failed for {cmd:?}");
+    }
+    let status = std::process::ExitStatus::from_raw(status);
+    // 0 (loads) or 1 (fails) are both answers; 2 means the root could not be read.
+    if !matches!(status.code(), Some(0 | 1)) {
+        bail!("{cmd:?} failed ({status})");
+    }
+    Ok((elapsed, usage.ru_maxrss))
+}
+
+/// Build (or reuse) the image in every form.
+fn build_images(dir: &Path, stamp: &str) -> Result<Vec<Form>> {
+    let forms = vec![
+        Form {
+            name: "directory",
+            path: dir.join("root"),
+        },
+        Form {
+            name: "tar",
+            path: dir.join("image.tar"),
+        },
+        Form {
+            name: "tar.gz",
+            path: dir.join("image.tar.gz"),
+        },
+        Form {
+            name: "tar.zst",
+            path: dir.join("image.tar.zst"),
+        },
+        Form {
+            name: "tar.xz",
+            path: dir.join("image.tar.xz"),
+        },
+        Form {
+            name: "OCI layout (gzip layer)",
+            path: dir.join("oci"),
+        },
+        Form {
+            name: "docker save",
+            path: dir.join("docker-save.tar"),
+        },
+    ];
+    let stamp_file = dir.join("stamp");
+    if std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp)
+        && forms.iter().all(|f| f.path.exists())
+    {
+        return Ok(forms);
+    }
+    eprintln!(
+        "xtask bench: building the benchmark image in {}",
+        dir.display()
+    );
+    remove_dir(dir)?;
+    let roots = fixtures_dir().join("roots");
+    let root = dir.join("root");
+    make_parent(&root.join("x"))?;
+    // Hard-link copies: no file data is duplicated.
+    util::run(
+        Command::new("cp")
+            .arg("-al")
+            .arg(roots.join("glibc/."))
+            .arg(&root),
+    )?;
+    let extra = root.join("opt/bullseye");
+    std::fs::create_dir_all(&extra)?;
+    util::run(
+        Command::new("cp")
+            .arg("-al")
+            .arg(roots.join("bullseye/usr"))
+            .arg(&extra),
+    )?;
+
+    let tar = dir.join("image.tar");
+    util::run(
+        Command::new("tar")
+            .arg("-C")
+            .arg(&root)
+            .arg("-cf")
+            .arg(&tar)
+            .arg("."),
+    )?;
+    compress(&tar, "gzip", &["-6", "-k", "-f"])?;
+    compress(&tar, "zstd", &["-q", "-T2", "-3", "-k", "-f"])?;
+    compress(&tar, "xz", &["-T2", "-1", "-k", "-f"])?;
+
+    let oci = dir.join("oci");
+    util::run(Command::new("umoci").args(["init", "--layout"]).arg(&oci))?;
+    let image = format!("{}:bench", oci.display());
+    util::run(Command::new("umoci").args(["new", "--image", &image]))?;
+    let bundle = dir.join("bundle");
+    util::run(
+        Command::new("umoci")
+            .args(["unpack", "--image", &image])
+            .arg(&bundle),
+    )?;
+    util::run(
+        Command::new("cp")
+            .arg("-a")
+            .arg(root.join("."))
+            .arg(bundle.join("rootfs")),
+    )?;
+    util::run(
+        Command::new("umoci")
+            .args(["repack", "--image", &image])
+            .arg(&bundle),
+    )?;
+    remove_dir(&bundle)?;
+    util::run(
+        Command::new("skopeo")
+            .arg("copy")
+            .arg(format!("oci:{image}"))
+            .arg(format!(
+                "docker-archive:{}:ldsim/bench:latest",
+                dir.join("docker-save.tar").display()
+            )),
+    )?;
+    std::fs::write(&stamp_file, stamp)?;
+    Ok(forms)
+}
+
+fn compress(tar: &Path, tool: &str, args: &[&str]) -> Result<()> {
+    util::run(Command::new(tool).args(args).arg(tar))
+}
+
+fn file_size(path: &Path) -> Result<u64> {
+    if path.is_dir() {
+        return tree_size(path);
+    }
+    Ok(std::fs::metadata(path)?.len())
+}
+
+/// Apparent size of the regular files under `dir`.
+fn tree_size(dir: &Path) -> Result<u64> {
+    let out = Command::new("du")
+        .args(["-s", "-b", "--apparent-size"])
+        .arg(dir)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("du {}", dir.display()))
+}
