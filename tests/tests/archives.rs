@@ -766,3 +766,68 @@ fn device_node_where_a_library_is_expected() {
     let r = report(&json, "/t/musl/runpath_not_inherited/main");
     assert_eq!(r["verdict"], "fails", "{r:#}");
 }
+
+/// Host files of two architectures in one run: without --platform each is checked against
+/// its own architecture's image of a multi-platform index (the contract's default).
+#[test]
+fn files_of_two_architectures_each_get_their_platforms_image() {
+    let im = musl_images();
+    let tmp = tempdir();
+    let layout = Layout {
+        dir: tmp.path().join("layout"),
+    };
+    copy_tree(&im.two.dir, &layout.dir);
+    // linux/386: the musl base plus glibc's i386 loader (and no 32-bit libc).
+    let loader32 =
+        std::fs::read("/lib32/ld-linux.so.2").expect("the i386 glibc loader (gcc-multilib)");
+    let layer = tar_of(&[
+        Entry::Dir("lib/"),
+        Entry::File("lib/ld-linux.so.2", &loader32),
+    ]);
+    let mut i386 = layout.add_image(&layout.manifest("ldsim/musl:base"), &[layer], "386");
+    i386["platform"] = json!({"os": "linux", "architecture": "386"});
+    let mut amd64 = layout.descriptor("ldsim/musl:base");
+    amd64.as_object_mut().unwrap().remove("annotations");
+    amd64["platform"] = json!({"os": "linux", "architecture": "amd64"});
+    let nested = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [i386, amd64]});
+    let mut top = layout.put_blob(OCI_INDEX, nested.to_string().as_bytes());
+    top["annotations"] = json!({REF_NAME: "ldsim/musl:multi"});
+    layout.set_index(vec![top]);
+
+    let src = tmp.path().join("hello.c");
+    std::fs::write(&src, "int main(void) { return 0; }\n").unwrap();
+    let main32 = tmp.path().join("main32");
+    sh("gcc -m32 -o \"$1\" \"$2\"", &[&main32, &src]);
+    let main64 = root_of(&fixtures(), "musl").join("t/musl/weak_undefined/main");
+
+    let run_on = |extra: &[&str], files: &[&Path]| {
+        let out = Command::new(ldsim_bin())
+            .args(["check", "--format", "json", "--sysroot"])
+            .arg(&layout.dir)
+            .args(extra)
+            .args(files)
+            .output()
+            .expect("run ldsim");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        reports(&run, "two architectures")
+    };
+    let both = run_on(&[], &[&main32, &main64]);
+    let r32 = report(&both, main32.to_str().unwrap());
+    let r64 = report(&both, main64.to_str().unwrap());
+    // The i386 image has the i386 loader: the 32-bit file gets as far as its libc.
+    assert_eq!(r32["problems"][0]["kind"], "missing-library", "{r32:#}");
+    assert_eq!(r64["verdict"], "ok", "{r64:#}");
+    // The same answers as naming each platform explicitly.
+    let alone32 = run_on(&["--platform", "linux/386"], &[&main32]);
+    assert_eq!(r32, report(&alone32, main32.to_str().unwrap()));
+    let alone64 = run_on(&["--platform", "linux/amd64"], &[&main64]);
+    assert_eq!(r64, report(&alone64, main64.to_str().unwrap()));
+    // And against the amd64 image the 32-bit file has no loader at all.
+    let wrong = run_on(&["--platform", "linux/amd64"], &[&main32]);
+    let w = report(&wrong, main32.to_str().unwrap());
+    assert_eq!(w["problems"][0]["kind"], "missing-interpreter", "{w:#}");
+}
