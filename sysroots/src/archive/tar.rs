@@ -30,12 +30,16 @@ pub enum EntryKind {
     Other,
 }
 
-/// Does this look like a tar archive? The ustar magic, or an old-style header whose checksum
-/// is right.
+/// Does this look like a tar archive? The ustar magic, an old-style header whose checksum
+/// is right, or an empty archive (only end-of-archive zero blocks: the well-known empty layer
+/// `sha256:5f70bf18…` of docker images is one, gzipped).
 pub fn is_tar(bytes: &[u8]) -> bool {
     let Some(header) = bytes.get(..512) else {
         return false;
     };
+    if bytes.len() >= 1024 && bytes.len().is_multiple_of(512) && bytes.iter().all(|&b| b == 0) {
+        return true;
+    }
     if header.get(257..262) == Some(b"ustar") {
         return true;
     }
@@ -147,5 +151,59 @@ fn tar_error(err: io::Error, last: Option<&Entry>) -> ArchiveError {
         ArchiveError::Truncated("tar archive".to_owned())
     } else {
         ArchiveError::Corrupt(format!("tar archive: {text}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Blob {
+        let mut builder = tar::Builder::new(Vec::new());
+        build(&mut builder);
+        Blob::in_memory(builder.into_inner().unwrap())
+    }
+
+    #[test]
+    fn an_empty_archive_is_a_tar_with_no_members() {
+        let empty = Blob::in_memory(vec![0; 1024]);
+        assert!(is_tar(&empty));
+        assert!(entries(&empty).unwrap().is_empty());
+        assert!(!is_tar(&[0; 100]));
+        assert!(!is_tar(b"hello, this is text, not an archive at all"));
+    }
+
+    #[test]
+    fn file_contents_are_windows_onto_the_archive() {
+        let blob = archive(|b| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(5);
+            h.set_mode(0o755);
+            let long = format!("usr/{}/lib.so", "d".repeat(150));
+            b.append_data(&mut h, &long, &b"hello"[..]).unwrap();
+        });
+        let members = entries(&blob).unwrap();
+        let [member] = members.as_slice() else {
+            panic!("{members:?}")
+        };
+        assert_eq!(member.path.len(), 3, "GNU long name: {:?}", member.name);
+        assert_eq!(member.mode, 0o755);
+        let EntryKind::File(data) = &member.kind else {
+            panic!("{member:?}")
+        };
+        assert_eq!(&data[..], b"hello");
+        // The window points into the archive's own bytes: no copy was made.
+        let inside = blob.as_ptr_range();
+        assert!(inside.contains(&data.as_ptr()));
+    }
+
+    #[test]
+    fn member_names_are_plain_components() {
+        assert_eq!(
+            split_member_name(b"/./usr//lib/"),
+            Some(vec![b"usr".to_vec(), b"lib".to_vec()])
+        );
+        assert_eq!(split_member_name(b"a/../b"), None);
+        assert_eq!(split_member_name(b"./"), Some(vec![]));
     }
 }
