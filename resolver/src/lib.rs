@@ -4,6 +4,7 @@
 //! the libc flavour, architecture, system directories and cache come from the target root,
 //! never from the host.
 
+pub mod builtin;
 pub mod cache;
 pub mod ldso;
 mod report;
