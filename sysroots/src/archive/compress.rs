@@ -3,6 +3,7 @@
 //! then mapped, so memory stays bounded whatever the image size.
 
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::blob::Blob;
 use super::error::ArchiveError;
@@ -64,17 +65,21 @@ impl Compression {
 #[derive(Debug)]
 pub struct Budget {
     limit: u64,
-    used: u64,
+    /// Shared by the threads that unpack an image's layers side by side.
+    used: AtomicU64,
 }
 
 impl Budget {
     pub fn new(limit: u64) -> Budget {
-        Budget { limit, used: 0 }
+        Budget {
+            limit,
+            used: AtomicU64::new(0),
+        }
     }
 
-    fn spend(&mut self, bytes: u64) -> Result<(), ArchiveError> {
-        self.used = self.used.saturating_add(bytes);
-        if self.used > self.limit {
+    fn spend(&self, bytes: u64) -> Result<(), ArchiveError> {
+        let before = self.used.fetch_add(bytes, Ordering::Relaxed);
+        if before.saturating_add(bytes) > self.limit {
             return Err(ArchiveError::UnpackLimit(self.limit));
         }
         Ok(())
@@ -82,7 +87,7 @@ impl Budget {
 }
 
 /// The blob's plain bytes: itself when uncompressed, else decompressed within `budget`.
-pub fn unpack(blob: Blob, budget: &mut Budget) -> Result<Blob, ArchiveError> {
+pub fn unpack(blob: Blob, budget: &Budget) -> Result<Blob, ArchiveError> {
     let compression = Compression::sniff(&blob)?;
     // Read through the blob's file, not its mapping: the compressed input then never becomes
     // resident in this process.
@@ -116,7 +121,7 @@ pub fn unpack(blob: Blob, budget: &mut Budget) -> Result<Blob, ArchiveError> {
 fn drain(
     mut reader: impl Read,
     compression: Compression,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<Blob, ArchiveError> {
     let mut memory = Vec::new();
     let mut spill: Option<std::fs::File> = None;
@@ -185,7 +190,7 @@ mod tests {
     }
 
     fn unpack_vec(bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, ArchiveError> {
-        unpack(Blob::in_memory(bytes), &mut Budget::new(limit)).map(|b| b.to_vec())
+        unpack(Blob::in_memory(bytes), &Budget::new(limit)).map(|b| b.to_vec())
     }
 
     #[test]

@@ -10,8 +10,10 @@ use super::compress::{unpack, Budget};
 use super::error::ArchiveError;
 use super::platform::Platform;
 use super::store::Store;
-use super::tar::{entries, is_tar};
+use super::tar::{entries, is_tar, Entry};
 use super::tree::{Tree, Whiteouts};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Index nesting deeper than this is refused (real images nest once).
 const MAX_INDEX_DEPTH: usize = 8;
@@ -110,32 +112,51 @@ fn list<'a>(candidates: impl Iterator<Item = &'a Candidate>) -> String {
     }
 }
 
-/// Apply the candidate's layers in order.
+/// Unpack and index the candidate's layers (side by side, one thread per core), then apply
+/// them in order.
 pub fn build_tree(
     store: &Store,
     candidate: &Candidate,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<Tree, ArchiveError> {
+    let layers = &candidate.layers;
+    let results: Vec<Mutex<Option<LayerResult>>> =
+        layers.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(layers.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let (Some(layer), Some(slot)) = (layers.get(index), results.get(index)) else {
+                    break;
+                };
+                let result = read_layer(store, layer, budget);
+                let failed = result.is_err();
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                if failed {
+                    break;
+                }
+            });
+        }
+    });
     let mut tree = Tree::new();
-    for (index, layer) in candidate.layers.iter().enumerate() {
-        let in_layer = |source: ArchiveError| ArchiveError::Layer {
-            layer: layer.name.clone(),
-            source: Box::new(source),
+    for (index, (layer, slot)) in layers.iter().zip(results).enumerate() {
+        let result = slot.into_inner().unwrap_or_else(|p| p.into_inner());
+        // A worker stopped at an error: an earlier layer's error is reported first.
+        let Some(members) = result.transpose()? else {
+            return Err(ArchiveError::Layer {
+                layer: layer.name.clone(),
+                source: Box::new(ArchiveError::Corrupt("layer not read".to_owned())),
+            });
         };
-        let blob = store
-            .get(&layer.blob)?
-            .ok_or_else(|| ArchiveError::MissingBlob(layer.name.clone()))?;
-        let plain = unpack(blob, budget).map_err(in_layer)?;
-        // An empty blob is an empty layer (some tools write one for metadata-only steps).
-        if plain.is_empty() {
-            continue;
-        }
-        if !is_tar(&plain) {
-            return Err(in_layer(ArchiveError::NotAnArchive));
-        }
-        let members = entries(&plain).map_err(in_layer)?;
         tree.apply(members, index + 1, Whiteouts::Honour)
-            .map_err(in_layer)?;
+            .map_err(|source| ArchiveError::Layer {
+                layer: layer.name.clone(),
+                source: Box::new(source),
+            })?;
         tracing::debug!(
             layer = layer.name,
             inodes = tree.inode_count(),
@@ -143,6 +164,28 @@ pub fn build_tree(
         );
     }
     Ok(tree)
+}
+
+type LayerResult = Result<Vec<Entry>, ArchiveError>;
+
+/// One layer's members: its blob decompressed (within `budget`) and indexed.
+fn read_layer(store: &Store, layer: &Layer, budget: &Budget) -> LayerResult {
+    let in_layer = |source: ArchiveError| ArchiveError::Layer {
+        layer: layer.name.clone(),
+        source: Box::new(source),
+    };
+    let blob = store
+        .get(&layer.blob)?
+        .ok_or_else(|| ArchiveError::MissingBlob(layer.name.clone()))?;
+    let plain = unpack(blob, budget).map_err(in_layer)?;
+    // An empty blob is an empty layer (some tools write one for metadata-only steps).
+    if plain.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !is_tar(&plain) {
+        return Err(in_layer(ArchiveError::NotAnArchive));
+    }
+    entries(&plain).map_err(in_layer)
 }
 
 // ---- OCI image layout -------------------------------------------------------------------

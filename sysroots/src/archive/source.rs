@@ -162,9 +162,9 @@ impl RootSource {
                     match built.get(&index) {
                         Some(tree) => Arc::clone(tree),
                         None => {
-                            let mut budget = Budget::new(self.limits.unpack_limit);
+                            let budget = Budget::new(self.limits.unpack_limit);
                             let tree = Arc::new(
-                                build_tree(store, chosen, &mut budget).map_err(archive_error)?,
+                                build_tree(store, chosen, &budget).map_err(archive_error)?,
                             );
                             tracing::info!(
                                 image = chosen.describe(),
@@ -206,8 +206,8 @@ fn image(store: Store, format: &'static str, candidates: Vec<Candidate>) -> Kind
 fn open_file(path: &Path, limits: Limits) -> Result<Kind, ArchiveError> {
     let raw = Blob::open(path)?;
     let compression = Compression::sniff(&raw)?;
-    let mut budget = Budget::new(limits.unpack_limit);
-    let plain = unpack(raw, &mut budget)?;
+    let budget = Budget::new(limits.unpack_limit);
+    let plain = unpack(raw, &budget)?;
     if !is_tar(&plain) {
         return Err(ArchiveError::NotAnArchive);
     }
