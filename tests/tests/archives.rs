@@ -400,29 +400,41 @@ fn opaque_directory_hides_what_lower_layers_put_there() {
     assert!(reports_missing(r, "libB.so.1"), "{r:#}");
 }
 
+/// A layout in `dir` whose one image `ldsim/musl:multi` is a nested multi-platform index:
+/// first an `other_arch` image (the musl base plus `extra_layer`), then linux/amd64 (the musl
+/// base itself). The other platform comes first so that a default must choose by platform.
+fn multi_platform_layout(dir: &Path, extra_layer: Vec<u8>, other_arch: &str) -> Layout {
+    let im = musl_images();
+    let layout = Layout {
+        dir: dir.join("layout"),
+    };
+    copy_tree(&im.two.dir, &layout.dir);
+    let mut other = layout.add_image(
+        &layout.manifest("ldsim/musl:base"),
+        &[extra_layer],
+        other_arch,
+    );
+    other["platform"] = json!({"os": "linux", "architecture": other_arch});
+    let mut amd64 = layout.descriptor("ldsim/musl:base");
+    amd64.as_object_mut().unwrap().remove("annotations");
+    amd64["platform"] = json!({"os": "linux", "architecture": "amd64"});
+    let nested = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [other, amd64]});
+    let mut top = layout.put_blob(OCI_INDEX, nested.to_string().as_bytes());
+    top["annotations"] = json!({REF_NAME: "ldsim/musl:multi"});
+    layout.set_index(vec![top]);
+    layout
+}
+
 #[test]
 fn platform_picks_the_image_of_a_multi_platform_index() {
     let im = musl_images();
     let tmp = tempdir();
-    let layout = Layout {
-        dir: tmp.path().join("layout"),
-    };
-    copy_tree(&im.two.dir, &layout.dir);
     // arm64: the base image plus a layer deleting the musl loader (so its verdicts differ).
     let no_loader = tar_of(&[
         Entry::Dir("lib/"),
         Entry::File("lib/.wh.ld-musl-x86_64.so.1", b""),
     ]);
-    let mut arm64 = layout.add_image(&layout.manifest("ldsim/musl:base"), &[no_loader], "arm64");
-    arm64["platform"] = json!({"os": "linux", "architecture": "arm64"});
-    let mut amd64 = layout.descriptor("ldsim/musl:base");
-    amd64.as_object_mut().unwrap().remove("annotations");
-    amd64["platform"] = json!({"os": "linux", "architecture": "amd64"});
-    // arm64 first: the default must choose by platform, not take the first entry.
-    let nested = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [arm64, amd64]});
-    let mut top = layout.put_blob(OCI_INDEX, nested.to_string().as_bytes());
-    top["annotations"] = json!({REF_NAME: "ldsim/musl:multi"});
-    layout.set_index(vec![top]);
+    let layout = multi_platform_layout(tmp.path(), no_loader, "arm64");
 
     let amd = assert_same(&im.base_dir, &layout.dir, &[], &im.programs);
     assert_same(
@@ -771,12 +783,7 @@ fn device_node_where_a_library_is_expected() {
 /// its own architecture's image of a multi-platform index (the contract's default).
 #[test]
 fn files_of_two_architectures_each_get_their_platforms_image() {
-    let im = musl_images();
     let tmp = tempdir();
-    let layout = Layout {
-        dir: tmp.path().join("layout"),
-    };
-    copy_tree(&im.two.dir, &layout.dir);
     // linux/386: the musl base plus glibc's i386 loader (and no 32-bit libc).
     let loader32 =
         std::fs::read("/lib32/ld-linux.so.2").expect("the i386 glibc loader (gcc-multilib)");
@@ -784,15 +791,7 @@ fn files_of_two_architectures_each_get_their_platforms_image() {
         Entry::Dir("lib/"),
         Entry::File("lib/ld-linux.so.2", &loader32),
     ]);
-    let mut i386 = layout.add_image(&layout.manifest("ldsim/musl:base"), &[layer], "386");
-    i386["platform"] = json!({"os": "linux", "architecture": "386"});
-    let mut amd64 = layout.descriptor("ldsim/musl:base");
-    amd64.as_object_mut().unwrap().remove("annotations");
-    amd64["platform"] = json!({"os": "linux", "architecture": "amd64"});
-    let nested = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [i386, amd64]});
-    let mut top = layout.put_blob(OCI_INDEX, nested.to_string().as_bytes());
-    top["annotations"] = json!({REF_NAME: "ldsim/musl:multi"});
-    layout.set_index(vec![top]);
+    let layout = multi_platform_layout(tmp.path(), layer, "386");
 
     let src = tmp.path().join("hello.c");
     std::fs::write(&src, "int main(void) { return 0; }\n").unwrap();
