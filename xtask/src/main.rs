@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask fixtures` builds the test roots and programs,
 //! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening.
 
+mod abi_tables;
 mod bench;
 mod build;
 mod cases;
@@ -17,8 +18,9 @@ fn main() -> Result<()> {
         Some("fixtures") => fixtures::run(),
         Some("ci") => ci::run(),
         Some("bench") => bench::run(),
+        Some("abi-tables") => abi_tables::run_abi_tables(&args[1..]),
         _ => bail!(
-            "usage: cargo xtask <fixtures|ci|bench>\n  \
+            "usage: cargo xtask <fixtures|ci|bench|abi-tables>\n  \
              fixtures  build the test roots and programs into $LDSIM_FIXTURES \
              (default ~/.cache/ldsim/fixtures)\n  \
              ci        fmt, clippy, fixtures, build, test\n  \
