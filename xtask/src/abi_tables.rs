@@ -68,12 +68,7 @@ fn fetch_wheel(cache: &Path) -> Result<PathBuf> {
     // The platform tags pin the one wheel whose checksum is recorded, whatever the host.
     run(Command::new("pip")
         .args(["download", "--no-deps", "--only-binary=:all:"])
-        .args([
-            "--platform",
-            "manylinux2010_x86_64",
-            "--python-version",
-            "3",
-        ])
+        .args(["--platform", "manylinux2010_x86_64"])
         .arg(format!("ziglang=={ZIG_VERSION}"))
         .arg("-d")
         .arg(cache))?;
