@@ -133,24 +133,20 @@ extern int bar(void);
 int main(void) { return foo() + bar(); }
 "#;
 
-#[test]
-fn needed_rpath_and_version_requirements_of_a_program() {
+/// PROG_C linked against libv.so.1 with `link_flags`, parsed.
+fn link_prog_against_libv(link_flags: &[&str]) -> ElfObject {
     let dir = tempfile::tempdir().unwrap();
     build_libv(dir.path(), &[]);
     write(dir.path(), "prog.c", PROG_C);
-    run(
-        dir.path(),
-        "gcc",
-        &[
-            "-o",
-            "prog",
-            "prog.c",
-            "-L.",
-            "-l:libv.so.1",
-            "-Wl,--disable-new-dtags,-rpath,/opt/r1:$ORIGIN/../lib",
-        ],
-    );
-    let prog = load(dir.path().join("prog"));
+    let mut args = vec!["-o", "prog", "prog.c", "-L.", "-l:libv.so.1"];
+    args.extend_from_slice(link_flags);
+    run(dir.path(), "gcc", &args);
+    load(dir.path().join("prog"))
+}
+
+#[test]
+fn needed_rpath_and_version_requirements_of_a_program() {
+    let prog = link_prog_against_libv(&["-Wl,--disable-new-dtags,-rpath,/opt/r1:$ORIGIN/../lib"]);
 
     assert_eq!(
         prog.interpreter.as_deref(),
@@ -197,23 +193,7 @@ fn needed_rpath_and_version_requirements_of_a_program() {
 
 #[test]
 fn runpath_and_bind_now_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    build_libv(dir.path(), &[]);
-    write(dir.path(), "prog.c", PROG_C);
-    run(
-        dir.path(),
-        "gcc",
-        &[
-            "-o",
-            "prog",
-            "prog.c",
-            "-L.",
-            "-l:libv.so.1",
-            "-Wl,--enable-new-dtags,-rpath,/opt/rp",
-            "-Wl,-z,now",
-        ],
-    );
-    let prog = load(dir.path().join("prog"));
+    let prog = link_prog_against_libv(&["-Wl,--enable-new-dtags,-rpath,/opt/rp", "-Wl,-z,now"]);
     let dynamic = prog.dynamic.as_ref().unwrap();
     assert_eq!(dynamic.runpath.as_deref(), Some(&b"/opt/rp"[..]));
     assert_eq!(dynamic.rpath, None);
