@@ -89,30 +89,31 @@ impl Budget {
 /// The blob's plain bytes: itself when uncompressed, else decompressed within `budget`.
 pub fn unpack(blob: Blob, budget: &Budget) -> Result<Blob, ArchiveError> {
     let compression = Compression::sniff(&blob)?;
-    // Read through the blob's file, not its mapping: the compressed input then never becomes
-    // resident in this process.
-    let input = blob.reader();
+    // Decompressors read through the blob's file, not its mapping: the compressed input then
+    // never becomes resident in this process.
+    let input = || blob.reader();
     match compression {
-        Compression::None => {
-            drop(input);
-            Ok(blob)
-        }
+        Compression::None => Ok(blob.clone()),
         Compression::Gzip => drain(
-            flate2::read::MultiGzDecoder::new(input),
+            flate2::read::MultiGzDecoder::new(input()),
             compression,
             budget,
         ),
         Compression::Xz => drain(
-            liblzma::read::XzDecoder::new_multi_decoder(input),
+            liblzma::read::XzDecoder::new_multi_decoder(input()),
             compression,
             budget,
         ),
         Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::new(input)
+            let decoder = zstd::stream::read::Decoder::new(input())
                 .map_err(|e| stream_error(compression, e))?;
             drain(decoder, compression, budget)
         }
-        Compression::Bzip2 => drain(bzip2::read::MultiBzDecoder::new(input), compression, budget),
+        Compression::Bzip2 => drain(
+            bzip2::read::MultiBzDecoder::new(input()),
+            compression,
+            budget,
+        ),
     }
 }
 

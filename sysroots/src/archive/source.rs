@@ -226,7 +226,7 @@ fn open_file(path: &Path, limits: Limits) -> Result<Kind, ArchiveError> {
         let candidates = oci_candidates(&store)?;
         return Ok(image(store, "OCI image layout (tar)", candidates));
     }
-    if top_level(b"manifest.json") && top_level(b"repositories") || is_docker_save(&members) {
+    if is_docker_save(&members) {
         let store = Store::members(members);
         let candidates = docker_candidates(&store)?;
         return Ok(image(store, "docker save archive", candidates));
