@@ -6,6 +6,8 @@ mod bench;
 mod build;
 mod cases;
 mod ci;
+#[allow(dead_code)] // used by the ABI table generators being added
+mod debs;
 mod fixtures;
 mod roots;
 mod util;
