@@ -22,7 +22,8 @@ mod target_path;
 mod walk;
 
 pub use archive::{
-    human_size, ArchiveError, ImageSelector, Limits, Platform, RootSource, DEFAULT_UNPACK_LIMIT,
+    human_size, ArchiveError, ImageSelector, Limits, Platform, RootSource, VirtualRoot,
+    DEFAULT_UNPACK_LIMIT,
 };
 pub use error::{FsError, OpenError};
 pub use host::{DirBackend, FileBackend};

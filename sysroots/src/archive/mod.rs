@@ -12,8 +12,10 @@ mod source;
 mod store;
 mod tar;
 mod tree;
+mod virtual_root;
 
 pub use error::{human_size, ArchiveError};
 pub use image::ImageSelector;
 pub use platform::Platform;
 pub use source::{Limits, RootSource, DEFAULT_UNPACK_LIMIT};
+pub use virtual_root::VirtualRoot;
