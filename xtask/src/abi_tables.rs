@@ -55,6 +55,7 @@ pub fn run_abi_tables(args: &[String]) -> Result<()> {
             abilists.len()
         );
     }
+    crate::abi_glibc_nodes::run(&cache, check)?;
     Ok(())
 }
 

@@ -1,12 +1,12 @@
 //! Project automation: `cargo xtask fixtures` builds the test roots and programs,
 //! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening.
 
+mod abi_glibc_nodes;
 mod abi_tables;
 mod bench;
 mod build;
 mod cases;
 mod ci;
-#[allow(dead_code)] // used by the ABI table generators being added
 mod debs;
 mod fixtures;
 mod roots;

@@ -2,3 +2,4 @@
 //! so a file can be checked against a release with no image of it at hand.
 
 pub mod abilists;
+pub mod glibc_nodes;
