@@ -43,3 +43,9 @@ pub fn fixtures_dir() -> PathBuf {
 pub fn manifest_path() -> PathBuf {
     fixtures_dir().join("manifest.json")
 }
+
+/// Debian trixie's amd64 libc6 (glibc 2.41), libstdc++6, libgcc-s1 and musl packages unpacked
+/// into one tree (`dpkg-deb -x` layout: `usr/lib/x86_64-linux-gnu/…`) by `cargo xtask fixtures`.
+pub fn trixie_amd64_reference() -> PathBuf {
+    fixtures_dir().join("reference/trixie-amd64")
+}

@@ -20,6 +20,7 @@ pub fn run() -> Result<()> {
     let src = ws.join("tests/fixtures-src");
     let dir = fixtures_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::reference::trixie_amd64(&dir)?;
 
     let stamp = source_hash(&ws)?;
     let stamp_file = dir.join("stamp");

@@ -9,6 +9,7 @@ mod cases;
 mod ci;
 mod debs;
 mod fixtures;
+mod reference;
 mod roots;
 mod util;
 

@@ -1,0 +1,57 @@
+//! Reference libraries the tests compare the built-in tables with, for releases no fixture root
+//! has: Debian trixie's amd64 libc6 (glibc 2.41), libstdc++6, libgcc-s1 and musl, unpacked
+//! (`dpkg-deb -x` layout, no root of their own) into `<fixtures>/reference/trixie-amd64/`.
+
+use crate::debs::{self, Suite, DEBIAN};
+use crate::util::{remove_dir, run};
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+/// Bump to force the reference trees to be unpacked again.
+const REFERENCE_VERSION: &str = "1";
+const TRIXIE: Suite = Suite {
+    mirror: DEBIAN,
+    name: "trixie",
+};
+const PACKAGES: [&str; 4] = ["libc6", "libstdc++6", "libgcc-s1", "musl"];
+const MARKER: &str = ".ldsim-reference";
+
+/// Unpacks the trixie amd64 packages once; reused while the marker names this code's version.
+pub fn trixie_amd64(fixtures: &Path) -> Result<()> {
+    let name = "trixie-amd64";
+    let parent = fixtures.join("reference");
+    let done = parent.join(name);
+    let marker_head = format!("{name} {REFERENCE_VERSION}\n");
+    if std::fs::read_to_string(done.join(MARKER))
+        .ok()
+        .is_some_and(|m| m.starts_with(&marker_head))
+    {
+        return Ok(());
+    }
+    let tmp = parent.join(format!(".{name}.tmp"));
+    remove_dir(&tmp)?;
+    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut marker = marker_head;
+    for package in PACKAGES {
+        let deb = debs::fetch_deb(&fixtures.join("abi"), TRIXIE, "amd64", package)?;
+        // Several packages into one tree: dpkg-deb -x merges (debs::extract would empty it).
+        run(Command::new("dpkg-deb").arg("-x").arg(&deb.path).arg(&tmp))
+            .with_context(|| format!("unpacking {}", deb.url))?;
+        let _ = writeln!(
+            marker,
+            "{package} {} {} {}",
+            deb.version, deb.url, deb.sha256
+        );
+    }
+    std::fs::write(tmp.join(MARKER), marker)?;
+    remove_dir(&done)?;
+    std::fs::rename(&tmp, &done)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), done.display()))?;
+    eprintln!(
+        "xtask: reference libraries unpacked into {}",
+        done.display()
+    );
+    Ok(())
+}
