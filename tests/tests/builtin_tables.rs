@@ -1,17 +1,21 @@
 //! The embedded glibc tables agree with real glibc libraries: for each Debian suite's libc6 at
-//! hand, every public (`GLIBC_2.*`) symbol version its libraries export — name, version and
+//! hand (bullseye 2.31 and bookworm 2.36 fixture roots, trixie 2.41 reference libraries), every
+//! public (`GLIBC_2.*`) symbol version its libraries export — name, version and
 //! default-or-hidden — is what `GlibcAbi::exports` says for x86_64 at that release, except for
-//! differences a rule below explains.
+//! differences a rule below explains; and every version definition of each library is exactly
+//! what the abilists, the symbol-less nodes table and the soname account for.
 
-use ldsim_loader::{parse, ElfObject, SHN_UNDEF};
+use ldsim_loader::{parse, ElfObject, SHN_UNDEF, VER_FLG_BASE};
 use ldsim_resolver::builtin::abilists::{GlibcAbi, GlibcRelease, MERGED_INTO_LIBC};
+use ldsim_resolver::builtin::glibc_nodes::SymbollessNodes;
 use ldsim_tests::fixtures;
+use ldsim_tests::manifest::trixie_amd64_reference;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const TARGET: &str = "x86_64-linux-gnu";
 
-/// (table library, file name in lib/x86_64-linux-gnu).
+/// (table library, file name in the library directory).
 const LIBRARIES: &[(&str, &str)] = &[
     ("c", "libc.so.6"),
     ("m", "libm.so.6"),
@@ -74,8 +78,9 @@ fn pairs(set: &BTreeSet<Entry>) -> BTreeSet<Pair> {
     set.iter().map(|(n, v, _)| (n.clone(), v.clone())).collect()
 }
 
-fn load(root: &Path, file: &str) -> ElfObject {
-    let path: PathBuf = root.join("lib/x86_64-linux-gnu").join(file);
+/// `file` in `dir`, the directory holding a suite's x86_64 glibc libraries.
+fn load(dir: &Path, file: &str) -> ElfObject {
+    let path: PathBuf = dir.join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -102,7 +107,7 @@ fn compare(root: &Path, release: GlibcRelease) -> Vec<(String, Outcome)> {
     let table_elsewhere = table_outside_libc(release);
     // glibc 2.34 moved the malloc hooks and malloc_{get,set}_state out of libc into
     // libc_malloc_debug.so.0, which is outside the table.
-    let malloc_debug_path = root.join("lib/x86_64-linux-gnu/libc_malloc_debug.so.0");
+    let malloc_debug_path = root.join("libc_malloc_debug.so.0");
     let malloc_debug = if malloc_debug_path.exists() {
         pairs(&real_exports(&load(root, "libc_malloc_debug.so.0")))
     } else {
@@ -219,13 +224,29 @@ fn version_node_differences(
     out
 }
 
-/// One Debian suite: every library compared, counts printed, unexplained differences fail.
-fn check_suite(root_name: &str, release: GlibcRelease) {
+/// The x86_64 library directory of fixture root `root_name`.
+fn root_libraries(root_name: &str) -> PathBuf {
     let manifest = fixtures();
     let root = manifest
         .roots
         .get(root_name)
         .unwrap_or_else(|| panic!("fixture root {root_name} missing: run `cargo xtask fixtures`"));
+    root.join("lib/x86_64-linux-gnu")
+}
+
+/// Debian trixie's libraries, unpacked by `cargo xtask fixtures` (never skipped when missing).
+fn trixie_libraries() -> PathBuf {
+    let dir = trixie_amd64_reference().join("usr/lib/x86_64-linux-gnu");
+    assert!(
+        dir.join("libc.so.6").is_file(),
+        "trixie reference libraries missing in {}: run `cargo xtask fixtures`",
+        dir.display()
+    );
+    dir
+}
+
+/// One Debian suite: every library compared, counts printed, unexplained differences fail.
+fn check_suite(root_name: &str, root: &Path, release: GlibcRelease) {
     // The root really is that release: the newest GLIBC_x.y node its libraries define (libc
     // alone may lack it: 2.31 added symbols only to libpthread).
     let newest = LIBRARIES
@@ -268,10 +289,86 @@ fn check_suite(root_name: &str, release: GlibcRelease) {
 
 #[test]
 fn table_agrees_with_debian_bullseye_glibc_2_31() {
-    check_suite("bullseye", GlibcRelease::new(2, 31, 0));
+    check_suite(
+        "bullseye",
+        &root_libraries("bullseye"),
+        GlibcRelease::new(2, 31, 0),
+    );
 }
 
 #[test]
 fn table_agrees_with_debian_bookworm_glibc_2_36() {
-    check_suite("glibc", GlibcRelease::new(2, 36, 0));
+    check_suite(
+        "bookworm",
+        &root_libraries("glibc"),
+        GlibcRelease::new(2, 36, 0),
+    );
+}
+
+#[test]
+fn table_agrees_with_debian_trixie_glibc_2_41() {
+    check_suite("trixie", &trixie_libraries(), GlibcRelease::new(2, 41, 0));
+}
+
+/// Every version definition of every library is the soname's base definition, a node the
+/// abilists derive from its symbols, or a node of the symbol-less table — exactly.
+fn check_version_definitions(suite: &str, dir: &Path, release: GlibcRelease) {
+    let mut failures = Vec::new();
+    for (lib, file) in LIBRARIES {
+        let obj = load(dir, file);
+        let real: BTreeSet<String> = obj
+            .verdefs
+            .iter()
+            .map(|d| String::from_utf8_lossy(&d.name).into_owned())
+            .collect();
+        let bases: Vec<String> = obj
+            .verdefs
+            .iter()
+            .filter(|d| d.flags & VER_FLG_BASE != 0)
+            .map(|d| String::from_utf8_lossy(&d.name).into_owned())
+            .collect();
+        // glibc names the base definition after the soname, which is the file name here.
+        assert_eq!(bases, [file.to_string()], "{suite} {file}: base definition");
+        let mut expected: BTreeSet<String> = GlibcAbi::embedded()
+            .version_nodes(lib, TARGET, release)
+            .into_iter()
+            .collect();
+        expected.extend(SymbollessNodes::embedded().nodes(lib, TARGET, release));
+        expected.insert(file.to_string());
+        for node in real.difference(&expected) {
+            failures.push(format!("{suite} {file}: {node} defined but not expected"));
+        }
+        for node in expected.difference(&real) {
+            failures.push(format!("{suite} {file}: {node} expected but not defined"));
+        }
+        println!("{suite} {file}: {} version definitions", real.len());
+    }
+    assert!(
+        failures.is_empty(),
+        "glibc {release} ({suite}): version definitions differ:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn version_definitions_are_accounted_for_in_bullseye_glibc_2_31() {
+    check_version_definitions(
+        "bullseye",
+        &root_libraries("bullseye"),
+        GlibcRelease::new(2, 31, 0),
+    );
+}
+
+#[test]
+fn version_definitions_are_accounted_for_in_bookworm_glibc_2_36() {
+    check_version_definitions(
+        "bookworm",
+        &root_libraries("glibc"),
+        GlibcRelease::new(2, 36, 0),
+    );
+}
+
+#[test]
+fn version_definitions_are_accounted_for_in_trixie_glibc_2_41() {
+    check_version_definitions("trixie", &trixie_libraries(), GlibcRelease::new(2, 41, 0));
 }
