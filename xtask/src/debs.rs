@@ -46,10 +46,24 @@ struct Stanza {
 
 /// Downloads (or reuses from the cache) `package` for `arch` from `suite`'s main component.
 pub fn fetch_deb(cache: &Path, suite: Suite, arch: &str, package: &str) -> Result<FetchedDeb> {
-    let index = packages_index(cache, suite, arch)?;
-    let stanza = index
-        .get(package)
-        .with_context(|| format!("{package} is not in {} {}/{arch}", suite.mirror, suite.name))?;
+    fetch_deb_from(cache, suite, "main", arch, package)
+}
+
+/// [`fetch_deb`] from another component, e.g. Ubuntu's `universe` (where its musl is).
+pub fn fetch_deb_from(
+    cache: &Path,
+    suite: Suite,
+    component: &str,
+    arch: &str,
+    package: &str,
+) -> Result<FetchedDeb> {
+    let index = packages_index(cache, suite, component, arch)?;
+    let stanza = index.get(package).with_context(|| {
+        format!(
+            "{package} is not in {} {}/{component}/{arch}",
+            suite.mirror, suite.name
+        )
+    })?;
     let url = format!("{}/{}", suite.mirror, stanza.filename);
     let file_name = stanza
         .filename
@@ -87,9 +101,15 @@ pub fn extract(deb: &Path, dir: &Path) -> Result<()> {
     run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(dir))
 }
 
-/// The suite's `main/binary-<arch>/Packages` index, downloaded once per run of xtask (indexes
-/// change with point releases, so a stale cached index would name files the mirror dropped).
-fn packages_index(cache: &Path, suite: Suite, arch: &str) -> Result<BTreeMap<String, Stanza>> {
+/// The suite's `<component>/binary-<arch>/Packages` index, downloaded once per run of xtask
+/// (indexes change with point releases, so a stale cached index would name files the mirror
+/// dropped).
+fn packages_index(
+    cache: &Path,
+    suite: Suite,
+    component: &str,
+    arch: &str,
+) -> Result<BTreeMap<String, Stanza>> {
     let dir = cache.join("indexes");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let host = suite
@@ -97,12 +117,18 @@ fn packages_index(cache: &Path, suite: Suite, arch: &str) -> Result<BTreeMap<Str
         .trim_start_matches("http://")
         .trim_start_matches("https://")
         .replace('/', "_");
-    let xz = dir.join(format!("{host}_{}_{arch}_Packages.xz", suite.name));
+    let xz = match component {
+        "main" => dir.join(format!("{host}_{}_{arch}_Packages.xz", suite.name)),
+        _ => dir.join(format!(
+            "{host}_{}_{component}_{arch}_Packages.xz",
+            suite.name
+        )),
+    };
     let stamp = xz.with_extension("pid");
     let this_run = std::process::id().to_string();
     if !(xz.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&this_run)) {
         let url = format!(
-            "{}/dists/{}/main/binary-{arch}/Packages.xz",
+            "{}/dists/{}/{component}/binary-{arch}/Packages.xz",
             suite.mirror, suite.name
         );
         download(&url, &xz)?;
@@ -184,7 +210,10 @@ mod tests {
         let text = "Package: libc6\nVersion: 2.36-9\nFilename: pool/main/g/glibc/libc6_2.36-9_amd64.deb\nSHA256: ab\n\nPackage: musl\nVersion: 1.2.3-1\nFilename: pool/main/m/musl/musl_1.2.3-1_amd64.deb\nSHA256: cd\n";
         let index = parse_index(text);
         assert_eq!(index["libc6"].version, "2.36-9");
-        assert_eq!(index["musl"].filename, "pool/main/m/musl/musl_1.2.3-1_amd64.deb");
+        assert_eq!(
+            index["musl"].filename,
+            "pool/main/m/musl/musl_1.2.3-1_amd64.deb"
+        );
         assert_eq!(index.len(), 2);
     }
 }
