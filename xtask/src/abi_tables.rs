@@ -56,6 +56,8 @@ pub fn run_abi_tables(args: &[String]) -> Result<()> {
         );
     }
     crate::abi_glibc_nodes::run(&cache, check)?;
+    crate::abi_musl::run(&cache, check)?;
+    crate::abi_gcc::run(&cache, check)?;
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! Project automation: `cargo xtask fixtures` builds the test roots and programs,
 //! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening.
 
+mod abi_gcc;
 mod abi_glibc_nodes;
+mod abi_musl;
 mod abi_tables;
 mod bench;
 mod build;

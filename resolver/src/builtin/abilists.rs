@@ -146,6 +146,9 @@ pub enum ExportKind {
     Function,
     /// STT_OBJECT of `size` bytes (glibc abilist `D size`).
     Object { size: u16 },
+    /// STT_NOTYPE, e.g. musl's `_dlstart` on x86: musl binds it like any other
+    /// (ldso/dynlink.c: `OK_TYPES`); glibc's abilists have no such entry.
+    NoType,
 }
 
 /// One symbol version a library exports in a release.
