@@ -11,6 +11,7 @@ use ldsim_loader::STB_WEAK;
 
 use crate::graph::{lossy, LinkMap, Role};
 use crate::report::{Problem, When};
+use crate::store::Knowledge;
 
 /// glibc: every Vernaux of every loaded object against its provider's Verdefs.
 /// Returns the set of (object index, version name) that are missing, for symbol binding.
@@ -49,6 +50,10 @@ pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize
                 continue;
             };
             let pnode = &map.nodes[provider];
+            if pnode.parsed.knowledge == Knowledge::Unknown {
+                // Nothing is known of its versions: not checked (reported as unknown).
+                continue;
+            }
             for aux in &need.entries {
                 match check_version(&pnode.parsed.object, aux) {
                     VersionCheck::Ok => {}
@@ -143,6 +148,7 @@ pub(crate) fn glibc_symbols(
 ) {
     let scope = scope_entries(map);
     let mut problems = Vec::new();
+    let mut unverified = BTreeSet::new();
     for idx in relocation_order(map, glibc_version >= (2, 39)) {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
@@ -171,6 +177,10 @@ pub(crate) fn glibc_symbols(
                 _ => glibc_lookup(&scope, &sym.name, version.as_ref(), class),
             };
             if found.is_some() || (sym.is_undefined() && sym.binding == STB_WEAK) {
+                continue;
+            }
+            if map.opaque_may_define(version.as_ref()) {
+                unverified.insert(lossy(&sym.name));
                 continue;
             }
             let when = if r.plt_only && !now {
@@ -211,6 +221,7 @@ pub(crate) fn glibc_symbols(
         )
     });
     map.problems.extend(problems);
+    map.unverified.extend(unverified);
 }
 
 fn undefined_reason(name: &str, version: Option<&str>, when: When) -> String {
@@ -237,6 +248,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
     let mut order: Vec<usize> = map.scope.iter().skip(1).copied().collect();
     order.push(map.scope[0]);
     let mut problems = Vec::new();
+    let mut unverified = BTreeSet::new();
     for idx in order {
         let node = &map.nodes[idx];
         if node.role == Role::Interpreter {
@@ -261,6 +273,10 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
             if found || (sym.is_undefined() && sym.binding == STB_WEAK) {
                 continue;
             }
+            if map.opaque_may_define(None) {
+                unverified.insert(lossy(&sym.name));
+                continue;
+            }
             let name = lossy(&sym.name);
             problems.push(Problem::UndefinedSymbol {
                 message: format!("Error relocating {path}: {name}: symbol not found"),
@@ -275,6 +291,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
         }
     }
     map.problems.extend(problems);
+    map.unverified.extend(unverified);
 }
 
 /// glibc ≥ 2.33 on x86: every loaded object's GNU_PROPERTY_X86_ISA_1_NEEDED must be within

@@ -221,19 +221,32 @@ impl<'a, 'r> Glibc<'a, 'r> {
                 Found::Node(self.add_node(name, &path, opened, loader, via))
             }
             Some(Err((objname, msg))) => Found::Fatal(objname, msg),
-            None => {
-                self.map.steps.extend(state.tried.iter().cloned());
-                self.last_tried = std::mem::take(&mut state.tried);
-                let msg = match state.other_class {
-                    Some(c) => format!("wrong ELF class: {}", c.glibc_name()),
-                    None if state.tried_any && state.errno != 0 => {
-                        format!("cannot open shared object file: {}", strerror(state.errno))
+            None if !name.contains(&b'/') && state.other_class.is_none() => {
+                match self.store.unknown_library(name) {
+                    Some((resolved, parsed)) => {
+                        self.map.steps.extend(state.tried.iter().cloned());
+                        let opened = Opened::Elf { resolved, parsed };
+                        Found::Node(self.add_node(name, name, opened, loader, Via::Unknown))
                     }
-                    None => "cannot open shared object file".to_string(),
-                };
-                Found::Fatal(name.to_vec(), msg)
+                    None => self.not_found(name, state),
+                }
             }
+            None => self.not_found(name, state),
         }
+    }
+
+    /// The search found nothing usable: the loader's error for `name`.
+    fn not_found(&mut self, name: &[u8], mut state: SearchState) -> Found {
+        self.map.steps.extend(state.tried.iter().cloned());
+        self.last_tried = std::mem::take(&mut state.tried);
+        let msg = match state.other_class {
+            Some(c) => format!("wrong ELF class: {}", c.glibc_name()),
+            None if state.tried_any && state.errno != 0 => {
+                format!("cannot open shared object file: {}", strerror(state.errno))
+            }
+            None => "cannot open shared object file".to_string(),
+        };
+        Found::Fatal(name.to_vec(), msg)
     }
 
     fn add_node(

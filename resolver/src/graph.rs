@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ldsim_sysroots::Resolved;
 
 use crate::report::{LoadedObject, Problem, SearchStep, Via};
-use crate::store::Parsed;
+use crate::store::{Knowledge, Parsed};
 
 /// What role an object plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,9 +48,36 @@ pub(crate) struct LinkMap {
     /// Further names that resolved to the interpreter (musl's reserved names), with the
     /// requesting object: listed as objects too, as `ldso --list` lists them.
     pub interpreter_aliases: Vec<(Vec<u8>, usize)>,
+    /// Symbols left unchecked because an object of unknown exports may define them.
+    pub unverified: std::collections::BTreeSet<String>,
 }
 
 impl LinkMap {
+    /// Could an object in scope whose exports the tables do not list define this symbol?
+    /// An unknown library may define anything it is asked for (a versioned reference only
+    /// when the requirement names it); libstdc++ or libgcc_s only at a version they define.
+    pub fn opaque_may_define(
+        &self,
+        version: Option<&ldsim_loader::binding::VersionReq<'_>>,
+    ) -> bool {
+        self.scope.iter().any(|&i| {
+            let node = &self.nodes[i];
+            match (node.parsed.knowledge, version) {
+                (Knowledge::Complete, _) => false,
+                (_, None) => true,
+                (Knowledge::Unknown, Some(v)) => {
+                    node.names.iter().any(|n| n.as_slice() == v.file) || node.name == v.file
+                }
+                (Knowledge::VersionsOnly, Some(v)) => node
+                    .parsed
+                    .object
+                    .verdefs
+                    .iter()
+                    .any(|d| *d.name == *v.name),
+            }
+        })
+    }
+
     pub fn in_scope(&self, idx: usize) -> bool {
         self.scope.contains(&idx)
     }

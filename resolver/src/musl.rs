@@ -148,6 +148,16 @@ impl<'a, 'r> Musl<'a, 'r> {
                 Err(e) => return Load::Failed(e),
             }
         };
+        let found = match found {
+            None if !name.contains(&b'/') => self.store.unknown_library(name).map(|(r, p)| {
+                let opened = Opened::Elf {
+                    resolved: r,
+                    parsed: p,
+                };
+                (name.to_vec(), opened, Via::Unknown)
+            }),
+            found => found,
+        };
         let Some((path, opened, via)) = found else {
             return Load::Failed(FsError::NotFound.to_string());
         };

@@ -60,6 +60,8 @@ pub enum Via {
     Loaded,
     /// A name musl reserves for itself (libc, libm, …) or the interpreter itself.
     Interpreter,
+    /// A built-in target's tables do not describe this library: assumed present, not checked.
+    Unknown,
 }
 
 /// One object in load order.
@@ -233,4 +235,28 @@ pub struct Report {
     /// Non-fatal loader messages (LD_PRELOAD failures, "no version information available").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The built-in target checked against (`--target`); absent for a root on disk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Libraries a built-in target's tables do not describe: assumed present, not checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_libraries: Vec<UnknownLibrary>,
+    /// Symbols no described object defines, left unchecked because an object whose exports
+    /// are not in the tables (an unknown library, libstdc++, libgcc_s) may define them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unverified_symbols: Vec<String>,
+    /// The minimum releases the file needs (set for built-in targets; the CLI prints it once
+    /// per file, not per target).
+    #[serde(skip)]
+    pub floor: Option<crate::floor::Floor>,
+}
+
+/// A library outside what a built-in target's tables describe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownLibrary {
+    pub library: String,
+    /// The object whose DT_NEEDED named it.
+    pub needed_by: String,
+    /// What to do to know for sure.
+    pub hint: String,
 }

@@ -12,6 +12,38 @@ use ldsim_sysroots::{FileId, FsError, NodeKind, Resolved, Sysroot, TargetPath};
 pub(crate) struct Parsed {
     pub object: ElfObject,
     pub exports: ExportIndex,
+    /// How much of the object's interface is known (less than all only for built-in targets).
+    pub knowledge: Knowledge,
+}
+
+/// What a built-in target's tables say about an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Knowledge {
+    /// Read from a real file, or every export is in the tables.
+    Complete,
+    /// Version nodes known, exported symbols not (libstdc++, libgcc_s).
+    VersionsOnly,
+    /// A library the target's tables do not describe: nothing known but that it may exist.
+    Unknown,
+}
+
+impl Parsed {
+    pub fn new(object: ElfObject, knowledge: Knowledge) -> Self {
+        let exports = ExportIndex::new(&object);
+        Parsed {
+            object,
+            exports,
+            knowledge,
+        }
+    }
+}
+
+/// What a built-in target adds to its in-memory root: objects made from tables, and the
+/// stand-in for libraries it does not describe.
+pub(crate) trait Synthetic: Send + Sync + std::fmt::Debug {
+    /// A stand-in for `name` (no '/') when the target's tables do not describe it; `None` when
+    /// they do (a described library that is absent is missing, as on the real target).
+    fn unknown_library(&self, name: &[u8]) -> Option<(Resolved, Arc<Parsed>)>;
 }
 
 /// What opening a candidate path gave.
@@ -35,6 +67,7 @@ type Entry = Result<Arc<Parsed>, ElfError>;
 pub(crate) struct Store<'r> {
     root: &'r Sysroot,
     parsed: Mutex<HashMap<FileId, Entry>>,
+    synthetic: Option<&'r dyn Synthetic>,
 }
 
 impl<'r> Store<'r> {
@@ -42,7 +75,33 @@ impl<'r> Store<'r> {
         Store {
             root,
             parsed: Mutex::new(HashMap::new()),
+            synthetic: None,
         }
+    }
+
+    /// A store over a built-in target's root: `objects` are the parses of its files (never
+    /// read from bytes), keyed by path.
+    pub fn synthetic(
+        root: &'r Sysroot,
+        objects: &[(Vec<u8>, Arc<Parsed>)],
+        synthetic: &'r dyn Synthetic,
+    ) -> Self {
+        let mut parsed = HashMap::new();
+        for (path, object) in objects {
+            if let Ok(resolved) = root.resolve(path, &TargetPath::root()) {
+                parsed.insert(resolved.id, Ok(object.clone()));
+            }
+        }
+        Store {
+            root,
+            parsed: Mutex::new(parsed),
+            synthetic: Some(synthetic),
+        }
+    }
+
+    /// A built-in target's stand-in for a library its tables do not describe.
+    pub fn unknown_library(&self, name: &[u8]) -> Option<(Resolved, Arc<Parsed>)> {
+        self.synthetic?.unknown_library(name)
     }
 
     /// open(2) + read as the loaders do it. Relative paths are relative to `/` (the simulated
@@ -61,10 +120,8 @@ impl<'r> Store<'r> {
             });
         }
         let (resolved, bytes) = self.root.read(path, &TargetPath::root())?;
-        let entry: Entry = ldsim_loader::parse(&bytes).map(|object| {
-            let exports = ExportIndex::new(&object);
-            Arc::new(Parsed { object, exports })
-        });
+        let entry: Entry = ldsim_loader::parse(&bytes)
+            .map(|object| Arc::new(Parsed::new(object, Knowledge::Complete)));
         self.lock().insert(resolved.id, entry.clone());
         Ok(match entry {
             Ok(parsed) => Opened::Elf { resolved, parsed },
