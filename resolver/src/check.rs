@@ -8,6 +8,7 @@ use ldsim_loader::Class;
 use ldsim_sysroots::{Sysroot, TargetPath};
 
 use crate::bind;
+use crate::builtin::BuiltinRoot;
 use crate::glibc::Glibc;
 use crate::graph::{lossy, LinkMap, Node, Role};
 use crate::musl::Musl;
@@ -58,6 +59,8 @@ pub struct Checker<'r> {
     store: Store<'r>,
     env: Environment,
     loaders: Mutex<HashMap<(Vec<u8>, Arch), LoaderEntry>>,
+    /// Set when checking against a built-in target.
+    builtin: Option<&'r BuiltinRoot>,
 }
 
 impl<'r> Checker<'r> {
@@ -66,6 +69,25 @@ impl<'r> Checker<'r> {
             store: Store::new(root),
             env,
             loaders: Mutex::new(HashMap::new()),
+            builtin: None,
+        }
+    }
+
+    /// A checker for a built-in target: its libraries come from the tables, its loader is
+    /// configured as the target's, and libraries it does not describe are reported as unknown
+    /// rather than missing.
+    pub fn builtin(target: &'r BuiltinRoot, env: Environment) -> Self {
+        let store = target.store();
+        let loaders = target
+            .loader_configs(&store)
+            .into_iter()
+            .map(|(key, config)| (key, Arc::new(Ok(config))))
+            .collect();
+        Checker {
+            store,
+            env,
+            loaders: Mutex::new(loaders),
+            builtin: Some(target),
         }
     }
 
@@ -108,6 +130,10 @@ impl<'r> Checker<'r> {
             exit_status: None,
             search: Vec::new(),
             warnings: Vec::new(),
+            target: self.builtin.map(|b| b.name().to_owned()),
+            unknown_libraries: Vec::new(),
+            unverified_symbols: Vec::new(),
+            floor: self.builtin.map(|_| crate::floor::floor_of(&parsed.object)),
         };
         let Some(arch) = arch_of(&obj.header) else {
             // The kernel has no such machine: ENOEXEC.
@@ -146,7 +172,7 @@ impl<'r> Checker<'r> {
             role: Role::Main,
             shortname: None,
         };
-        let map = match config {
+        let mut map = match config {
             LoaderConfig::Glibc(cfg) => {
                 report.loader.flavor = Flavor::Glibc;
                 report.loader.found = true;
@@ -229,6 +255,9 @@ impl<'r> Checker<'r> {
             }
         };
         report.objects = map.objects();
+        if let Some(builtin) = self.builtin {
+            describe_builtin(&mut report, &mut map, builtin);
+        }
         report.search = map.steps;
         report.warnings = map.warnings;
         report.problems = map.problems;
@@ -301,6 +330,36 @@ impl<'r> Checker<'r> {
                 message: format!("{sh}: Accessing a corrupted shared library"),
                 reason: format!("{interp_s} is neither glibc's nor musl's loader; ldsim cannot simulate it"),
             },
+        }
+    }
+}
+
+/// What a built-in target adds: the libraries its tables do not describe, the symbols that
+/// could not be checked because of them, and how to get a described library that is absent.
+fn describe_builtin(report: &mut Report, map: &mut LinkMap, builtin: &BuiltinRoot) {
+    for &idx in &map.scope {
+        let node = &map.nodes[idx];
+        if node.via == Via::Unknown {
+            report.unknown_libraries.push(UnknownLibrary {
+                library: lossy(&node.needed),
+                needed_by: node
+                    .loader
+                    .map(|l| lossy(&map.nodes[l].name))
+                    .unwrap_or_default(),
+                hint: builtin.unknown_hint().to_owned(),
+            });
+        }
+    }
+    report.unverified_symbols = std::mem::take(&mut map.unverified).into_iter().collect();
+    for problem in &mut map.problems {
+        if let Problem::MissingLibrary {
+            library, reason, ..
+        } = problem
+        {
+            if let Some(hint) = builtin.absent_hint(library.as_bytes()) {
+                reason.push_str("; ");
+                reason.push_str(hint);
+            }
         }
     }
 }

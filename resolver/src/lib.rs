@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod cache;
+pub mod floor;
 pub mod ldso;
 mod report;
 

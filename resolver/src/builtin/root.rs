@@ -1,0 +1,506 @@
+//! A built-in target made concrete for one architecture: an in-memory root holding the
+//! libraries the tables describe (as parsed objects, never bytes), and the loader's settings
+//! as that distribution builds it. The checker then runs the same simulation as on a real root.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use ldsim_loader::arch::Arch;
+use ldsim_sysroots::{FileId, NodeKind, Resolved, Sysroot, TargetPath, VirtualRoot};
+
+use super::abilists::{GlibcRelease, MERGED_INTO_LIBC};
+use super::catalog::{CxxRuntime, Layout, LibcSpec};
+use super::synth::{executable, SynthLibrary};
+use super::tables::{self, CxxLibrary};
+use super::targets::{arch_name, Target, TargetError};
+use crate::store::{Knowledge, Parsed, Store, Synthetic};
+use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
+
+/// Device number of the stand-ins for undescribed libraries (never a real or tree device).
+const UNKNOWN_DEVICE: u64 = 0x1d5f_ffff_0000_0000;
+
+/// glibc's libraries in the tables: (table name, soname). ld.so is added per architecture.
+const GLIBC_LIBRARIES: &[(&str, &str)] = &[
+    ("c", "libc.so.6"),
+    ("m", "libm.so.6"),
+    ("pthread", "libpthread.so.0"),
+    ("dl", "libdl.so.2"),
+    ("rt", "librt.so.1"),
+    ("util", "libutil.so.1"),
+    ("resolv", "libresolv.so.2"),
+];
+
+/// Sonames glibc installs besides those: a musl target describes them as absent.
+const OTHER_GLIBC_SONAMES: &[&str] = &[
+    "libanl.so.1",
+    "libcrypt.so.1",
+    "libnsl.so.1",
+    "libBrokenLocale.so.1",
+    "libmvec.so.1",
+    "libc_malloc_debug.so.0",
+    "libthread_db.so.1",
+];
+
+const LIBSTDCXX: &str = "libstdc++.so.6";
+const LIBGCC_S: &str = "libgcc_s.so.1";
+
+/// How the loader of a built-in root is configured.
+#[derive(Debug)]
+enum LoaderSpec {
+    Glibc {
+        version: (u32, u32),
+        system_dirs: Vec<Vec<u8>>,
+        lib_dst: Vec<u8>,
+    },
+    Musl {
+        version: String,
+        lfs64_remap: bool,
+        /// The musl loader's own path (gcompat's stub runs it).
+        musl_path: Vec<u8>,
+        gcompat_preload: Option<Vec<u8>>,
+    },
+}
+
+/// A built-in target for one architecture, ready to check files against.
+#[derive(Debug)]
+pub struct BuiltinRoot {
+    name: String,
+    arch: Arch,
+    sysroot: Sysroot,
+    objects: Vec<(Vec<u8>, Arc<Parsed>)>,
+    /// PT_INTERP paths the loader answers to, with its configuration.
+    loaders: Vec<(Vec<u8>, LoaderSpec)>,
+    /// Sonames the target describes, present or not: any other name is unknown to it.
+    described: BTreeSet<Vec<u8>>,
+    /// Why a described library is absent and how to get it.
+    absent_hints: BTreeMap<Vec<u8>, String>,
+    unknown_hint: String,
+}
+
+impl BuiltinRoot {
+    /// `target` for `arch` (see [`Target::arch_for`]).
+    pub fn new(target: &Target, arch: Arch) -> Result<BuiltinRoot, TargetError> {
+        let no_data = || TargetError::NoData {
+            target: target.name.clone(),
+            arch: arch_name(arch).to_owned(),
+        };
+        let mut b = Builder {
+            arch,
+            vroot: VirtualRoot::new(),
+            objects: Vec::new(),
+            loaders: Vec::new(),
+            described: BTreeSet::new(),
+            absent_hints: BTreeMap::new(),
+        };
+        // The kernel stage reads the target's architecture from /bin/sh; bash's wording is
+        // used where the image has bash.
+        let sh = Arc::new(Parsed::new(executable(arch), Knowledge::Complete));
+        b.place("/bin/sh", sh.clone());
+        if matches!(target.layout, Layout::Multiarch | Layout::Lib64)
+            && target.libc != LibcSpec::None
+            && !target.name.starts_with("distroless")
+        {
+            b.place("/bin/bash", sh);
+        }
+        let lib_dir = lib_dir(target.layout, arch);
+        match target.libc {
+            LibcSpec::Glibc(major, minor) => {
+                if !tables::glibc_has_arch(arch) {
+                    return Err(no_data());
+                }
+                b.glibc(target, (major, minor), &lib_dir);
+            }
+            LibcSpec::Musl(major, minor, patch) => {
+                let exports =
+                    tables::musl_exports((major, minor, patch), arch).ok_or_else(no_data)?;
+                b.musl(target, (major, minor, patch), exports);
+            }
+            LibcSpec::None => {}
+        }
+        b.cxx(target.cxx, &lib_dir);
+        let what = format!("{}, {}", target.name, arch_name(arch));
+        Ok(BuiltinRoot {
+            name: target.name.clone(),
+            arch,
+            sysroot: b.vroot.into_sysroot(format!("built-in target {what}")),
+            objects: b.objects,
+            loaders: b.loaders,
+            described: b.described,
+            absent_hints: b.absent_hints,
+            unknown_hint: format!(
+                "not in ldsim's tables for {what}; check against an image of the target (--sysroot IMAGE)"
+            ),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+
+    /// The in-memory root, to mount the checked files into.
+    pub fn sysroot_mut(&mut self) -> &mut Sysroot {
+        &mut self.sysroot
+    }
+
+    pub(crate) fn store(&self) -> Store<'_> {
+        Store::synthetic(&self.sysroot, &self.objects, self)
+    }
+
+    /// The loader configurations, keyed as the checker caches them.
+    pub(crate) fn loader_configs(&self, store: &Store<'_>) -> Vec<((Vec<u8>, Arch), LoaderConfig)> {
+        let info = self.arch.info();
+        let mut out = Vec::new();
+        for (interp, spec) in &self.loaders {
+            let ldso_path = match spec {
+                LoaderSpec::Musl { musl_path, .. } => musl_path.as_slice(),
+                LoaderSpec::Glibc { .. } => interp.as_slice(),
+            };
+            let Ok(crate::store::Opened::Elf { resolved, parsed }) = store.open(ldso_path) else {
+                continue;
+            };
+            let config = match spec {
+                LoaderSpec::Glibc {
+                    version,
+                    system_dirs,
+                    lib_dst,
+                } => LoaderConfig::Glibc(GlibcConfig {
+                    arch: self.arch,
+                    interp: interp.clone(),
+                    ldso: parsed,
+                    ldso_resolved: resolved,
+                    version: *version,
+                    version_known: true,
+                    system_dirs: system_dirs.clone(),
+                    lib_dst: lib_dst.clone(),
+                    platform: info.platform.as_bytes().to_vec(),
+                    cache_path: b"/etc/ld.so.cache".to_vec(),
+                    cache: None,
+                    preload_file: Vec::new(),
+                }),
+                LoaderSpec::Musl {
+                    version,
+                    lfs64_remap,
+                    gcompat_preload,
+                    ..
+                } => LoaderConfig::Musl(MuslConfig {
+                    // gcompat's stub runs musl with argv[0] = the glibc loader's base name.
+                    ldso_name: if gcompat_preload.is_some() {
+                        interp
+                            .rsplit(|&c| c == b'/')
+                            .next()
+                            .unwrap_or(interp)
+                            .to_vec()
+                    } else {
+                        interp.clone()
+                    },
+                    ldso: parsed,
+                    ldso_resolved: resolved,
+                    system_path: [&b"/lib"[..], b"/usr/local/lib", b"/usr/lib"]
+                        .iter()
+                        .map(|d| d.to_vec())
+                        .collect(),
+                    path_file: format!("/etc/ld-musl-{}.path", info.musl_arch).into_bytes(),
+                    path_file_error: None,
+                    version: Some(version.clone()),
+                    lfs64_remap: *lfs64_remap,
+                    gcompat_preload: gcompat_preload.clone(),
+                }),
+            };
+            out.push(((interp.clone(), self.arch), config));
+        }
+        out
+    }
+
+    /// Why a library the target describes is absent, if the target says.
+    pub(crate) fn absent_hint(&self, name: &[u8]) -> Option<&str> {
+        self.absent_hints.get(name).map(String::as_str)
+    }
+
+    pub(crate) fn unknown_hint(&self) -> &str {
+        &self.unknown_hint
+    }
+}
+
+impl Synthetic for BuiltinRoot {
+    fn unknown_library(&self, name: &[u8]) -> Option<(Resolved, Arc<Parsed>)> {
+        if self.described.contains(name) {
+            return None;
+        }
+        let mut object = executable(self.arch);
+        object.header.e_type = ldsim_loader::ET_DYN;
+        object.dynamic = Some(ldsim_loader::Dynamic::default());
+        let resolved = Resolved {
+            path: TargetPath::new(name),
+            kind: NodeKind::File,
+            // One identity per name, so every request for it finds the same object.
+            id: FileId {
+                dev: UNKNOWN_DEVICE,
+                ino: ldsim_loader::elf_hash(name).into(),
+            },
+            mode: 0o755,
+            size: 0,
+        };
+        Some((resolved, Arc::new(Parsed::new(object, Knowledge::Unknown))))
+    }
+}
+
+/// The directory a layout installs libraries in.
+fn lib_dir(layout: Layout, arch: Arch) -> String {
+    let info = arch.info();
+    match layout {
+        Layout::Multiarch => format!("/usr/lib/{}", info.multiarch),
+        Layout::Lib64 => {
+            if matches!(arch, Arch::I386 | Arch::ArmHf | Arch::ArmEl) {
+                "/usr/lib".to_owned()
+            } else {
+                "/usr/lib64".to_owned()
+            }
+        }
+        Layout::Upstream => info
+            .glibc_default_dirs
+            .first()
+            .map_or_else(|| "/lib".to_owned(), |d| (*d).to_owned()),
+        Layout::Alpine => "/usr/lib".to_owned(),
+    }
+}
+
+struct Builder {
+    arch: Arch,
+    vroot: VirtualRoot,
+    objects: Vec<(Vec<u8>, Arc<Parsed>)>,
+    loaders: Vec<(Vec<u8>, LoaderSpec)>,
+    described: BTreeSet<Vec<u8>>,
+    absent_hints: BTreeMap<Vec<u8>, String>,
+}
+
+impl Builder {
+    fn place(&mut self, path: &str, parsed: Arc<Parsed>) {
+        self.vroot.file(path, Vec::new());
+        self.objects.push((path.as_bytes().to_vec(), parsed));
+    }
+
+    fn library(&mut self, dir: &str, lib: &SynthLibrary, knowledge: Knowledge) -> String {
+        let soname = lib.soname.clone().unwrap_or_default();
+        let path = format!("{dir}/{soname}");
+        let parsed = Arc::new(Parsed::new(lib.object(self.arch), knowledge));
+        self.place(&path, parsed);
+        self.described.insert(soname.into_bytes());
+        path
+    }
+
+    fn glibc(&mut self, target: &Target, version: (u32, u32), lib_dir: &str) {
+        let info = self.arch.info();
+        let release = GlibcRelease::new(
+            u8::try_from(version.0).unwrap_or(u8::MAX),
+            u8::try_from(version.1).unwrap_or(u8::MAX),
+            0,
+        );
+        let interp = info
+            .glibc_interpreters
+            .first()
+            .copied()
+            .unwrap_or("/lib/ld.so");
+        let ld_soname = interp.rsplit('/').next().unwrap_or(interp).to_owned();
+        let merged = release >= MERGED_INTO_LIBC;
+        for (table, soname) in GLIBC_LIBRARIES {
+            let mut exports = Vec::new();
+            let stub = merged && tables::MERGED.contains(table);
+            if !stub {
+                exports = tables::glibc_exports(table, self.arch, release);
+            }
+            if *table == "c" && merged {
+                for m in tables::MERGED {
+                    exports.extend(tables::glibc_exports(m, self.arch, release));
+                }
+            }
+            let needed = if *table == "c" {
+                vec![ld_soname.clone()]
+            } else {
+                vec!["libc.so.6".to_owned(), ld_soname.clone()]
+            };
+            let lib = SynthLibrary {
+                soname: Some((*soname).to_owned()),
+                needed,
+                versions: tables::glibc_versions(table, self.arch, release),
+                exports,
+            };
+            self.library(lib_dir, &lib, Knowledge::Complete);
+        }
+        let ld = SynthLibrary {
+            soname: Some(ld_soname.clone()),
+            needed: Vec::new(),
+            versions: tables::glibc_versions("ld", self.arch, release),
+            exports: tables::glibc_exports("ld", self.arch, release),
+        };
+        let ld_path = self.library(lib_dir, &ld, Knowledge::Complete);
+        // Every PT_INTERP spelling of this ABI is a link to the one ld.so.
+        for alias in info.glibc_interpreters {
+            if *alias != ld_path {
+                self.vroot.symlink(alias, &ld_path);
+            }
+        }
+        let system_dirs = match target.layout {
+            Layout::Multiarch => vec![
+                format!("/lib/{}", info.multiarch),
+                format!("/usr/lib/{}", info.multiarch),
+                "/lib".to_owned(),
+                "/usr/lib".to_owned(),
+            ],
+            _ => info
+                .glibc_default_dirs
+                .iter()
+                .map(|d| (*d).to_owned())
+                .collect(),
+        };
+        if target.layout == Layout::Multiarch {
+            // Debian's merged /usr: /lib is a link to usr/lib.
+            self.vroot.symlink("/lib", "usr/lib");
+        }
+        if target.layout == Layout::Lib64 && lib_dir == "/usr/lib64" {
+            self.vroot.symlink("/lib64", "usr/lib64");
+        }
+        let lib_dst = match target.layout {
+            Layout::Multiarch => format!("lib/{}", info.multiarch),
+            _ => info.glibc_lib_dst.to_owned(),
+        };
+        for alias in info.glibc_interpreters {
+            self.loaders.push((
+                alias.as_bytes().to_vec(),
+                LoaderSpec::Glibc {
+                    version,
+                    system_dirs: system_dirs.iter().map(|d| d.as_bytes().to_vec()).collect(),
+                    lib_dst: lib_dst.as_bytes().to_vec(),
+                },
+            ));
+        }
+    }
+
+    fn musl(
+        &mut self,
+        target: &Target,
+        version: (u32, u32, u32),
+        exports: Vec<super::synth::SynthExport>,
+    ) {
+        let info = self.arch.info();
+        let musl_path = format!("/lib/ld-musl-{}.so.1", info.musl_arch);
+        // musl's libc.so has no DT_SONAME and no versions; it is its own loader.
+        let libc = SynthLibrary {
+            soname: None,
+            needed: Vec::new(),
+            versions: Vec::new(),
+            exports,
+        };
+        let parsed = Arc::new(Parsed::new(libc.object(self.arch), Knowledge::Complete));
+        self.place(&musl_path, parsed);
+        self.vroot.symlink(
+            &format!("/lib/libc.musl-{}.so.1", info.musl_arch),
+            &format!("ld-musl-{}.so.1", info.musl_arch),
+        );
+        let version_text = format!("{}.{}.{}", version.0, version.1, version.2);
+        let lfs64_remap = version >= (1, 2, 4);
+        self.loaders.push((
+            musl_path.as_bytes().to_vec(),
+            LoaderSpec::Musl {
+                version: version_text.clone(),
+                lfs64_remap,
+                musl_path: musl_path.as_bytes().to_vec(),
+                gcompat_preload: None,
+            },
+        ));
+        // glibc's sonames are described: absent on musl, unless gcompat provides them.
+        for (_, soname) in GLIBC_LIBRARIES {
+            self.described.insert(soname.as_bytes().to_vec());
+        }
+        for soname in OTHER_GLIBC_SONAMES {
+            self.described.insert(soname.as_bytes().to_vec());
+        }
+        for interp in info.glibc_interpreters {
+            let soname = interp.rsplit('/').next().unwrap_or(interp);
+            self.described.insert(soname.as_bytes().to_vec());
+        }
+        if target.gcompat {
+            self.gcompat(&musl_path, version_text, lfs64_remap);
+        }
+    }
+
+    /// Alpine's gcompat package (loader-facts §11): glibc's loader name is a stub that runs
+    /// musl with libgcompat.so.0 preloaded; glibc's sonames link to libgcompat.
+    fn gcompat(&mut self, musl_path: &str, version: String, lfs64_remap: bool) {
+        let info = self.arch.info();
+        // libgcompat's own exports are not in the tables: its symbols are unknown, so
+        // symbols musl lacks are reported as unverified rather than missing.
+        let lib = SynthLibrary {
+            soname: Some("libgcompat.so.0".to_owned()),
+            needed: vec![format!("libc.musl-{}.so.1", info.musl_arch)],
+            versions: Vec::new(),
+            exports: Vec::new(),
+        };
+        let path = self.library("/lib", &lib, Knowledge::VersionsOnly);
+        for (_, soname) in GLIBC_LIBRARIES.iter().skip(1) {
+            self.vroot
+                .symlink(&format!("/lib/{soname}"), "libgcompat.so.0");
+        }
+        self.vroot.symlink("/lib/libcrypt.so.1", "libgcompat.so.0");
+        for interp in info.glibc_interpreters {
+            self.loaders.push((
+                interp.as_bytes().to_vec(),
+                LoaderSpec::Musl {
+                    version: version.clone(),
+                    lfs64_remap,
+                    musl_path: musl_path.as_bytes().to_vec(),
+                    gcompat_preload: Some(path.as_bytes().to_vec()),
+                },
+            ));
+        }
+    }
+
+    fn cxx(&mut self, cxx: CxxRuntime, lib_dir: &str) {
+        match cxx {
+            CxxRuntime::Unknown => {}
+            CxxRuntime::Installed(major, minor) => {
+                for (library, soname, needed) in [
+                    (
+                        CxxLibrary::Libstdcxx,
+                        LIBSTDCXX,
+                        vec!["libm.so.6", "libc.so.6", LIBGCC_S],
+                    ),
+                    (CxxLibrary::LibgccS, LIBGCC_S, vec!["libc.so.6"]),
+                ] {
+                    let versions = tables::cxx_versions(library, (major, minor), self.arch)
+                        .unwrap_or_default();
+                    let lib = SynthLibrary {
+                        soname: Some(soname.to_owned()),
+                        needed: needed.into_iter().map(str::to_owned).collect(),
+                        versions,
+                        exports: Vec::new(),
+                    };
+                    self.library(lib_dir, &lib, Knowledge::VersionsOnly);
+                }
+            }
+            CxxRuntime::Installable(major, _, how) => {
+                for (soname, package) in [(LIBSTDCXX, "libstdc++"), (LIBGCC_S, "libgcc")] {
+                    self.described.insert(soname.as_bytes().to_vec());
+                    let how = how.replace("libstdc++", package);
+                    self.absent_hints.insert(
+                        soname.as_bytes().to_vec(),
+                        format!("not in the base image: `{how}` installs it (GCC {major})"),
+                    );
+                }
+            }
+            CxxRuntime::Absent => {
+                for soname in [LIBSTDCXX, LIBGCC_S] {
+                    self.described.insert(soname.as_bytes().to_vec());
+                    self.absent_hints.insert(
+                        soname.as_bytes().to_vec(),
+                        "not in this image (distroless/base has no C++ runtime; use distroless/cc)"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    }
+}
