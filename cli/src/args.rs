@@ -3,6 +3,7 @@
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ldsim_resolver::builtin::Target;
 use ldsim_resolver::{CpuLevel, Environment};
 use ldsim_sysroots::{Platform, TargetPath};
 use std::ffi::{OsStr, OsString};
@@ -17,7 +18,12 @@ Exit status:
 
 Examples:
   ldsim check ./build/app
-      Will ./build/app load on this machine?
+      Will ./build/app load on Debian, Ubuntu, RHEL, Amazon Linux, Alpine, distroless (the
+      default built-in targets), and which glibc / libstdc++ does it need at least?
+  ldsim check --target rhel-8 --target alpine-3.20 ./build/app
+      Against chosen built-in targets (`ldsim targets` lists them).
+  ldsim check --sysroot / ./build/app
+      Will it load on this machine?
   ldsim check --sysroot /srv/bookworm ./build/app
       Will it load when installed at the same path on the root in /srv/bookworm?
   ldsim check --sysroot /srv/alpine --in-target /usr/bin
@@ -48,7 +54,20 @@ pub struct Cli {
 pub enum Command {
     /// Check whether each FILE would load and start on the target root.
     #[command(after_help = AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
+    /// List the built-in targets --target accepts.
+    Targets(TargetsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+fn parse_target(name: &str) -> Result<Target, String> {
+    Target::parse(name).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -69,11 +88,18 @@ pub struct CheckArgs {
     /// an OCI image layout (a directory, or packed in a tar).
     ///
     /// Archives are read in place, never unpacked to disk; image layers are applied in order
-    /// with their whiteouts. The default `/` is this machine's own root. The loader flavour,
-    /// its search paths and ld.so.cache are all taken from the target root, never from the
-    /// host.
-    #[arg(long, value_name = "ROOT", default_value = "/")]
-    pub sysroot: PathBuf,
+    /// with their whiteouts. `/` is this machine's own root. The loader flavour, its search
+    /// paths and ld.so.cache are all taken from the target root, never from the host. Without
+    /// --sysroot and --target, FILE is checked against the default built-in targets.
+    #[arg(long, value_name = "ROOT")]
+    pub sysroot: Option<PathBuf>,
+
+    /// A built-in target to check against (repeatable; mixes with --sysroot): a distribution
+    /// (debian-12, ubuntu-22.04, rhel-9, amazonlinux-2023, alpine-3.20, alpine-3.20-gcompat,
+    /// distroless-cc, …), a glibc release (glibc-2.28) or a musl release (musl-1.2), with an
+    /// optional architecture suffix (glibc-2.28-aarch64). `ldsim targets` lists them.
+    #[arg(long = "target", value_name = "NAME", value_parser = parse_target)]
+    pub targets: Vec<Target>,
 
     /// The image to use when ROOT holds several (docker-save RepoTags, OCI ref.name):
     /// NAME[:TAG], matched as docker matches references (`alpine` = `alpine:latest` =
@@ -92,7 +118,7 @@ pub struct CheckArgs {
     pub unpack_limit: u64,
 
     /// FILE is a path inside the target root rather than a host file.
-    #[arg(long)]
+    #[arg(long, requires = "sysroot", conflicts_with = "targets")]
     pub in_target: bool,
 
     /// Set a loader environment variable in the simulated run (repeatable). Supported:
@@ -288,7 +314,8 @@ mod tests {
     fn check(args: &[&str]) -> Result<CheckArgs, clap::Error> {
         let argv = ["ldsim", "check"].iter().chain(args);
         Cli::try_parse_from(argv).map(|cli| match cli.command {
-            Command::Check(check) => check,
+            Command::Check(check) => *check,
+            Command::Targets(_) => unreachable!("parsed `check`"),
         })
     }
 
@@ -301,12 +328,42 @@ mod tests {
     #[test]
     fn defaults() {
         let args = check(&["a"]).unwrap();
-        assert_eq!(args.sysroot, PathBuf::from("/"));
+        // No root and no target: the default built-in targets.
+        assert_eq!(args.sysroot, None);
+        assert!(args.targets.is_empty());
         assert_eq!(args.format, Format::Human);
         assert!(!args.in_target);
         let env = args.environment();
         assert_eq!(env.cpu, CpuLevel(1));
         assert!(!env.bind_now && env.ld_library_path.is_none() && env.ld_preload.is_none());
+    }
+
+    #[test]
+    fn targets_repeat_mix_with_a_sysroot_and_are_checked_by_name() {
+        let args = check(&[
+            "--target",
+            "debian-11",
+            "--target",
+            "musl-1.2",
+            "--sysroot",
+            "/",
+            "a",
+        ])
+        .unwrap();
+        let names: Vec<&str> = args.targets.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["debian-11", "musl-1.2"]);
+        assert!(check(&["--target", "windows-11", "a"]).is_err());
+        // --in-target names paths inside a root on disk.
+        assert!(check(&["--in-target", "a"]).is_err());
+        assert!(check(&[
+            "--in-target",
+            "--sysroot",
+            "/",
+            "--target",
+            "debian-12",
+            "a"
+        ])
+        .is_err());
     }
 
     #[test]

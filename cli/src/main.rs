@@ -5,6 +5,7 @@ mod args;
 mod exit;
 mod inputs;
 mod install;
+mod matrix;
 mod render;
 mod schema;
 
@@ -12,6 +13,8 @@ use anyhow::Context;
 use args::{CheckArgs, Cli, Command, Format};
 use clap::Parser;
 use inputs::{Job, JobKind};
+use ldsim_loader::arch::Arch;
+use ldsim_resolver::builtin::{BuiltinRoot, Target};
 use ldsim_resolver::{CheckError, Checker, Report, Verdict};
 use ldsim_sysroots::{ImageSelector, Limits, Platform, RootSource, Sysroot, TargetPath};
 use rayon::prelude::*;
@@ -35,8 +38,11 @@ fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose, cli.quiet);
-    let Command::Check(args) = &cli.command;
-    match check(args, cli.verbose > 0, cli.quiet) {
+    let result = match &cli.command {
+        Command::Check(args) => check(args, cli.verbose > 0, cli.quiet),
+        Command::Targets(args) => matrix::list_targets(args.format).map(|()| exit::OK),
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let _ = writeln!(io::stderr(), "ldsim: {err:#}");
@@ -70,78 +76,203 @@ fn init_tracing(verbose: u8, quiet: bool) {
 }
 
 /// The result for one job, in input order.
-enum Outcome {
-    Report(Report),
+pub(crate) enum Outcome {
+    Report(Box<Report>),
     Error(String),
 }
 
+/// What the files are checked against: the --sysroot root, or a built-in target.
+enum TargetKind<'a> {
+    Root(&'a Path),
+    Builtin(&'a Target),
+}
+
 fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
-    let limits = Limits {
-        unpack_limit: args.unpack_limit,
-    };
-    // OpenError's text already names the path and the problem: no source chain on top.
-    let source = RootSource::open(&args.sysroot, limits)
-        .map_err(|err| anyhow::anyhow!("cannot open the sysroot: {err}"))?;
-    tracing::info!(sysroot = %args.sysroot.display(), format = source.format(), "target root");
-    // A multi-platform image serves each file the image of its own architecture.
-    let per_file_platform =
-        args.platform.is_none() && source.depends_on_platform(args.image.as_deref());
-
-    let (jobs, outcomes) = if args.in_target {
-        let platform = args
-            .platform
-            .clone()
-            .or_else(|| per_file_platform.then(host_platform));
-        let root = open_root(&source, args, platform.as_ref())?;
-        let jobs = inputs::expand_target(&root, &args.files);
-        let outcomes = run_checks(&root, args, &jobs);
-        (jobs, outcomes)
-    } else {
-        let inputs = inputs::expand_host(&args.files);
-        let mut groups: BTreeMap<Option<Platform>, Vec<usize>> = BTreeMap::new();
-        for (index, job) in inputs.jobs.iter().enumerate() {
-            let platform = per_file_platform.then(|| job_platform(job));
-            groups.entry(platform).or_default().push(index);
+    let defaults;
+    let mut kinds: Vec<TargetKind<'_>> = Vec::new();
+    if let Some(sysroot) = &args.sysroot {
+        kinds.push(TargetKind::Root(sysroot));
+    }
+    kinds.extend(args.targets.iter().map(TargetKind::Builtin));
+    if kinds.is_empty() {
+        defaults = Target::defaults();
+        kinds.extend(defaults.iter().map(TargetKind::Builtin));
+    }
+    let in_target_root = args.in_target.then_some(args.sysroot.as_deref()).flatten();
+    let (jobs, inputs) = match in_target_root {
+        Some(_) => (Vec::new(), None),
+        None => {
+            let inputs = inputs::expand_host(&args.files);
+            (inputs.jobs.clone(), Some(inputs))
         }
-        let several = groups.len() > 1;
-        let mut outcomes: Vec<Option<Outcome>> = inputs.jobs.iter().map(|_| None).collect();
-        for (platform, members) in &groups {
-            let group: Vec<Job> = members.iter().map(|&i| inputs.jobs[i].clone()).collect();
-            let results = match open_root(&source, args, platform.as_ref()) {
-                Ok(mut root) => {
-                    // On the host's own root every host file already is where it is installed.
-                    if !is_host_root(&args.sysroot) {
-                        let overlays: Vec<TargetPath> =
-                            args.overlay.iter().map(|o| o.target.clone()).collect();
-                        install::mount(&mut root, &inputs, &overlays)?;
-                    }
-                    run_checks(&root, args, &group)
-                }
-                // Files of another architecture can still be checked against their image.
-                Err(err) if several => group
-                    .iter()
-                    .map(|_| Outcome::Error(format!("{err:#}")))
-                    .collect(),
-                Err(err) => return Err(err),
-            };
-            for (&index, outcome) in members.iter().zip(results) {
-                outcomes[index] = Some(outcome);
+    };
+    let mut columns: Vec<Column> = Vec::new();
+    let mut jobs = jobs;
+    for kind in &kinds {
+        let (name, outcomes) = match (kind, &inputs) {
+            (TargetKind::Root(sysroot), None) => {
+                let (target_jobs, outcomes) = check_in_target(args, sysroot)?;
+                jobs = target_jobs;
+                (sysroot.display().to_string(), outcomes)
             }
-        }
-        let outcomes = outcomes
-            .into_iter()
-            .map(|o| o.unwrap_or_else(|| Outcome::Error("not checked".to_owned())))
-            .collect();
-        (inputs.jobs, outcomes)
+            (TargetKind::Root(sysroot), Some(inputs)) => (
+                sysroot.display().to_string(),
+                check_host_files_in_root(args, sysroot, inputs)?,
+            ),
+            (TargetKind::Builtin(target), Some(inputs)) => {
+                (target.name.clone(), check_builtin(args, target, inputs)?)
+            }
+            (TargetKind::Builtin(_), None) => continue,
+        };
+        columns.push(Column { name, outcomes });
+    }
+    let several = columns.len() > 1;
+    let any_builtin = kinds.iter().any(|k| matches!(k, TargetKind::Builtin(_)));
+    let result = if several || any_builtin {
+        matrix::write(&jobs, &columns, args.format, verbose, quiet)
+    } else {
+        let outcomes = columns.pop().map(|c| c.outcomes).unwrap_or_default();
+        let written = write_output(&jobs, &outcomes, args.format, verbose, quiet);
+        columns.push(Column {
+            name: String::new(),
+            outcomes,
+        });
+        written
     };
-
-    match write_output(&jobs, &outcomes, args.format, verbose, quiet) {
+    match result {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             return Err(err).context("cannot write the output");
         }
         _ => {}
     }
-    Ok(status(&outcomes))
+    Ok(columns
+        .iter()
+        .map(|c| status(&c.outcomes))
+        .max()
+        .unwrap_or(exit::OK))
+}
+
+/// Every file's outcome against one target, in input order.
+pub(crate) struct Column {
+    pub name: String,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// `--in-target`: the files are paths inside the root.
+fn check_in_target(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<(Vec<Job>, Vec<Outcome>)> {
+    let source = open_source(args, sysroot)?;
+    let per_file_platform =
+        args.platform.is_none() && source.depends_on_platform(args.image.as_deref());
+    let platform = args
+        .platform
+        .clone()
+        .or_else(|| per_file_platform.then(host_platform));
+    let root = open_root(&source, args, platform.as_ref())?;
+    let jobs = inputs::expand_target(&root, &args.files);
+    let outcomes = run_checks(&Checker::new(&root, args.environment()), &jobs);
+    Ok((jobs, outcomes))
+}
+
+fn open_source(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<RootSource> {
+    let limits = Limits {
+        unpack_limit: args.unpack_limit,
+    };
+    // OpenError's text already names the path and the problem: no source chain on top.
+    let source = RootSource::open(sysroot, limits)
+        .map_err(|err| anyhow::anyhow!("cannot open the sysroot: {err}"))?;
+    tracing::info!(sysroot = %sysroot.display(), format = source.format(), "target root");
+    Ok(source)
+}
+
+/// Host files against a root on disk, archive or image.
+fn check_host_files_in_root(
+    args: &CheckArgs,
+    sysroot: &Path,
+    inputs: &inputs::HostInputs,
+) -> anyhow::Result<Vec<Outcome>> {
+    let source = open_source(args, sysroot)?;
+    // A multi-platform image serves each file the image of its own architecture.
+    let per_file_platform =
+        args.platform.is_none() && source.depends_on_platform(args.image.as_deref());
+    let mut groups: BTreeMap<Option<Platform>, Vec<usize>> = BTreeMap::new();
+    for (index, job) in inputs.jobs.iter().enumerate() {
+        let platform = per_file_platform.then(|| job_platform(job));
+        groups.entry(platform).or_default().push(index);
+    }
+    let several = groups.len() > 1;
+    let mut outcomes: Vec<Option<Outcome>> = inputs.jobs.iter().map(|_| None).collect();
+    for (platform, members) in &groups {
+        let group: Vec<Job> = members.iter().map(|&i| inputs.jobs[i].clone()).collect();
+        let results = match open_root(&source, args, platform.as_ref()) {
+            Ok(mut root) => {
+                // On the host's own root every host file already is where it is installed.
+                if !is_host_root(sysroot) {
+                    let overlays: Vec<TargetPath> =
+                        args.overlay.iter().map(|o| o.target.clone()).collect();
+                    install::mount(&mut root, inputs, &overlays)?;
+                }
+                run_checks(&Checker::new(&root, args.environment()), &group)
+            }
+            // Files of another architecture can still be checked against their image.
+            Err(err) if several => group
+                .iter()
+                .map(|_| Outcome::Error(format!("{err:#}")))
+                .collect(),
+            Err(err) => return Err(err),
+        };
+        for (&index, outcome) in members.iter().zip(results) {
+            outcomes[index] = Some(outcome);
+        }
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Error("not checked".to_owned())))
+        .collect())
+}
+
+/// Host files against a built-in target: one in-memory root per architecture simulated.
+fn check_builtin(
+    args: &CheckArgs,
+    target: &Target,
+    inputs: &inputs::HostInputs,
+) -> anyhow::Result<Vec<Outcome>> {
+    let mut groups: BTreeMap<Arch, Vec<usize>> = BTreeMap::new();
+    for (index, job) in inputs.jobs.iter().enumerate() {
+        groups
+            .entry(target.arch_for(job_arch(job)))
+            .or_default()
+            .push(index);
+    }
+    let mut outcomes: Vec<Option<Outcome>> = inputs.jobs.iter().map(|_| None).collect();
+    for (arch, members) in &groups {
+        let group: Vec<Job> = members.iter().map(|&i| inputs.jobs[i].clone()).collect();
+        let results = match BuiltinRoot::new(target, *arch) {
+            Ok(mut root) => {
+                for overlay in &args.overlay {
+                    root.sysroot_mut()
+                        .mount(&overlay.target, &overlay.host)
+                        .map_err(|err| {
+                            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
+                        })?;
+                }
+                let overlays: Vec<TargetPath> =
+                    args.overlay.iter().map(|o| o.target.clone()).collect();
+                install::mount(root.sysroot_mut(), inputs, &overlays)?;
+                run_checks(&Checker::builtin(&root, args.environment()), &group)
+            }
+            Err(err) => group
+                .iter()
+                .map(|_| Outcome::Error(err.to_string()))
+                .collect(),
+        };
+        for (&index, outcome) in members.iter().zip(results) {
+            outcomes[index] = Some(outcome);
+        }
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Error("not checked".to_owned())))
+        .collect())
 }
 
 /// The root to check against (the image `--image` / `--platform` or `platform` picks), with
@@ -167,18 +298,14 @@ fn open_root(
     Ok(root)
 }
 
-fn run_checks(root: &Sysroot, args: &CheckArgs, jobs: &[Job]) -> Vec<Outcome> {
-    let checker = Checker::new(root, args.environment());
-    jobs.par_iter()
-        .map(|job| check_one(&checker, job))
-        .collect()
+fn run_checks(checker: &Checker<'_>, jobs: &[Job]) -> Vec<Outcome> {
+    jobs.par_iter().map(|job| check_one(checker, job)).collect()
 }
 
-/// The OCI platform of a host input: its ELF architecture, or this machine's when it has
-/// none ldsim knows (the check then reports the file itself).
-fn job_platform(job: &Job) -> Platform {
+/// The ELF architecture of a host input, when it has one ldsim knows.
+fn job_arch(job: &Job) -> Option<Arch> {
     const HEADER_BYTES: u64 = 64 << 10;
-    let arch = match &job.kind {
+    match &job.kind {
         JobKind::Check {
             host: Some(host), ..
         } => std::fs::File::open(host).ok().and_then(|file| {
@@ -188,8 +315,13 @@ fn job_platform(job: &Job) -> Platform {
             ldsim_loader::arch::arch_of(&header)
         }),
         _ => None,
-    };
-    match arch {
+    }
+}
+
+/// The OCI platform of a host input: its ELF architecture, or this machine's when it has
+/// none ldsim knows (the check then reports the file itself).
+fn job_platform(job: &Job) -> Platform {
+    match job_arch(job) {
         Some(arch) => {
             let (architecture, variant) = arch.oci_platform();
             Platform::new("linux", architecture, variant)
@@ -221,7 +353,7 @@ fn check_one(checker: &Checker<'_>, job: &Job) -> Outcome {
     match checker.check(target, &target.display()) {
         Ok(mut report) => {
             report.file.clone_from(&job.display);
-            Outcome::Report(report)
+            Outcome::Report(Box::new(report))
         }
         Err(err) => Outcome::Error(describe(err)),
     }
@@ -284,6 +416,7 @@ fn write_output(
         let output = schema::Output {
             schema_version: schema::SCHEMA_VERSION,
             files: entries,
+            floors: Vec::new(),
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
         out.write_all(b"\n")?;

@@ -26,6 +26,21 @@ pub fn report(report: &Report, verbose: bool) -> String {
     if let Some(status) = report.exit_status {
         let _ = writeln!(out, "  exit status: {status}");
     }
+    for unknown in &report.unknown_libraries {
+        let _ = writeln!(
+            out,
+            "  unknown: {} (needed by {}): {}",
+            unknown.library, unknown.needed_by, unknown.hint
+        );
+    }
+    if !report.unverified_symbols.is_empty() {
+        let _ = writeln!(
+            out,
+            "  unverified: {} symbol(s) no described library defines, assumed to come from a library whose exports are not in the tables: {}",
+            report.unverified_symbols.len(),
+            abbreviate(&report.unverified_symbols, 8)
+        );
+    }
     if verbose {
         if !report.objects.is_empty() {
             out.push_str("  objects:\n");
@@ -50,6 +65,20 @@ pub fn report(report: &Report, verbose: bool) -> String {
         }
     }
     out
+}
+
+/// The first `max` names, and how many more.
+fn abbreviate(names: &[String], max: usize) -> String {
+    let mut text = names
+        .iter()
+        .take(max)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > max {
+        let _ = write!(text, ", … (+{} more)", names.len() - max);
+    }
+    text
 }
 
 fn verdict(verdict: Verdict) -> &'static str {
@@ -136,6 +165,7 @@ fn via(via: Via) -> &'static str {
         Via::MuslPath => "musl search path",
         Via::Loaded => "already loaded",
         Via::Interpreter => "the interpreter",
+        Via::Unknown => "unknown to this target",
     }
 }
 
@@ -246,6 +276,10 @@ mod tests {
             exit_status: None,
             search: Vec::new(),
             warnings: Vec::new(),
+            target: None,
+            unknown_libraries: Vec::new(),
+            unverified_symbols: Vec::new(),
+            floor: None,
         }
     }
 

@@ -6,11 +6,23 @@ use serde::Serialize;
 /// Bumped on any incompatible change of the JSON output (the envelope or [`Report`]).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// `{"schema_version": 1, "files": [...]}`, files in the order they were named.
+/// `{"schema_version": 1, "files": [...]}`, files in the order they were named (with several
+/// targets, each file once per target, in target order); `floors` when built-in targets were
+/// checked.
 #[derive(Debug, Serialize)]
 pub struct Output<'a> {
     pub schema_version: u32,
     pub files: Vec<FileEntry<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub floors: Vec<FileFloor<'a>>,
+}
+
+/// The minimum releases one file needs.
+#[derive(Debug, Serialize)]
+pub struct FileFloor<'a> {
+    pub file: &'a str,
+    #[serde(flatten)]
+    pub floor: &'a ldsim_resolver::floor::Floor,
 }
 
 /// One checked file: its report, or why it could not be analysed.
@@ -18,5 +30,14 @@ pub struct Output<'a> {
 #[serde(untagged)]
 pub enum FileEntry<'a> {
     Report(&'a Report),
-    Error { file: &'a str, error: &'a str },
+    Error {
+        file: &'a str,
+        error: &'a str,
+    },
+    /// A file that could not be checked against one of several targets.
+    TargetError {
+        file: &'a str,
+        target: &'a str,
+        error: &'a str,
+    },
 }

@@ -72,14 +72,16 @@ fn origin_app(dir: &Path) -> PathBuf {
 }
 
 #[test]
-fn help_documents_exit_statuses_and_the_host_root_default() {
+fn help_documents_exit_statuses_targets_and_the_built_in_default() {
     let out = ldsim(&["check", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
     for needle in [
         "--sysroot",
-        "[default: /]",
+        "--target",
         "own root",
+        "default built-in targets",
+        "ldsim targets",
         "Exit status:",
         "--in-target",
     ] {

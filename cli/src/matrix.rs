@@ -1,0 +1,269 @@
+//! Output when files are checked against built-in targets or several targets: per file, the
+//! floor it needs, then one line per target; and `ldsim targets`.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use ldsim_resolver::builtin::catalog::{CxxRuntime, LibcSpec};
+use ldsim_resolver::builtin::Target;
+use ldsim_resolver::floor::Floor;
+use ldsim_resolver::{Report, Verdict};
+use serde::Serialize;
+
+use crate::args::Format;
+use crate::inputs::Job;
+use crate::schema::{self, FileEntry};
+use crate::{render, Column, Outcome};
+
+/// Writes every file's results against every target.
+pub fn write(
+    jobs: &[Job],
+    columns: &[Column],
+    format: Format,
+    verbose: bool,
+    quiet: bool,
+) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut entries = Vec::new();
+    let mut floors = Vec::new();
+    for (index, job) in jobs.iter().enumerate() {
+        let row: Vec<(&str, &Outcome)> = columns
+            .iter()
+            .filter_map(|c| Some((c.name.as_str(), c.outcomes.get(index)?)))
+            .collect();
+        let floor = row.iter().find_map(|(_, o)| match o {
+            Outcome::Report(r) => r.floor.as_ref(),
+            Outcome::Error(_) => None,
+        });
+        if let Some(floor) = floor {
+            floors.push(schema::FileFloor {
+                file: &job.display,
+                floor,
+            });
+        }
+        for (target, outcome) in &row {
+            match outcome {
+                Outcome::Report(report) => entries.push(FileEntry::Report(report)),
+                Outcome::Error(error) => {
+                    out.flush()?;
+                    let _ = writeln!(io::stderr(), "ldsim: {}: {target}: {error}", job.display);
+                    entries.push(FileEntry::TargetError {
+                        file: &job.display,
+                        target,
+                        error,
+                    });
+                }
+            }
+        }
+        if format == Format::Human && !quiet {
+            out.write_all(file_block(&job.display, floor, &row, verbose).as_bytes())?;
+        }
+    }
+    if format == Format::Json && !quiet {
+        let output = schema::Output {
+            schema_version: schema::SCHEMA_VERSION,
+            files: entries,
+            floors,
+        };
+        serde_json::to_writer_pretty(&mut out, &output)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// One file: its floor, then a line per target (or the full report when there is one target).
+fn file_block(
+    file: &str,
+    floor: Option<&Floor>,
+    row: &[(&str, &Outcome)],
+    verbose: bool,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{file}");
+    if let Some(floor) = floor {
+        out.push_str(&floor_text(floor));
+    }
+    if let [(_, Outcome::Report(report))] = row {
+        // One target: everything the single-root output says, indented under the file.
+        for line in render::report(report, verbose).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        return out;
+    }
+    let width = row.iter().map(|(t, _)| t.len()).max().unwrap_or(0);
+    for (target, outcome) in row {
+        let (word, detail) = match outcome {
+            Outcome::Error(err) => ("error", err.clone()),
+            Outcome::Report(r) => summary(r),
+        };
+        let _ = writeln!(out, "  {word:<6} {target:<width$}  {detail}");
+        if verbose {
+            if let Outcome::Report(r) = outcome {
+                for line in render::report(r, true).lines().skip(1) {
+                    let _ = writeln!(out, "         {line}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The verdict word and one line of why.
+fn summary(report: &Report) -> (&'static str, String) {
+    let first = report
+        .problems
+        .iter()
+        .find(|p| p.is_fatal())
+        .or(report.problems.first());
+    match report.verdict {
+        Verdict::Fails | Verdict::FailsOnCall => {
+            let word = if report.verdict == Verdict::Fails {
+                "fails"
+            } else {
+                "fails*"
+            };
+            let mut text = first.map(|p| p.message().to_owned()).unwrap_or_default();
+            let more = report.problems.len().saturating_sub(1);
+            if report.verdict == Verdict::FailsOnCall {
+                text.push_str(" (at the first call)");
+            }
+            if more > 0 {
+                let _ = write!(text, " (+{more} more)");
+            }
+            (word, text)
+        }
+        Verdict::Ok if !report.unknown_libraries.is_empty() => {
+            let names: Vec<&str> = report
+                .unknown_libraries
+                .iter()
+                .map(|u| u.library.as_str())
+                .collect();
+            (
+                "runs?",
+                format!(
+                    "if {} {} present: not in ldsim's tables for this target; check with --sysroot IMAGE",
+                    names.join(", "),
+                    if names.len() == 1 { "is" } else { "are" }
+                ),
+            )
+        }
+        Verdict::Ok => ("runs", String::new()),
+    }
+}
+
+/// `  needs glibc 2.34, GLIBCXX_3.4.30 + CXXABI_1.3.13 (GCC 12), libgcc_s GCC_3.0` and per
+/// version the symbols that need it.
+fn floor_text(floor: &Floor) -> String {
+    let mut parts = Vec::new();
+    if let Some(glibc) = &floor.glibc {
+        parts.push(format!("glibc {glibc}"));
+    }
+    let cxx: Vec<&str> = [&floor.glibcxx, &floor.cxxabi]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if !cxx.is_empty() {
+        parts.push(format!("libstdc++ {}", cxx.join(" + ")));
+    }
+    if let Some(gcc_s) = &floor.gcc_s {
+        parts.push(format!("libgcc_s {gcc_s}"));
+    }
+    if let Some(gcc) = &floor.gcc {
+        if let Some(last) = parts.last_mut() {
+            let _ = write!(last, " (GCC {gcc})");
+        }
+    }
+    if parts.is_empty() {
+        return "  needs: no versioned glibc / libstdc++ / libgcc_s symbols\n".to_owned();
+    }
+    let mut out = format!("  needs: {}\n", parts.join(", "));
+    let width = floor
+        .versions
+        .iter()
+        .map(|v| v.version.len())
+        .max()
+        .unwrap_or(0);
+    for v in &floor.versions {
+        let symbols = if v.symbols.is_empty() {
+            "(no symbol: a marker version)".to_owned()
+        } else {
+            v.symbols.join(", ")
+        };
+        let _ = writeln!(out, "    {:<width$}  {symbols}", v.version);
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct TargetRow<'a> {
+    name: &'a str,
+    aliases: &'a [String],
+    description: &'a str,
+    libc: String,
+    libstdcxx: String,
+    architectures: Vec<&'static str>,
+    default: bool,
+}
+
+/// `ldsim targets`.
+pub fn list_targets(format: Format) -> anyhow::Result<()> {
+    let targets = Target::all();
+    let rows: Vec<TargetRow<'_>> = targets
+        .iter()
+        .map(|t| TargetRow {
+            name: &t.name,
+            aliases: &t.aliases,
+            description: &t.summary,
+            libc: match t.libc {
+                LibcSpec::Glibc(a, b) => format!("glibc {a}.{b}"),
+                LibcSpec::Musl(a, b, c) => format!("musl {a}.{b}.{c}"),
+                LibcSpec::None => "none".to_owned(),
+            },
+            libstdcxx: match t.cxx {
+                CxxRuntime::Unknown => "not described".to_owned(),
+                CxxRuntime::Installed(a, b) => format!("GCC {a}.{b}"),
+                CxxRuntime::Installable(a, b, how) => format!("GCC {a}.{b}, not installed ({how})"),
+                CxxRuntime::Absent => "none".to_owned(),
+            },
+            architectures: t
+                .platforms
+                .iter()
+                .map(|a| ldsim_resolver::builtin::arch_name(*a))
+                .collect(),
+            default: t.default,
+        })
+        .collect();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Human => {
+            let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            for r in &rows {
+                let mut line = format!(
+                    "{}{:<width$}  {:<12} libstdc++: {}",
+                    if r.default { "* " } else { "  " },
+                    r.name,
+                    r.libc,
+                    r.libstdcxx
+                );
+                let _ = write!(line, "  [{}]", r.architectures.join(", "));
+                if !r.aliases.is_empty() {
+                    let _ = write!(line, "  aka {}", r.aliases.join(", "));
+                }
+                writeln!(out, "{}", line.trim_end())?;
+            }
+            writeln!(
+                out,
+                "* checked by default (ldsim check FILE with no --sysroot or --target)"
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
