@@ -42,6 +42,16 @@ pub fn write(
                 floor,
             });
         }
+        // A file that cannot be read or is not ELF fails the same way for every target: one line.
+        if let Some(error) = same_error(&row) {
+            out.flush()?;
+            let _ = writeln!(io::stderr(), "ldsim: {}: {error}", job.display);
+            entries.push(FileEntry::Error {
+                file: &job.display,
+                error,
+            });
+            continue;
+        }
         for (target, outcome) in &row {
             match outcome {
                 Outcome::Report(report) => entries.push(FileEntry::Report(report)),
@@ -72,6 +82,16 @@ pub fn write(
     out.flush()
 }
 
+/// The error every target gave for a file, when they all gave the same one.
+fn same_error<'a>(row: &[(&str, &'a Outcome)]) -> Option<&'a str> {
+    let mut errors = row.iter().map(|(_, o)| match o {
+        Outcome::Error(e) => Some(e.as_str()),
+        Outcome::Report(_) => None,
+    });
+    let first = errors.next()??;
+    errors.all(|e| e == Some(first)).then_some(first)
+}
+
 /// One file: its floor, then a line per target (or the full report when there is one target).
 fn file_block(
     file: &str,
@@ -98,6 +118,16 @@ fn file_block(
             Outcome::Report(r) => summary(r),
         };
         let _ = writeln!(out, "  {word:<6} {target:<width$}  {detail}");
+        if let Outcome::Report(r) = outcome {
+            if let Some(problem) = r
+                .problems
+                .iter()
+                .find(|p| p.is_fatal())
+                .or(r.problems.first())
+            {
+                let _ = writeln!(out, "  {:<6} {:<width$}  why: {}", "", "", problem.reason());
+            }
+        }
         if verbose {
             if let Outcome::Report(r) = outcome {
                 for line in render::report(r, true).lines().skip(1) {
@@ -148,8 +178,31 @@ fn summary(report: &Report) -> (&'static str, String) {
                 ),
             )
         }
+        Verdict::Ok if report.loader.gcompat && !report.unverified_symbols.is_empty() => (
+            "runs?",
+            format!(
+                "if libgcompat provides {} (musl lacks them; gcompat's exports are not in ldsim's tables)",
+                abbreviate(&report.unverified_symbols, FLOOR_SYMBOLS)
+            ),
+        ),
         Verdict::Ok => ("runs", String::new()),
     }
+}
+
+/// Symbols shown per version in the human floor (JSON has them all).
+const FLOOR_SYMBOLS: usize = 6;
+
+fn abbreviate(names: &[String], max: usize) -> String {
+    let mut text = names
+        .iter()
+        .take(max)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > max {
+        let _ = write!(text, ", … (+{} more)", names.len() - max);
+    }
+    text
 }
 
 /// `  needs glibc 2.34, GLIBCXX_3.4.30 + CXXABI_1.3.13 (GCC 12), libgcc_s GCC_3.0` and per
@@ -185,13 +238,23 @@ fn floor_text(floor: &Floor) -> String {
         .map(|v| v.version.len())
         .max()
         .unwrap_or(0);
+    let lib_width = floor
+        .versions
+        .iter()
+        .map(|v| v.library.len())
+        .max()
+        .unwrap_or(0);
     for v in &floor.versions {
         let symbols = if v.symbols.is_empty() {
             "(no symbol: a marker version)".to_owned()
         } else {
-            v.symbols.join(", ")
+            abbreviate(&v.symbols, FLOOR_SYMBOLS)
         };
-        let _ = writeln!(out, "    {:<width$}  {symbols}", v.version);
+        let _ = writeln!(
+            out,
+            "    {:<width$}  {:<lib_width$}  {symbols}",
+            v.version, v.library
+        );
     }
     out
 }
