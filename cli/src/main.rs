@@ -194,16 +194,16 @@ fn check_host_files_in_root(
     // A multi-platform image serves each file the image of its own architecture.
     let per_file_platform =
         args.platform.is_none() && source.depends_on_platform(args.image.as_deref());
-    let mut groups: BTreeMap<Option<Platform>, Vec<usize>> = BTreeMap::new();
-    for (index, job) in inputs.jobs.iter().enumerate() {
-        let platform = per_file_platform.then(|| job_platform(job));
-        groups.entry(platform).or_default().push(index);
-    }
-    let several = groups.len() > 1;
-    let mut outcomes: Vec<Option<Outcome>> = inputs.jobs.iter().map(|_| None).collect();
-    for (platform, members) in &groups {
-        let group: Vec<Job> = members.iter().map(|&i| inputs.jobs[i].clone()).collect();
-        let results = match open_root(&source, args, platform.as_ref()) {
+    let platform_of = |job: &Job| per_file_platform.then(|| job_platform(job));
+    let several = inputs
+        .jobs
+        .iter()
+        .map(platform_of)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    check_by_group(&inputs.jobs, platform_of, |platform, group| {
+        match open_root(&source, args, platform.as_ref()) {
             Ok(mut root) => {
                 // On the host's own root every host file already is where it is installed.
                 if !is_host_root(sysroot) {
@@ -211,16 +211,59 @@ fn check_host_files_in_root(
                         args.overlay.iter().map(|o| o.target.clone()).collect();
                     install::mount(&mut root, inputs, &overlays)?;
                 }
-                run_checks(&Checker::new(&root, args.environment()), &group)
+                Ok(run_checks(&Checker::new(&root, args.environment()), group))
             }
             // Files of another architecture can still be checked against their image.
-            Err(err) if several => group
+            Err(err) if several => Ok(group
                 .iter()
                 .map(|_| Outcome::Error(format!("{err:#}")))
-                .collect(),
-            Err(err) => return Err(err),
+                .collect()),
+            Err(err) => Err(err),
+        }
+    })
+}
+
+/// Host files against a built-in target: one in-memory root per architecture simulated.
+fn check_builtin(
+    args: &CheckArgs,
+    target: &Target,
+    inputs: &inputs::HostInputs,
+) -> anyhow::Result<Vec<Outcome>> {
+    let arch_of = |job: &Job| target.arch_for(job_arch(job));
+    check_by_group(&inputs.jobs, arch_of, |arch, group| {
+        let mut root = match BuiltinRoot::new(target, *arch) {
+            Ok(root) => root,
+            Err(err) => {
+                return Ok(group
+                    .iter()
+                    .map(|_| Outcome::Error(err.to_string()))
+                    .collect())
+            }
         };
-        for (&index, outcome) in members.iter().zip(results) {
+        mount_overlays(root.sysroot_mut(), args)?;
+        let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
+        install::mount(root.sysroot_mut(), inputs, &overlays)?;
+        Ok(run_checks(
+            &Checker::builtin(&root, args.environment()),
+            group,
+        ))
+    })
+}
+
+/// Checks `jobs` group by group (one root per key), keeping input order in the result.
+fn check_by_group<K: Ord>(
+    jobs: &[Job],
+    key: impl Fn(&Job) -> K,
+    mut check_group: impl FnMut(&K, &[Job]) -> anyhow::Result<Vec<Outcome>>,
+) -> anyhow::Result<Vec<Outcome>> {
+    let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
+    for (index, job) in jobs.iter().enumerate() {
+        groups.entry(key(job)).or_default().push(index);
+    }
+    let mut outcomes: Vec<Option<Outcome>> = jobs.iter().map(|_| None).collect();
+    for (k, members) in &groups {
+        let group: Vec<Job> = members.iter().map(|&i| jobs[i].clone()).collect();
+        for (&index, outcome) in members.iter().zip(check_group(k, &group)?) {
             outcomes[index] = Some(outcome);
         }
     }
@@ -230,49 +273,14 @@ fn check_host_files_in_root(
         .collect())
 }
 
-/// Host files against a built-in target: one in-memory root per architecture simulated.
-fn check_builtin(
-    args: &CheckArgs,
-    target: &Target,
-    inputs: &inputs::HostInputs,
-) -> anyhow::Result<Vec<Outcome>> {
-    let mut groups: BTreeMap<Arch, Vec<usize>> = BTreeMap::new();
-    for (index, job) in inputs.jobs.iter().enumerate() {
-        groups
-            .entry(target.arch_for(job_arch(job)))
-            .or_default()
-            .push(index);
+/// `--overlay` mounts, in order.
+fn mount_overlays(root: &mut Sysroot, args: &CheckArgs) -> anyhow::Result<()> {
+    for overlay in &args.overlay {
+        root.mount(&overlay.target, &overlay.host).map_err(|err| {
+            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
+        })?;
     }
-    let mut outcomes: Vec<Option<Outcome>> = inputs.jobs.iter().map(|_| None).collect();
-    for (arch, members) in &groups {
-        let group: Vec<Job> = members.iter().map(|&i| inputs.jobs[i].clone()).collect();
-        let results = match BuiltinRoot::new(target, *arch) {
-            Ok(mut root) => {
-                for overlay in &args.overlay {
-                    root.sysroot_mut()
-                        .mount(&overlay.target, &overlay.host)
-                        .map_err(|err| {
-                            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
-                        })?;
-                }
-                let overlays: Vec<TargetPath> =
-                    args.overlay.iter().map(|o| o.target.clone()).collect();
-                install::mount(root.sysroot_mut(), inputs, &overlays)?;
-                run_checks(&Checker::builtin(&root, args.environment()), &group)
-            }
-            Err(err) => group
-                .iter()
-                .map(|_| Outcome::Error(err.to_string()))
-                .collect(),
-        };
-        for (&index, outcome) in members.iter().zip(results) {
-            outcomes[index] = Some(outcome);
-        }
-    }
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::Error("not checked".to_owned())))
-        .collect())
+    Ok(())
 }
 
 /// The root to check against (the image `--image` / `--platform` or `platform` picks), with
@@ -290,11 +298,7 @@ fn open_root(
     let mut root = source
         .root(&selector)
         .map_err(|err| anyhow::anyhow!("cannot open the sysroot: {err}"))?;
-    for overlay in &args.overlay {
-        root.mount(&overlay.target, &overlay.host).map_err(|err| {
-            anyhow::anyhow!("cannot mount --overlay at {}: {err}", overlay.target)
-        })?;
-    }
+    mount_overlays(&mut root, args)?;
     Ok(root)
 }
 

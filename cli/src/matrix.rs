@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use crate::args::Format;
 use crate::inputs::Job;
+use crate::render::{self, abbreviate};
 use crate::schema::{self, FileEntry};
-use crate::{render, Column, Outcome};
+use crate::{Column, Outcome};
 
 /// Writes every file's results against every target.
 pub fn write(
@@ -191,19 +192,6 @@ fn summary(report: &Report) -> (&'static str, String) {
 
 /// Symbols shown per version in the human floor (JSON has them all).
 const FLOOR_SYMBOLS: usize = 6;
-
-fn abbreviate(names: &[String], max: usize) -> String {
-    let mut text = names
-        .iter()
-        .take(max)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > max {
-        let _ = write!(text, ", … (+{} more)", names.len() - max);
-    }
-    text
-}
 
 /// `  needs glibc 2.34, GLIBCXX_3.4.30 + CXXABI_1.3.13 (GCC 12), libgcc_s GCC_3.0` and per
 /// version the symbols that need it.

@@ -68,7 +68,7 @@ pub fn report(report: &Report, verbose: bool) -> String {
 }
 
 /// The first `max` names, and how many more.
-fn abbreviate(names: &[String], max: usize) -> String {
+pub(crate) fn abbreviate(names: &[String], max: usize) -> String {
     let mut text = names
         .iter()
         .take(max)

@@ -3,6 +3,7 @@
 //! and the member's sha256 against the values recorded in `resolver/data/glibc/PROVENANCE.md`.
 //! `--check` verifies that the committed file is byte-identical to what the wheel holds.
 
+use crate::debs::file_sha256;
 use crate::util::{run, workspace_root};
 use anyhow::{bail, Context, Result};
 use ldsim_tests::manifest::fixtures_dir;
@@ -105,22 +106,6 @@ fn extract_member(wheel: &Path) -> Result<Vec<u8>> {
         );
     }
     Ok(out.stdout)
-}
-
-fn file_sha256(path: &Path) -> Result<String> {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .context("failed to start sha256sum")?;
-    if !out.status.success() {
-        bail!("sha256sum {} failed", path.display());
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned())
 }
 
 fn sha256(bytes: &[u8]) -> Result<String> {

@@ -48,21 +48,14 @@ pub fn run() -> Result<()> {
     println!("| form | file size | wall time | peak RSS |");
     println!("|---|---:|---:|---:|");
     for form in &forms {
-        let mut times = Vec::new();
-        let mut peak_kb = 0;
-        for _ in 0..RUNS {
-            let (elapsed, rss_kb) = measure(
-                Command::new(&ldsim)
-                    .args(["check", "--in-target", "--sysroot"])
-                    .arg(&form.path)
-                    .arg(BINARY)
-                    .stdout(std::process::Stdio::null()),
-            )?;
-            times.push(elapsed);
-            peak_kb = peak_kb.max(rss_kb);
-        }
-        times.sort();
-        let median = times.get(RUNS / 2).copied().unwrap_or_default();
+        let (median, peak_kb) = median_run(|| {
+            let mut cmd = Command::new(&ldsim);
+            cmd.args(["check", "--in-target", "--sysroot"])
+                .arg(&form.path)
+                .arg(BINARY)
+                .stdout(std::process::Stdio::null());
+            cmd
+        })?;
         println!(
             "| {} | {} MB | {:.3} s | {} MB |",
             form.name,
@@ -71,7 +64,58 @@ pub fn run() -> Result<()> {
             peak_kb / 1024
         );
     }
+    bench_builtin(&ldsim, &dir.join("root"))
+}
+
+/// Built-in targets: the default set (no --sysroot) for one binary and for a whole /usr/bin,
+/// whose files are host files here (mounted into each target's in-memory root).
+fn bench_builtin(ldsim: &Path, root: &Path) -> Result<()> {
+    let usr_bin = root.join("usr/bin");
+    let files = std::fs::read_dir(&usr_bin)
+        .with_context(|| format!("reading {}", usr_bin.display()))?
+        .count();
+    println!("\nBuilt-in targets (the default set, no --sysroot): {RUNS} runs each\n");
+    println!("| what | wall time | peak RSS |");
+    println!("|---|---:|---:|");
+    let cases: [(String, Vec<PathBuf>); 2] = [
+        (
+            format!("{BINARY} against every default target"),
+            vec![root.join(BINARY.trim_start_matches('/'))],
+        ),
+        (
+            format!("Debian 12 /usr/bin ({files} entries) against every default target"),
+            vec![usr_bin.clone()],
+        ),
+    ];
+    for (what, args) in &cases {
+        let (median, peak_kb) = median_run(|| {
+            let mut cmd = Command::new(ldsim);
+            cmd.arg("check")
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            cmd
+        })?;
+        println!(
+            "| {what} | {:.3} s | {} MB |",
+            median.as_secs_f64(),
+            peak_kb / 1024
+        );
+    }
     Ok(())
+}
+
+/// [`RUNS`] runs of the command `make` builds: the median wall time and the largest peak RSS.
+fn median_run(make: impl Fn() -> Command) -> Result<(Duration, i64)> {
+    let mut times = Vec::new();
+    let mut peak_kb = 0;
+    for _ in 0..RUNS {
+        let (elapsed, rss_kb) = measure(&mut make())?;
+        times.push(elapsed);
+        peak_kb = peak_kb.max(rss_kb);
+    }
+    times.sort();
+    Ok((times.get(RUNS / 2).copied().unwrap_or_default(), peak_kb))
 }
 
 /// Run `cmd` to completion: its wall time and peak resident set size (KiB, from wait4).
