@@ -10,9 +10,12 @@ use std::process::Command;
 
 /// Debian packages the fixtures and the oracle need (gcc-multilib: the 32-bit library of
 /// wrong_class_first; busybox-static: a shell in the musl roots; tar, the compressors, umoci
-/// and skopeo: the archives and images the archive tests and `cargo xtask bench` build).
+/// and skopeo: the archives and images the archive tests and `cargo xtask bench` build; curl:
+/// the reference packages of the built-in table tests; g++: the C++ fixture).
 const PACKAGES: &[&str] = &[
     "gcc",
+    "g++",
+    "curl",
     "libc6-dev",
     "musl",
     "musl-tools",
