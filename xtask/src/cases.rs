@@ -47,6 +47,7 @@ pub const CASES: &[(&str, &[Flavour], BuildFn)] = &[
     ("static", &[GLIBC, MUSL], static_exe),
     ("static_pie", &[GLIBC, MUSL], static_pie),
     ("needed_by_path", &[GLIBC, MUSL], needed_by_path),
+    ("newer_glibc", &[GLIBC], newer_glibc),
 ];
 
 /// /etc/ld.so.conf.d/ldsim.conf in every root (read by the glibc roots' ldconfig).
@@ -508,4 +509,18 @@ fn needed_by_path(c: &mut CaseBuild) -> Result<()> {
     let target = c.t("lib/libQ.so");
     let lib = str_lib(c, Place::Stage, &target, &target, "q_where", "by_path", &[])?;
     main_call(c, "main", "q_where", &[lib], &[])
+}
+
+/// Programs built on bookworm (glibc 2.36, GCC 12) that need symbol versions older targets lack
+/// (§5): arc4random_uniform (GLIBC_2.36), stat/fstat (2.33), pthread_create in libc (2.34),
+/// libm's exp/log2 (2.29), and a C++ program needing GLIBCXX_3.4.29/3.4.30 (GCC 11/12).
+fn newer_glibc(c: &mut CaseBuild) -> Result<()> {
+    for name in ["arc4random", "stat", "pthread"] {
+        c.exe(name, &[c.src(&format!("newer_glibc/{name}.c"))], &[])?;
+    }
+    c.exe("libm", &[c.src("newer_glibc/libm.c"), "-lm".into()], &[])?;
+    let out = c.host(Place::Stage, &c.t("cxx"));
+    c.cc_with("g++", &out, &[c.src("newer_glibc/cxx.cc")])?;
+    c.record("cxx", &[]);
+    Ok(())
 }

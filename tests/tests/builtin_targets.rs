@@ -1,0 +1,606 @@
+//! End-to-end checks of the built-in targets (`ldsim check --target NAME`, and the default set):
+//! they must agree with the real fixture roots they model, and predict exactly which targets a
+//! program built on bookworm fails on, with the versions and symbols an independent oracle
+//! (`objdump`) names.
+
+use ldsim_tests::manifest::{trixie_amd64_reference, Case};
+use ldsim_tests::oracle::observe_case;
+use ldsim_tests::{fixtures, run_ldsim, Manifest};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// Fixture root → the built-in target that models it.
+const EQUIVALENT: [(&str, &str); 3] = [
+    ("glibc", "debian-12"),
+    ("bullseye", "debian-11"),
+    ("musl", "musl-1.2.3"),
+];
+
+/// Sonames the built-in tables describe: an "unknown" library is never one of these.
+const TABLE_SONAMES: &[&str] = &[
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libutil.so.1",
+    "libresolv.so.2",
+    "libanl.so.1",
+    "libnsl.so.1",
+    "libmvec.so.1",
+    "libBrokenLocale.so.1",
+    "libthread_db.so.1",
+    "libc_malloc_debug.so.0",
+    "ld-linux-x86-64.so.2",
+    "libstdc++.so.6",
+    "libgcc_s.so.1",
+    "libc.musl-x86_64.so.1",
+    "ld-musl-x86_64.so.1",
+];
+
+fn cpu_arg(m: &Manifest) -> &str {
+    match m.cpu_level.as_str() {
+        "x86-64" => "baseline",
+        level => level,
+    }
+}
+
+/// Runs `ldsim check --format json ARGS`; the whole document. Exit 0 or 1 only.
+fn check_json(args: &[String]) -> Value {
+    let mut all: Vec<String> = vec!["check".into(), "--format".into(), "json".into()];
+    all.extend_from_slice(args);
+    let (code, json, stderr) = run_ldsim(&all);
+    assert!(
+        (code == 0 || code == 1) && json["files"].is_array(),
+        "ldsim {all:?}: exit {code}: {stderr}"
+    );
+    json
+}
+
+fn env_args(case: &Case) -> Vec<String> {
+    case.env
+        .iter()
+        .flat_map(|(k, v)| ["--env".to_string(), format!("{k}={v}")])
+        .collect()
+}
+
+fn str_of(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_string()
+}
+
+fn problems<'a>(report: &'a Value, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    report["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(move |p| p["kind"] == kind)
+}
+
+/// (library, version) of every missing-version problem.
+fn missing_versions(report: &Value) -> BTreeSet<(String, String)> {
+    problems(report, "missing-version")
+        .map(|p| (str_of(p, "library"), str_of(p, "version")))
+        .collect()
+}
+
+fn undefined_symbols(report: &Value) -> BTreeSet<String> {
+    problems(report, "undefined-symbol")
+        .map(|p| str_of(p, "symbol"))
+        .collect()
+}
+
+fn string_set(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(String::from))
+        .collect()
+}
+
+fn unknown_libraries(report: &Value) -> BTreeSet<String> {
+    report["unknown_libraries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| str_of(u, "library"))
+        .collect()
+}
+
+fn is_libc_version(version: &str) -> bool {
+    version.starts_with("GLIBC_")
+}
+
+/// Compares the built-in target's report with the real root's for one program; one line per
+/// disagreement.
+fn compare_builtin(real: &Value, builtin: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let (rv, bv) = (str_of(real, "verdict"), str_of(builtin, "verdict"));
+    let unknown = unknown_libraries(builtin);
+    if unknown.is_empty() && rv != bv {
+        out.push(format!("verdict: real {rv}, built-in {bv}"));
+    }
+    let resolved_by_real: BTreeSet<String> = real["objects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["path"].is_string())
+        .map(|o| str_of(o, "needed"))
+        .collect();
+    for lib in &unknown {
+        if TABLE_SONAMES.contains(&lib.as_str()) {
+            out.push(format!("{lib} is unknown although the tables describe it"));
+        } else if !resolved_by_real.contains(lib) {
+            out.push(format!(
+                "{lib} is unknown (verdict {bv}) but the real root does not load it (verdict {rv})"
+            ));
+        }
+    }
+    let (real_mv, builtin_mv) = (missing_versions(real), missing_versions(builtin));
+    for (lib, version) in real_mv.iter().filter(|(_, v)| is_libc_version(v)) {
+        if !builtin_mv.contains(&(lib.clone(), version.clone())) {
+            out.push(format!(
+                "real misses {lib} {version}, the built-in does not"
+            ));
+        }
+    }
+    // glibc stops at a missing library before it checks versions (glibc elf/dl-load.c:
+    // _dl_map_object fails inside _dl_map_object_deps): only a real run that got that far
+    // says which versions are missing.
+    let real_stopped_early = problems(real, "missing-library").next().is_some()
+        || problems(real, "missing-interpreter").next().is_some();
+    for (lib, version) in builtin_mv.iter().filter(|(_, v)| is_libc_version(v)) {
+        if !real_stopped_early && !real_mv.contains(&(lib.clone(), version.clone())) {
+            out.push(format!(
+                "built-in misses {lib} {version}, the real root does not"
+            ));
+        }
+    }
+    // A symbol the real loader cannot bind is reported by the built-in too, or left
+    // unverified because a library of unknown exports might define it.
+    let unverified = string_set(&builtin["unverified_symbols"]);
+    let builtin_undef = undefined_symbols(builtin);
+    for sym in undefined_symbols(real) {
+        if !builtin_undef.contains(&sym) && !unverified.contains(&sym) {
+            out.push(format!(
+                "real cannot bind {sym}; the built-in neither reports nor leaves it unverified"
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_builtin_target_and_the_equivalent_real_root_give_the_same_verdict_for_every_fixture() {
+    let m = fixtures();
+    let cpu = cpu_arg(&m);
+    let mut diverging = Vec::new();
+    let mut checked = 0;
+    for (root_name, target) in EQUIVALENT {
+        let root = &m.roots[root_name];
+        let overlay = format!("{}:/t", root.join("t").display());
+        for case in m
+            .cases
+            .iter()
+            .filter(|c| c.roots.iter().any(|r| r == root_name))
+        {
+            let mut real_args = vec![
+                "--cpu".into(),
+                cpu.into(),
+                "--sysroot".into(),
+                root.display().to_string(),
+                "--in-target".into(),
+            ];
+            real_args.extend(env_args(case));
+            real_args.push(case.program.clone());
+            let mut builtin_args = vec![
+                "--cpu".into(),
+                cpu.into(),
+                "--target".into(),
+                target.into(),
+                "--overlay".into(),
+                overlay.clone(),
+            ];
+            builtin_args.extend(env_args(case));
+            let host_program = root.join(case.program.trim_start_matches('/'));
+            builtin_args.push(host_program.display().to_string());
+            let real = check_json(&real_args);
+            let builtin = check_json(&builtin_args);
+            let builtin = &builtin["files"][0];
+            assert_eq!(
+                builtin["target"], target,
+                "{}: report names its target",
+                case.name
+            );
+            checked += 1;
+            for why in compare_builtin(&real["files"][0], builtin) {
+                diverging.push(format!(
+                    "{:<8} {:<5} {:<36} {why}",
+                    root_name, case.flavour, case.name
+                ));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} program/root pairs checked");
+    assert!(
+        diverging.is_empty(),
+        "{} divergences over {checked} program/root pairs (root, flavour, case, why):\n{}",
+        diverging.len(),
+        diverging.join("\n")
+    );
+}
+
+// --- programs built on a newer glibc ---------------------------------------------------------
+
+/// What `objdump` says a program needs: version → (libraries it is required from, symbols).
+#[derive(Debug, Default)]
+struct Needs {
+    versions: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>,
+    /// Weak references: unresolved, they are 0, not an error.
+    weak: BTreeSet<String>,
+}
+
+fn objdump(flag: &str, file: &Path) -> String {
+    let out = Command::new("objdump")
+        .arg(flag)
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| panic!("objdump {flag} {}: {e}", file.display()));
+    assert!(out.status.success(), "objdump {flag} {}", file.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Version references (`objdump -p`) and the undefined symbols of each version (`objdump -T`).
+fn needs(file: &Path) -> Needs {
+    let mut n = Needs::default();
+    let private = objdump("-p", file);
+    let mut from = None;
+    let mut in_refs = false;
+    for line in private.lines() {
+        if line.starts_with("Version References:") {
+            in_refs = true;
+            continue;
+        }
+        if !in_refs {
+            continue;
+        }
+        if let Some(lib) = line.trim().strip_prefix("required from ") {
+            from = Some(lib.trim_end_matches(':').to_string());
+        } else if let (Some(lib), Some(version)) = (&from, line.split_whitespace().nth(3)) {
+            n.versions
+                .entry(version.to_string())
+                .or_default()
+                .0
+                .insert(lib.clone());
+        } else if line.trim().is_empty() && from.is_some() {
+            break;
+        }
+    }
+    for line in objdump("-T", file).lines().filter(|l| l.contains("*UND*")) {
+        let (Some(open), Some(close)) = (line.find('('), line.find(')')) else {
+            continue;
+        };
+        let version = &line[open + 1..close];
+        let symbol = line[close + 1..].trim();
+        if line.split_whitespace().nth(1) == Some("w") {
+            n.weak.insert(symbol.to_string());
+        }
+        n.versions
+            .entry(version.to_string())
+            .or_default()
+            .1
+            .insert(symbol.to_string());
+    }
+    n
+}
+
+/// "2.2.5" → [2, 2, 5]; "GCC 8.3" numbers the same way after the prefix.
+fn numbers(text: &str) -> Vec<u32> {
+    text.split('.')
+        .map(|p| p.trim().parse().unwrap_or(0))
+        .collect()
+}
+
+/// The GCC release that introduced a libstdc++ / libgcc_s version node (libstdc++ manual,
+/// "ABI Policy and Guidelines", symbol versioning history), as (major, minor).
+fn gcc_introducing(version: &str) -> (u32, u32) {
+    match version {
+        "GLIBCXX_3.4.11" => (4, 4),
+        "GLIBCXX_3.4.29" => (11, 1),
+        "GLIBCXX_3.4.30" => (12, 1),
+        "CXXABI_1.3" => (3, 4),
+        "GCC_3.0" => (3, 0),
+        other => panic!("extend gcc_introducing with {other}"),
+    }
+}
+
+/// The built-in targets (`ldsim targets --format json`).
+fn targets() -> Vec<Value> {
+    let (code, json, stderr) = run_ldsim(["targets", "--format", "json"]);
+    assert_eq!(code, 0, "ldsim targets: {stderr}");
+    json.as_array().cloned().expect("targets JSON is an array")
+}
+
+fn newer_glibc_programs(m: &Manifest) -> Vec<(String, std::path::PathBuf)> {
+    let root = &m.roots["glibc"];
+    let out: Vec<_> = m
+        .cases
+        .iter()
+        .filter(|c| c.name.starts_with("newer_glibc/"))
+        .map(|c| (c.name.clone(), root.join(c.program.trim_start_matches('/'))))
+        .collect();
+    assert!(
+        out.len() >= 5,
+        "newer_glibc fixtures missing: run `cargo xtask fixtures`"
+    );
+    out
+}
+
+/// Reports of `program` on every target in `names`, by target name.
+fn reports_on(program: &Path, names: &[String]) -> BTreeMap<String, Value> {
+    let mut args: Vec<String> = Vec::new();
+    for name in names {
+        args.extend(["--target".to_string(), name.clone()]);
+    }
+    args.push(program.display().to_string());
+    let json = check_json(&args);
+    let files = json["files"].as_array().cloned().unwrap_or_default();
+    assert_eq!(files.len(), names.len(), "one report per target");
+    files
+        .into_iter()
+        .map(|r| (str_of(&r, "target"), r))
+        .collect()
+}
+
+/// Missing-version problems as version → (libraries, symbols), the shape of [`Needs`].
+fn missing_by_version(report: &Value) -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
+    let mut out: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for p in problems(report, "missing-version") {
+        let entry = out.entry(str_of(p, "version")).or_default();
+        entry.0.insert(str_of(p, "library"));
+        entry.1.extend(string_set(&p["symbols"]));
+    }
+    out
+}
+
+#[test]
+fn programs_built_on_a_newer_glibc_fail_on_exactly_the_older_targets() {
+    let m = fixtures();
+    let all = targets();
+    let glibc_targets: Vec<&Value> = all
+        .iter()
+        .filter(|t| str_of(t, "libc").starts_with("glibc "))
+        .collect();
+    assert!(
+        glibc_targets.len() > 30,
+        "glibc targets: {}",
+        glibc_targets.len()
+    );
+    let names: Vec<String> = glibc_targets.iter().map(|t| str_of(t, "name")).collect();
+    let mut wrong = Vec::new();
+    for (name, program) in newer_glibc_programs(&m) {
+        let need = needs(&program);
+        let reports = reports_on(&program, &names);
+        let cxx = need.versions.keys().any(|v| v.starts_with("GLIBCXX_"));
+        for t in &glibc_targets {
+            let target = str_of(t, "name");
+            let report = &reports[&target];
+            let glibc = numbers(str_of(t, "libc").trim_start_matches("glibc "));
+            let libstdcxx = str_of(t, "libstdcxx");
+            let gcc = libstdcxx.strip_prefix("GCC ").map(numbers).map(|v| {
+                (
+                    v.first().copied().unwrap_or(0),
+                    v.get(1).copied().unwrap_or(0),
+                )
+            });
+            let mut expected = BTreeMap::new();
+            for (version, needed) in &need.versions {
+                let newer = if let Some(v) = version.strip_prefix("GLIBC_") {
+                    numbers(v) > glibc
+                } else if version.starts_with("GLIBCXX_")
+                    || version.starts_with("CXXABI_")
+                    || version.starts_with("GCC_")
+                {
+                    gcc.is_some_and(|g| gcc_introducing(version) > g)
+                } else {
+                    false
+                };
+                if newer {
+                    expected.insert(version.clone(), needed.clone());
+                }
+            }
+            let got = missing_by_version(report);
+            if got != expected {
+                wrong.push(format!(
+                    "{name} on {target}: missing versions {got:?}, objdump says {expected:?}"
+                ));
+            }
+            let missing_libs: BTreeSet<String> = problems(report, "missing-library")
+                .map(|p| str_of(p, "library"))
+                .collect();
+            let unknown = unknown_libraries(report);
+            let fails = !expected.is_empty() || (cxx && libstdcxx == "none");
+            if cxx && libstdcxx == "none" && !missing_libs.contains("libstdc++.so.6") {
+                wrong.push(format!(
+                    "{name} on {target}: libstdc++.so.6 not reported missing"
+                ));
+            }
+            if cxx && libstdcxx == "not described" && !unknown.contains("libstdc++.so.6") {
+                wrong.push(format!(
+                    "{name} on {target}: libstdc++.so.6 not unknown: {unknown:?}"
+                ));
+            }
+            let verdict = str_of(report, "verdict");
+            if (verdict == "fails") != fails {
+                wrong.push(format!(
+                    "{name} on {target} ({} / {libstdcxx}): verdict {verdict}, expected {}",
+                    str_of(t, "libc"),
+                    if fails { "fails" } else { "ok" }
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Undefined symbols of `program` that the reference musl libc (Debian trixie's 1.2.5) does
+/// not export: the glibc-only ones.
+fn glibc_only_symbols(program: &Path) -> BTreeSet<String> {
+    let musl = trixie_amd64_reference().join("usr/lib/x86_64-linux-musl/libc.so");
+    let exported: BTreeSet<String> = objdump("-T", &musl)
+        .lines()
+        .filter(|l| !l.contains("*UND*") && (l.contains(" DF ") || l.contains(" DO ")))
+        .filter_map(|l| l.split_whitespace().last().map(String::from))
+        .collect();
+    assert!(
+        exported.contains("printf"),
+        "musl exports read from {}",
+        musl.display()
+    );
+    let need = needs(program);
+    need.versions
+        .iter()
+        .filter(|(v, _)| v.starts_with("GLIBC_"))
+        .flat_map(|(_, (_, syms))| syms.iter().cloned())
+        .filter(|s| !exported.contains(s) && !need.weak.contains(s))
+        .collect()
+}
+
+#[test]
+fn glibc_programs_on_musl_targets_miss_the_interpreter_or_the_glibc_only_symbols() {
+    let m = fixtures();
+    let musl_targets: Vec<String> = targets()
+        .iter()
+        .filter(|t| str_of(t, "libc").starts_with("musl "))
+        .map(|t| str_of(t, "name"))
+        .collect();
+    let mut wrong = Vec::new();
+    let mut glibc_only_seen = 0;
+    for (name, program) in newer_glibc_programs(&m) {
+        let only = glibc_only_symbols(&program);
+        glibc_only_seen += only.len();
+        let cxx = name.ends_with("/cxx");
+        for (target, report) in reports_on(&program, &musl_targets) {
+            let verdict = str_of(&report, "verdict");
+            let interp_missing = problems(&report, "missing-interpreter").count() == 1;
+            if !target.contains("gcompat") {
+                // No /lib64/ld-linux-x86-64.so.2: execve fails (musl-X.Y.Z and alpine-X.Y).
+                if !(interp_missing && verdict == "fails") {
+                    wrong.push(format!("{name} on {target}: {verdict}, interpreter found"));
+                }
+                continue;
+            }
+            if interp_missing {
+                wrong.push(format!(
+                    "{name} on {target}: gcompat provides the interpreter"
+                ));
+            }
+            if cxx {
+                let libs: BTreeSet<String> = problems(&report, "missing-library")
+                    .map(|p| str_of(p, "library"))
+                    .collect();
+                if !libs.contains("libstdc++.so.6") || verdict != "fails" {
+                    wrong.push(format!(
+                        "{name} on {target}: libstdc++ is not installed: {libs:?}"
+                    ));
+                }
+                continue;
+            }
+            // musl lacks them; gcompat's exports are not in the tables: each is either
+            // reported ("Error relocating …: SYM: symbol not found") or left unverified.
+            let undefined: BTreeMap<String, String> = problems(&report, "undefined-symbol")
+                .map(|p| (str_of(p, "symbol"), str_of(p, "message")))
+                .collect();
+            let unverified = string_set(&report["unverified_symbols"]);
+            for sym in &only {
+                let reported = undefined.get(sym).is_some_and(|msg| {
+                    msg.starts_with("Error relocating ")
+                        && msg.ends_with(&format!(": {sym}: symbol not found"))
+                });
+                if !reported && !unverified.contains(sym) {
+                    wrong.push(format!(
+                        "{name} on {target}: glibc-only {sym} accepted silently"
+                    ));
+                }
+            }
+            for sym in undefined.keys().chain(unverified.iter()) {
+                if !only.contains(sym) {
+                    wrong.push(format!(
+                        "{name} on {target}: musl exports {sym}, yet it is flagged"
+                    ));
+                }
+            }
+            if only.is_empty() && verdict != "ok" {
+                wrong.push(format!(
+                    "{name} on {target}: verdict {verdict}, musl has all"
+                ));
+            }
+        }
+    }
+    assert!(
+        glibc_only_seen > 0,
+        "no fixture needs a glibc-only symbol (arc4random_uniform)"
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The real musl roots agree: without gcompat the interpreter is missing; behind our gcompat
+/// stub (which does not define arc4random_uniform) musl prints "Error relocating", and
+/// `ldsim --sysroot` says the same.
+#[test]
+fn the_real_musl_roots_agree_on_a_glibc_only_symbol() {
+    let m = fixtures();
+    let case = m
+        .cases
+        .iter()
+        .find(|c| c.name == "newer_glibc/arc4random")
+        .expect("newer_glibc/arc4random fixture: run `cargo xtask fixtures`");
+    let (musl_real, _) = observe_case(&m.roots["musl"], case, false);
+    assert!(musl_real.missing_interpreter, "{musl_real:?}");
+    let root = &m.roots["gcompat"];
+    let (real, run) = observe_case(root, case, false);
+    assert_eq!(real.verdict, "fails", "{run:?}");
+    assert_eq!(
+        real.undefined_symbols,
+        vec!["arc4random_uniform".to_string()],
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("Error relocating"), "{}", run.stderr);
+    let json = check_json(&[
+        "--sysroot".into(),
+        root.display().to_string(),
+        "--in-target".into(),
+        case.program.clone(),
+    ]);
+    let report = &json["files"][0];
+    assert_eq!(report["verdict"], "fails");
+    assert_eq!(
+        undefined_symbols(report),
+        BTreeSet::from(["arc4random_uniform".to_string()])
+    );
+}
+
+// --- bad input and snapshots ---------------------------------------------------------------
+
+#[test]
+fn an_unknown_target_is_a_usage_error_naming_it() {
+    let m = fixtures();
+    let program = &newer_glibc_programs(&m)[0].1;
+    let out = Command::new(ldsim_tests::ldsim_bin())
+        .args(["check", "--target", "nosuch"])
+        .arg(program)
+        .output()
+        .expect("run ldsim");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // clap's usage errors end with its "For more information, try '--help'." hint.
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("For more information"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("'nosuch'"), "{stderr}");
+    assert!(lines[0].contains("unknown target"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
