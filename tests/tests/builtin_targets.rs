@@ -604,3 +604,33 @@ fn an_unknown_target_is_a_usage_error_naming_it() {
     assert!(lines[0].contains("unknown target"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+/// `ldsim ARGS` stdout with the fixture directory written as `$FIXTURES`.
+fn human(args: &[String]) -> String {
+    let out = Command::new(ldsim_tests::ldsim_bin())
+        .args(args)
+        .output()
+        .expect("run ldsim");
+    let fixtures = ldsim_tests::manifest::fixtures_dir();
+    String::from_utf8_lossy(&out.stdout).replace(&fixtures.display().to_string(), "$FIXTURES")
+}
+
+/// The default check: one line per default target (failing ones with the loader's message
+/// and why) under the floor the program needs.
+#[test]
+fn default_targets_matrix_snapshot() {
+    let m = fixtures();
+    let (_, program) = newer_glibc_programs(&m)
+        .into_iter()
+        .find(|(name, _)| name == "newer_glibc/stat")
+        .expect("newer_glibc/stat fixture");
+    insta::assert_snapshot!(
+        "default_targets_stat",
+        human(&["check".into(), program.display().to_string()])
+    );
+}
+
+#[test]
+fn targets_listing_snapshot() {
+    insta::assert_snapshot!("targets", human(&["targets".into()]));
+}
