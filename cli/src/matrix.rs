@@ -118,7 +118,8 @@ fn file_block(
             Outcome::Error(err) => ("error", err.clone()),
             Outcome::Report(r) => summary(r),
         };
-        let _ = writeln!(out, "  {word:<6} {target:<width$}  {detail}");
+        let line = format!("  {word:<6} {target:<width$}  {detail}");
+        let _ = writeln!(out, "{}", line.trim_end());
         if let Outcome::Report(r) = outcome {
             if let Some(problem) = r
                 .problems

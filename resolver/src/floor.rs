@@ -86,7 +86,14 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
             let introduced_in = match family {
                 Family::Glibc => Some(format!("glibc {}", dotted(&number))),
                 Family::Glibcxx | Family::Cxxabi | Family::GccS => {
-                    gcc_abi.introduced_in(&version).map(|r| format!("GCC {r}"))
+                    gcc_abi.introduced_in(&version).map(|r| {
+                        // The tables start at 4.8: older nodes are dated "4.8 or older".
+                        if gcc_abi.releases().first() == Some(&r) {
+                            format!("GCC {r} or older")
+                        } else {
+                            format!("GCC {r}")
+                        }
+                    })
                 }
                 Family::Other => None,
             };

@@ -30,6 +30,13 @@ const KNOWN: &[(&str, &str, &str, &str)] = &[
         "resolved[libc.so.6]",
         "musl names itself by PT_INTERP when listed by hand, by argv[0] under the stub",
     ),
+    // The same for libm.so.6, another name musl reserves for itself.
+    (
+        "glibc/",
+        "gcompat",
+        "resolved[libm.so.6]",
+        "musl names itself by PT_INTERP when listed by hand, by argv[0] under the stub",
+    ),
 ];
 
 /// What ldsim reported, in the oracle's terms.
