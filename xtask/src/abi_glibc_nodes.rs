@@ -52,15 +52,7 @@ const ARCHES: [Arch; 4] = [
 ];
 
 /// (abilists library, file name); the loader's file depends on the architecture.
-const LIBRARIES: [(&str, &str); 7] = [
-    ("c", "libc.so.6"),
-    ("m", "libm.so.6"),
-    ("pthread", "libpthread.so.0"),
-    ("dl", "libdl.so.2"),
-    ("rt", "librt.so.1"),
-    ("util", "libutil.so.1"),
-    ("resolv", "libresolv.so.2"),
-];
+const LIBRARIES: &[(&str, &str)] = ldsim_resolver::builtin::abilists::GLIBC_SONAMES;
 
 /// Debian suites with a fixed glibc, every architecture.
 const DEBIAN_SUITES: [&str; 3] = ["bullseye", "bookworm", "trixie"];

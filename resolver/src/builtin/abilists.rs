@@ -46,6 +46,18 @@ const VERSION_LAST: u8 = 0b1000_0000;
 
 /// The first release in which libpthread, libdl, librt and libutil are empty stubs whose
 /// symbols live in libc (glibc 2.34 NEWS; zig's `libs` table marks them `removed_in` 2.34).
+/// The table's glibc libraries and their sonames; ld.so, whose name depends on the
+/// architecture, is the table's "ld".
+pub const GLIBC_SONAMES: &[(&str, &str)] = &[
+    ("c", "libc.so.6"),
+    ("m", "libm.so.6"),
+    ("pthread", "libpthread.so.0"),
+    ("dl", "libdl.so.2"),
+    ("rt", "librt.so.1"),
+    ("util", "libutil.so.1"),
+    ("resolv", "libresolv.so.2"),
+];
+
 pub const MERGED_INTO_LIBC: GlibcRelease = GlibcRelease::new(2, 34, 0);
 
 /// Why an abilists file could not be decoded.

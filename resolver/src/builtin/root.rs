@@ -8,7 +8,7 @@ use std::sync::Arc;
 use ldsim_loader::arch::Arch;
 use ldsim_sysroots::{FileId, NodeKind, Resolved, Sysroot, TargetPath, VirtualRoot};
 
-use super::abilists::{GlibcRelease, MERGED_INTO_LIBC};
+use super::abilists::{GlibcRelease, GLIBC_SONAMES, MERGED_INTO_LIBC};
 use super::catalog::{CxxRuntime, Layout, LibcSpec};
 use super::synth::{executable, SynthLibrary};
 use super::tables::{self, CxxLibrary};
@@ -18,17 +18,6 @@ use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
 
 /// Device number of the stand-ins for undescribed libraries (never a real or tree device).
 const UNKNOWN_DEVICE: u64 = 0x1d5f_ffff_0000_0000;
-
-/// glibc's libraries in the tables: (table name, soname). ld.so is added per architecture.
-const GLIBC_LIBRARIES: &[(&str, &str)] = &[
-    ("c", "libc.so.6"),
-    ("m", "libm.so.6"),
-    ("pthread", "libpthread.so.0"),
-    ("dl", "libdl.so.2"),
-    ("rt", "librt.so.1"),
-    ("util", "libutil.so.1"),
-    ("resolv", "libresolv.so.2"),
-];
 
 /// Sonames glibc installs besides those: a musl target describes them as absent.
 const OTHER_GLIBC_SONAMES: &[&str] = &[
@@ -306,7 +295,7 @@ impl Builder {
             .unwrap_or("/lib/ld.so");
         let ld_soname = interp.rsplit('/').next().unwrap_or(interp).to_owned();
         let merged = release >= MERGED_INTO_LIBC;
-        for (table, soname) in GLIBC_LIBRARIES {
+        for (table, soname) in GLIBC_SONAMES {
             let mut exports = Vec::new();
             let stub = merged && tables::MERGED.contains(table);
             if !stub {
@@ -412,7 +401,7 @@ impl Builder {
             },
         ));
         // glibc's sonames are described: absent on musl, unless gcompat provides them.
-        for (_, soname) in GLIBC_LIBRARIES {
+        for (_, soname) in GLIBC_SONAMES {
             self.described.insert(soname.as_bytes().to_vec());
         }
         for soname in OTHER_GLIBC_SONAMES {
@@ -440,7 +429,7 @@ impl Builder {
             exports: Vec::new(),
         };
         let path = self.library("/lib", &lib, Knowledge::VersionsOnly);
-        for (_, soname) in GLIBC_LIBRARIES.iter().skip(1) {
+        for (_, soname) in GLIBC_SONAMES.iter().skip(1) {
             self.vroot
                 .symlink(&format!("/lib/{soname}"), "libgcompat.so.0");
         }
