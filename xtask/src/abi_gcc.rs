@@ -450,6 +450,23 @@ fn derive(
     Ok(out)
 }
 
+/// One markdown table row per package: what the provenance records of each .deb.
+fn package_table(text: &mut String, debs: &[(GccRelease, Arch, FetchedDeb)]) {
+    text.push_str("| series/arch | package | suite | mirror | version | sha256 of the .deb |\n|---|---|---|---|---|---|\n");
+    for (series, arch, deb) in debs {
+        let _ = writeln!(
+            text,
+            "| {series}/{} | {} | {} | {} | {} | `{}` |",
+            arch.info().name,
+            deb.package,
+            deb.suite.name,
+            deb.suite.mirror,
+            deb.version,
+            deb.sha256
+        );
+    }
+}
+
 /// Natural order of node names: `GLIBCXX_3.4.9` before `GLIBCXX_3.4.10`.
 fn natural_key(name: &str) -> Vec<(String, u64)> {
     let mut out = Vec::new();
@@ -620,32 +637,10 @@ fn provenance(
         }
         let _ = writeln!(text, "- {}: {}", arch.info().name, seen.join(", "));
     }
-    text.push_str("\n## Packages\n\n| series/arch | package | suite | mirror | version | sha256 of the .deb |\n|---|---|---|---|---|---|\n");
-    for (series, arch, deb) in used {
-        let _ = writeln!(
-            text,
-            "| {series}/{} | {} | {} | {} | {} | `{}` |",
-            arch.info().name,
-            deb.package,
-            deb.suite.name,
-            deb.suite.mirror,
-            deb.version,
-            deb.sha256
-        );
-    }
-    text.push_str("\nCross-checks (builds with the same nodes as the table's source of their series; not used otherwise):\n\n| series/arch | package | suite | mirror | version | sha256 of the .deb |\n|---|---|---|---|---|---|\n");
-    for (series, arch, deb) in checked {
-        let _ = writeln!(
-            text,
-            "| {series}/{} | {} | {} | {} | {} | `{}` |",
-            arch.info().name,
-            deb.package,
-            deb.suite.name,
-            deb.suite.mirror,
-            deb.version,
-            deb.sha256
-        );
-    }
+    text.push_str("\n## Packages\n\n");
+    package_table(&mut text, used);
+    text.push_str("\nCross-checks (builds with the same nodes as the table's source of their series; not used otherwise):\n\n");
+    package_table(&mut text, checked);
     let _ = writeln!(
         text,
         "\nManual: `{MANUAL_PATH}` from {} {} ({}, {}), sha256 `{}`.\n",
