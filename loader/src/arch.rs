@@ -332,6 +332,26 @@ impl Arch {
         Arch::S390x,
     ];
 
+    /// The ELF identity a toolchain writes for this ABI: (e_machine, class, byte order,
+    /// e_flags) — what [`arch_of`] maps back to this architecture.
+    pub fn elf_identity(self) -> (u16, Class, Endian, u32) {
+        match self {
+            Arch::X86_64 => (EM_X86_64, Class::Elf64, Endian::Little, 0),
+            Arch::I386 => (EM_386, Class::Elf32, Endian::Little, 0),
+            Arch::Aarch64 => (EM_AARCH64, Class::Elf64, Endian::Little, 0),
+            Arch::Aarch64Be => (EM_AARCH64, Class::Elf64, Endian::Big, 0),
+            // EF_ARM_EABI_VER5 with EF_ARM_ABI_FLOAT_HARD / _SOFT.
+            Arch::ArmHf => (EM_ARM, Class::Elf32, Endian::Little, 0x0500_0400),
+            Arch::ArmEl => (EM_ARM, Class::Elf32, Endian::Little, 0x0500_0200),
+            // EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE.
+            Arch::Riscv64 => (EM_RISCV, Class::Elf64, Endian::Little, 0x5),
+            // ELFv2 (ppc64le) and ELFv1 (ppc64) ABIs.
+            Arch::Ppc64le => (EM_PPC64, Class::Elf64, Endian::Little, 2),
+            Arch::Ppc64 => (EM_PPC64, Class::Elf64, Endian::Big, 1),
+            Arch::S390x => (EM_S390, Class::Elf64, Endian::Big, 0),
+        }
+    }
+
     pub fn info(self) -> &'static ArchInfo {
         match self {
             Arch::X86_64 => &X86_64,

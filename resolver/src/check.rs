@@ -431,15 +431,7 @@ fn wrong_machine(display: &str, machine: u16, native: Option<(&str, &Store<'_>)>
 }
 
 fn arch_machine(arch: Arch) -> u16 {
-    match arch {
-        Arch::X86_64 => 62,
-        Arch::I386 => 3,
-        Arch::Aarch64 | Arch::Aarch64Be => 183,
-        Arch::ArmHf | Arch::ArmEl => 40,
-        Arch::Riscv64 => 243,
-        Arch::Ppc64le | Arch::Ppc64 => 21,
-        Arch::S390x => 22,
-    }
+    arch.elf_identity().0
 }
 
 /// 32-bit ABIs a 64-bit kernel of this architecture runs.

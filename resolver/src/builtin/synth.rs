@@ -3,8 +3,8 @@
 
 use ldsim_loader::arch::Arch;
 use ldsim_loader::{
-    elf_hash, Class, Dynamic, ElfObject, Endian, Header, Symbol, Verdef, ET_DYN, ET_EXEC,
-    STB_GLOBAL, STT_FUNC, STT_NOTYPE, STT_OBJECT, STV_DEFAULT, VERSYM_HIDDEN, VER_FLG_BASE,
+    elf_hash, Dynamic, ElfObject, Header, Symbol, Verdef, ET_DYN, ET_EXEC, STB_GLOBAL, STT_FUNC,
+    STT_NOTYPE, STT_OBJECT, STV_DEFAULT, VERSYM_HIDDEN, VER_FLG_BASE,
 };
 
 use super::abilists::ExportKind;
@@ -30,22 +30,7 @@ pub(crate) struct SynthLibrary {
 
 /// The ELF header fields of `arch` as its toolchain writes them.
 pub(crate) fn header(arch: Arch, e_type: u16) -> Header {
-    // (e_machine, class, byte order, e_flags)
-    let (machine, class, endian, flags) = match arch {
-        Arch::X86_64 => (62, Class::Elf64, Endian::Little, 0),
-        Arch::I386 => (3, Class::Elf32, Endian::Little, 0),
-        Arch::Aarch64 => (183, Class::Elf64, Endian::Little, 0),
-        Arch::Aarch64Be => (183, Class::Elf64, Endian::Big, 0),
-        // EF_ARM_EABI_VER5 with EF_ARM_ABI_FLOAT_HARD / _SOFT.
-        Arch::ArmHf => (40, Class::Elf32, Endian::Little, 0x0500_0400),
-        Arch::ArmEl => (40, Class::Elf32, Endian::Little, 0x0500_0200),
-        // EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE.
-        Arch::Riscv64 => (243, Class::Elf64, Endian::Little, 0x5),
-        // ELFv2 ABI.
-        Arch::Ppc64le => (21, Class::Elf64, Endian::Little, 2),
-        Arch::Ppc64 => (21, Class::Elf64, Endian::Big, 1),
-        Arch::S390x => (22, Class::Elf64, Endian::Big, 0),
-    };
+    let (machine, class, endian, flags) = arch.elf_identity();
     Header {
         class,
         endian,
