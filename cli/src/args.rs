@@ -142,6 +142,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "HOST_DIR:TARGET_DIR", value_parser = BytesParser(parse_overlay))]
     pub overlay: Vec<Overlay>,
 
+    /// The program that loads FILE when FILE is a shared object (a plugin): dlopen(FILE,
+    /// RTLD_NOW) is simulated from it once it has started. A path inside the target, or a
+    /// host file (mounted at its own path, like FILE). `none`: check the shared object on its
+    /// own (list mode). Default: a recognised plugin (CPython, Node.js, …) is loaded by its
+    /// host when the target has it.
+    #[arg(long, value_name = "PROGRAM|none")]
+    pub loaded_by: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -15,7 +15,7 @@ use clap::Parser;
 use inputs::{Job, JobKind};
 use ldsim_loader::arch::Arch;
 use ldsim_resolver::builtin::{BuiltinRoot, Target};
-use ldsim_resolver::{CheckError, Checker, Report, Verdict};
+use ldsim_resolver::{CheckError, Checker, HostChoice, Report, Verdict};
 use ldsim_sysroots::{ImageSelector, Limits, Platform, RootSource, Sysroot, TargetPath};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -169,7 +169,8 @@ fn check_in_target(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<(Vec<Job>
         .or_else(|| per_file_platform.then(host_platform));
     let root = open_root(&source, args, platform.as_ref())?;
     let jobs = inputs::expand_target(&root, &args.files);
-    let outcomes = run_checks(&Checker::new(&root, args.environment()), &jobs);
+    let host = host_choice(args, true);
+    let outcomes = run_checks(&Checker::new(&root, args.environment()), &jobs, &host);
     Ok((jobs, outcomes))
 }
 
@@ -209,9 +210,14 @@ fn check_host_files_in_root(
                 if !is_host_root(sysroot) {
                     let overlays: Vec<TargetPath> =
                         args.overlay.iter().map(|o| o.target.clone()).collect();
-                    install::mount(&mut root, inputs, &overlays)?;
+                    install::mount(&mut root, &with_host_program(args, inputs), &overlays)?;
                 }
-                Ok(run_checks(&Checker::new(&root, args.environment()), group))
+                let host = host_choice(args, false);
+                Ok(run_checks(
+                    &Checker::new(&root, args.environment()),
+                    group,
+                    &host,
+                ))
             }
             // Files of another architecture can still be checked against their image.
             Err(err) if several => Ok(group
@@ -242,10 +248,16 @@ fn check_builtin(
         };
         mount_overlays(root.sysroot_mut(), args)?;
         let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
-        install::mount(root.sysroot_mut(), inputs, &overlays)?;
+        install::mount(
+            root.sysroot_mut(),
+            &with_host_program(args, inputs),
+            &overlays,
+        )?;
+        let host = host_choice(args, false);
         Ok(run_checks(
             &Checker::builtin(&root, args.environment()),
             group,
+            &host,
         ))
     })
 }
@@ -302,8 +314,50 @@ fn open_root(
     Ok(root)
 }
 
-fn run_checks(checker: &Checker<'_>, jobs: &[Job]) -> Vec<Outcome> {
-    jobs.par_iter().map(|job| check_one(checker, job)).collect()
+fn run_checks(checker: &Checker<'_>, jobs: &[Job], host: &HostChoice) -> Vec<Outcome> {
+    jobs.par_iter()
+        .map(|job| check_one(checker, job, host))
+        .collect()
+}
+
+/// `--loaded-by`: `none`, a path inside the target, or (for host files) a host program,
+/// checked at its own canonical path like FILE.
+fn host_choice(args: &CheckArgs, in_target: bool) -> HostChoice {
+    let Some(program) = &args.loaded_by else {
+        return HostChoice::Auto;
+    };
+    if program.as_os_str() == "none" {
+        return HostChoice::None;
+    }
+    let host_file = (!in_target)
+        .then(|| std::fs::canonicalize(program).ok())
+        .flatten()
+        .filter(|p| p.is_file());
+    let path = host_file.as_deref().unwrap_or(program);
+    HostChoice::Program(TargetPath::new(path.as_os_str().as_encoded_bytes()))
+}
+
+/// The host inputs plus a host `--loaded-by` program, so that it is mounted too.
+fn with_host_program(args: &CheckArgs, inputs: &inputs::HostInputs) -> inputs::HostInputs {
+    let mut all = inputs::HostInputs {
+        jobs: inputs.jobs.clone(),
+        dirs: inputs.dirs.clone(),
+    };
+    if let HostChoice::Program(target) = host_choice(args, false) {
+        let host = std::path::PathBuf::from(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(target.as_bytes()),
+        );
+        if host.is_file() {
+            all.jobs.push(Job {
+                display: target.display(),
+                kind: JobKind::Check {
+                    target,
+                    host: Some(host),
+                },
+            });
+        }
+    }
+    all
 }
 
 /// The ELF architecture of a host input, when it has one ldsim knows.
@@ -348,13 +402,13 @@ fn is_host_root(sysroot: &Path) -> bool {
     std::fs::canonicalize(sysroot).is_ok_and(|p| p == Path::new("/"))
 }
 
-fn check_one(checker: &Checker<'_>, job: &Job) -> Outcome {
+fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
     let target = match &job.kind {
         JobKind::Check { target, .. } => target,
         JobKind::Error(err) => return Outcome::Error(err.clone()),
     };
     // argv[0] of the simulated run is the absolute path inside the target.
-    match checker.check(target, &target.display()) {
+    match checker.check_loaded_by(target, &target.display(), host) {
         Ok(mut report) => {
             report.file.clone_from(&job.display);
             Outcome::Report(Box::new(report))
@@ -370,6 +424,7 @@ fn describe(err: CheckError) -> String {
         CheckError::Read { source, .. } => format!("cannot read: {source}"),
         CheckError::NotElf { source, .. } => format!("not an ELF file: {source}"),
         CheckError::IsDirectory { .. } => "is a directory".to_owned(),
+        CheckError::Host { path, reason } => format!("--loaded-by {path}: {reason}"),
     }
 }
 

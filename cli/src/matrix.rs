@@ -121,12 +121,7 @@ fn file_block(
         let line = format!("  {word:<6} {target:<width$}  {detail}");
         let _ = writeln!(out, "{}", line.trim_end());
         if let Outcome::Report(r) = outcome {
-            if let Some(problem) = r
-                .problems
-                .iter()
-                .find(|p| p.is_fatal())
-                .or(r.problems.first())
-            {
+            if let Some(problem) = r.first_problem().or(r.problems.first().map(|f| &f.problem)) {
                 let _ = writeln!(out, "  {:<6} {:<width$}  why: {}", "", "", problem.reason());
             }
         }
@@ -144,10 +139,8 @@ fn file_block(
 /// The verdict word and one line of why.
 fn summary(report: &Report) -> (&'static str, String) {
     let first = report
-        .problems
-        .iter()
-        .find(|p| p.is_fatal())
-        .or(report.problems.first());
+        .first_problem()
+        .or(report.problems.first().map(|f| &f.problem));
     match report.verdict {
         Verdict::Fails | Verdict::FailsOnCall => {
             let word = if report.verdict == Verdict::Fails {

@@ -1,7 +1,7 @@
 //! Human-readable rendering of a [`Report`]: a pure function, snapshot-tested.
 
 use ldsim_resolver::{
-    CandidateOutcome, Flavor, LoaderInfo, Problem, Report, SearchStep, Verdict, Via,
+    CandidateOutcome, Flavor, LoaderInfo, Mode, Problem, Report, SearchStep, Verdict, Via,
 };
 use std::fmt::Write;
 
@@ -11,20 +11,101 @@ pub fn report(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {} ({})",
+        "{}: {} ({}{})",
         report.file,
         verdict(report.verdict),
-        loader(&report.loader)
+        loader(&report.loader),
+        mode(report.mode)
     );
     // Printed by the loader before it fails, if it fails (preloads come first).
     for warning in &report.warnings {
         let _ = writeln!(out, "  warning: {warning}");
     }
-    for problem in &report.problems {
-        render_problem(&mut out, problem);
+    if let Some(host) = &report.loaded_by {
+        let how = if host.automatic {
+            "recognised plugin, "
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  loaded by: {} ({how}dlopen(RTLD_NOW) called from {})",
+            host.program, host.caller
+        );
+    }
+    if let Some(plugin) = &report.plugin {
+        let _ = writeln!(out, "  plugin of: {} ({})", plugin.host, plugin.evidence);
+        if !plugin.expected_from_host.is_empty() {
+            let _ = writeln!(
+                out,
+                "  expected from the host program (not simulated): {}",
+                abbreviate(&plugin.expected_from_host, 8)
+            );
+        }
+    }
+    if let Some(first) = report.host_problems.iter().find(|f| f.first) {
+        out.push_str("  the host program cannot start, so it never loads this file:\n");
+        render_problem(&mut out, first);
+    }
+    let first = report.problems.iter().position(|f| f.first);
+    if let Some(i) = first {
+        render_problem(&mut out, &report.problems[i]);
     }
     if let Some(status) = report.exit_status {
         let _ = writeln!(out, "  exit status: {status}");
+    }
+    let rest: Vec<&Problem> = report
+        .problems
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != first)
+        .map(|(_, f)| &f.problem)
+        .collect();
+    if !rest.is_empty() {
+        let what = if first.is_some() {
+            "more problems"
+        } else {
+            "problems"
+        };
+        let _ = writeln!(
+            out,
+            "  {} {what} (as the loader's list mode reports them): {}",
+            rest.len(),
+            count_by_kind(&rest)
+        );
+        if verbose {
+            for problem in &rest {
+                render_problem(&mut out, problem);
+            }
+        } else {
+            out.push_str(&list_by_kind(&rest));
+        }
+    }
+    for dep in &report.dlopen_dependencies {
+        let names = dep.sonames.join(" | ");
+        let feature = dep
+            .feature
+            .as_deref()
+            .map(|f| format!(" [{f}]"))
+            .unwrap_or_default();
+        match (&dep.found, &dep.error) {
+            (Some(path), _) => {
+                let _ = writeln!(
+                    out,
+                    "  dlopen {} ({}{feature}): {path}",
+                    names, dep.priority
+                );
+            }
+            (None, error) => {
+                let _ = writeln!(
+                    out,
+                    "  dlopen {} ({}{feature}): not loadable: {}",
+                    names,
+                    dep.priority,
+                    error.as_deref().unwrap_or("not found")
+                );
+            }
+        }
     }
     for unknown in &report.unknown_libraries {
         let _ = writeln!(
@@ -67,6 +148,75 @@ pub fn report(report: &Report, verbose: bool) -> String {
     out
 }
 
+/// The kind of a problem, as a plural noun.
+fn kind_name(problem: &Problem) -> &'static str {
+    match problem {
+        Problem::MissingInterpreter { .. } => "missing interpreter",
+        Problem::WrongClass { .. } | Problem::WrongMachine { .. } => "wrong architecture",
+        Problem::MissingLibrary { .. } => "missing libraries",
+        Problem::BadLibrary { .. } => "unloadable libraries",
+        Problem::MissingVersion { .. } => "missing versions",
+        Problem::IsaLevel { .. } => "CPU ISA level",
+        Problem::UndefinedSymbol { .. } => "undefined symbols",
+    }
+}
+
+/// `2 missing libraries, 1 missing versions, 5 undefined symbols`.
+fn count_by_kind(problems: &[&Problem]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for problem in problems {
+        let kind = kind_name(problem);
+        match counts.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((kind, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One line per kind naming what is missing (`-v` renders each in full).
+fn list_by_kind(problems: &[&Problem]) -> String {
+    let mut kinds: Vec<(&str, Vec<String>)> = Vec::new();
+    for problem in problems {
+        let name = match problem {
+            Problem::MissingLibrary {
+                library, needed_by, ..
+            } => format!("{library} (needed by {needed_by})"),
+            Problem::BadLibrary { path, .. } => path.clone(),
+            Problem::MissingVersion {
+                version,
+                library,
+                required_by,
+                ..
+            } => format!("{version} of {library} (required by {required_by})"),
+            Problem::UndefinedSymbol {
+                symbol,
+                version,
+                required_by,
+                ..
+            } => match version {
+                Some(v) => format!("{symbol}@{v} ({required_by})"),
+                None => format!("{symbol} ({required_by})"),
+            },
+            other => other.message().to_owned(),
+        };
+        let kind = kind_name(problem);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, names)) => names.push(name),
+            None => kinds.push((kind, vec![name])),
+        }
+    }
+    let mut out = String::new();
+    for (kind, names) in kinds {
+        let _ = writeln!(out, "    {kind}: {}", abbreviate(&names, 6));
+    }
+    out
+}
+
 /// The first `max` names, and how many more.
 pub(crate) fn abbreviate(names: &[String], max: usize) -> String {
     let mut text = names
@@ -79,6 +229,15 @@ pub(crate) fn abbreviate(names: &[String], max: usize) -> String {
         let _ = write!(text, ", … (+{} more)", names.len() - max);
     }
     text
+}
+
+/// How the file was simulated, when it is not a program's run.
+fn mode(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Run | Mode::Static => "",
+        Mode::List => "; shared object, as the loader lists it",
+        Mode::Dlopen => "; dlopen'ed",
+    }
 }
 
 fn verdict(verdict: Verdict) -> &'static str {
@@ -266,8 +425,20 @@ mod tests {
         }
     }
 
+    /// The problem the run stops at.
+    fn first(problem: Problem) -> ldsim_resolver::Finding {
+        let mut finding = ldsim_resolver::Finding::new(problem);
+        finding.first = true;
+        finding
+    }
+
     fn base(file: &str, verdict: Verdict) -> Report {
         Report {
+            mode: ldsim_resolver::Mode::Run,
+            loaded_by: None,
+            host_problems: Vec::new(),
+            plugin: None,
+            dlopen_dependencies: Vec::new(),
             file: file.into(),
             verdict,
             loader: glibc(),
@@ -324,7 +495,7 @@ mod tests {
         r.loader.version = Some("2.31".into());
         r.loader.path = Some("/lib64/ld-linux-x86-64.so.2".into());
         r.exit_status = Some(127);
-        r.problems = vec![Problem::MissingLibrary {
+        r.problems = vec![first(Problem::MissingLibrary {
             library: "libA.so.1".into(),
             needed_by: "/work/app".into(),
             tried: vec![
@@ -353,7 +524,7 @@ mod tests {
                       shared object file: No such file or directory"
                 .into(),
             reason: "libA.so.1 is in none of the directories searched".into(),
-        }];
+        })];
         insta::assert_snapshot!(report(&r, false));
     }
 
@@ -361,7 +532,7 @@ mod tests {
     fn missing_version_names_the_symbols() {
         let mut r = base("bin/progv", Verdict::Fails);
         r.exit_status = Some(1);
-        r.problems = vec![Problem::MissingVersion {
+        r.problems = vec![first(Problem::MissingVersion {
             library: "libc.so.6".into(),
             version: "GLIBC_2.38".into(),
             provider: Some("/lib/x86_64-linux-gnu/libc.so.6".into()),
@@ -372,7 +543,7 @@ mod tests {
                       not found (required by /work/bin/progv)"
                 .into(),
             reason: "the target's glibc 2.36 predates GLIBC_2.38".into(),
-        }];
+        })];
         insta::assert_snapshot!(report(&r, false));
     }
 
@@ -380,14 +551,14 @@ mod tests {
     fn fails_on_first_call() {
         let mut r = base("./p", Verdict::FailsOnCall);
         r.exit_status = Some(127);
-        r.problems = vec![Problem::UndefinedSymbol {
+        r.problems = vec![first(Problem::UndefinedSymbol {
             symbol: "f_call".into(),
             version: None,
             required_by: "/work/p".into(),
             when: When::FirstCall,
             message: "/work/p: symbol lookup error: /work/p: undefined symbol: f_call".into(),
             reason: "no loaded object defines f_call; it is bound lazily, at its first call".into(),
-        }];
+        })];
         insta::assert_snapshot!(report(&r, false));
     }
 
@@ -417,11 +588,11 @@ mod tests {
             gcompat: false,
         };
         r.exit_status = Some(127);
-        r.problems = vec![Problem::MissingInterpreter {
+        r.problems = vec![first(Problem::MissingInterpreter {
             interpreter: "/lib/ld-linux.so.2".into(),
             message: "bash: /t/prog32: cannot execute: required file not found".into(),
             reason: "the interpreter /lib/ld-linux.so.2 does not exist in the target".into(),
-        }];
+        })];
         insta::assert_snapshot!(report(&r, false), @r"
         ./prog32: fails on target (glibc, interpreter /lib/ld-linux.so.2 missing)
           bash: /t/prog32: cannot execute: required file not found

@@ -10,26 +10,35 @@ use ldsim_loader::binding::{
 use ldsim_loader::STB_WEAK;
 
 use crate::graph::{lossy, LinkMap, Role};
-use crate::report::{Problem, When};
+use crate::report::{Finding, Problem, When};
 use crate::store::Knowledge;
+use crate::voice::Voice;
 
-/// glibc: every Vernaux of every loaded object against its provider's Verdefs.
-/// Returns the set of (object index, version name) that are missing, for symbol binding.
-pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize, Vec<u8>)> {
+/// glibc: every Vernaux of every object in `objects` (load order) against its provider's
+/// Verdefs (elf/dl-version.c: _dl_check_map_versions). Returns the set of (object index,
+/// version name) that are missing.
+pub(crate) fn glibc_versions(
+    map: &mut LinkMap,
+    objects: &[usize],
+    voice: Voice<'_>,
+) -> BTreeSet<(usize, Vec<u8>)> {
     let mut missing = BTreeSet::new();
     let mut problems = Vec::new();
-    for &idx in &map.scope {
+    for &idx in objects {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
-        let required_by = object_name(node, argv0);
+        let required_by = object_name(node, voice.argv0);
         for need in &obj.verneeds {
-            // find_needed: the object requested under that name.
-            let provider = map.scope.iter().copied().find(|&p| {
-                let n = &map.nodes[p];
+            // find_needed: any loaded object requested under that name.
+            let provider = map.nodes.iter().position(|n| {
                 n.role != Role::Main
                     && (n.name == *need.file || n.names.iter().any(|x| *x == *need.file))
             });
             let Some(provider) = provider else {
+                if map.missing.iter().any(|m| *m == *need.file) {
+                    // Trace mode's faked object for a library not found: not checked.
+                    continue;
+                }
                 // A Verneed naming a file that is not loaded trips an assertion in ld.so
                 // (elf/dl-version.c: _dl_check_map_versions, `needed != NULL`).
                 let library = lossy(&need.file);
@@ -59,7 +68,7 @@ pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize
                     VersionCheck::Ok => {}
                     VersionCheck::NoVersionInfo => map.warnings.push(format!(
                         "{}: {}: no version information available (required by {})",
-                        lossy(argv0),
+                        lossy(voice.argv0),
                         lossy(&pnode.name),
                         required_by
                     )),
@@ -69,21 +78,18 @@ pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize
                             missing.insert((idx, aux.name.to_vec()));
                         }
                         let version = lossy(&aux.name);
+                        let provider_name = lossy(&pnode.name);
                         problems.push(Problem::MissingVersion {
                             library: lossy(&need.file),
-                            provider: Some(lossy(&pnode.name)),
-                            required_by: required_by.clone(),
                             weak: aux.is_weak(),
                             reason: version_reason(&version, &lossy(&need.file), &symbols),
                             message: if aux.is_weak() {
                                 format!("weak version `{version}' not found (required by {required_by})")
                             } else {
-                                format!(
-                                    "{}: {}: version `{version}' not found (required by {required_by})",
-                                    lossy(argv0),
-                                    lossy(&pnode.name)
-                                )
+                                voice.version_error(&provider_name, &version, &required_by)
                             },
+                            provider: Some(provider_name),
+                            required_by: required_by.clone(),
                             version,
                             symbols,
                         });
@@ -92,7 +98,7 @@ pub(crate) fn glibc_versions(map: &mut LinkMap, argv0: &[u8]) -> BTreeSet<(usize
             }
         }
     }
-    map.problems.extend(problems);
+    map.problems.extend(problems.into_iter().map(Finding::new));
     missing
 }
 
@@ -107,13 +113,16 @@ fn version_reason(version: &str, library: &str, symbols: &[String]) -> String {
     )
 }
 
-/// Undefined symbols of `obj` whose versym points at the Vernaux with this `other` index.
+/// Symbols of `obj` whose versym points at the Vernaux with this `other` index: undefined
+/// references, and data the executable copy-relocated (defined in its .bss, yet still bound
+/// to the library's version, e.g. `__libc_single_threaded@GLIBC_2.32`). Vernaux indices are
+/// distinct from Verdef indices, so nothing the object defines itself matches.
 fn symbols_needing(obj: &ldsim_loader::ElfObject, other: u16) -> Vec<String> {
     let index = other & !ldsim_loader::VERSYM_HIDDEN;
     let mut names: Vec<String> = obj
         .symbols
         .iter()
-        .filter(|s| s.is_undefined() && s.version_index() == Some(index))
+        .filter(|s| s.version_index() == Some(index))
         .map(|s| lossy(&s.name))
         .collect();
     names.sort();
@@ -121,10 +130,10 @@ fn symbols_needing(obj: &ldsim_loader::ElfObject, other: u16) -> Vec<String> {
     names
 }
 
-/// The order objects are relocated: dependencies first, the main program last (glibc
-/// l_initfini reversed; since 2.39 libc.so.6 first; musl: list order after main, main last).
-fn relocation_order(map: &LinkMap, libc_first: bool) -> Vec<usize> {
-    let mut order: Vec<usize> = map.scope.iter().rev().copied().collect();
+/// The order a real start-up relocates objects in: dependencies first, the main program
+/// last (glibc l_initfini reversed; since 2.39 libc.so.6 first, commit 78ca44da01).
+fn relocation_order(map: &LinkMap, objects: &[usize], libc_first: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = objects.iter().rev().copied().collect();
     if libc_first {
         if let Some(pos) = order
             .iter()
@@ -137,27 +146,47 @@ fn relocation_order(map: &LinkMap, libc_first: bool) -> Vec<usize> {
     order
 }
 
-/// glibc symbol binding. Symbols whose version is already reported missing are left out
-/// (their problem is the version).
-pub(crate) fn glibc_symbols(
-    map: &mut LinkMap,
-    argv0: &[u8],
-    bind_now_env: bool,
-    glibc_version: (u32, u32),
-    missing_versions: &BTreeSet<(usize, Vec<u8>)>,
-) {
-    let scope = scope_entries(map);
+/// One glibc binding pass: which objects are relocated, in which scope, and how.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GlibcPass<'p> {
+    /// The objects relocated, in load order (the program's scope, or a dlopen's new objects).
+    pub objects: &'p [usize],
+    /// The lookup scope: the global scope, then a dlopen'ed object's local scope.
+    pub scope: &'p [usize],
+    /// LD_BIND_NOW set (a run); every relocation is immediate for dlopen(RTLD_NOW) too.
+    pub bind_now: bool,
+    /// dlopen(RTLD_NOW): everything is bound before dlopen returns.
+    pub dlopen: bool,
+    pub glibc_version: (u32, u32),
+}
+
+/// glibc symbol binding as list mode does it (`ldd -r`: every object but ld.so relocated
+/// immediately, last loaded first, every failure reported, elf/rtld.c: dl_main's trace
+/// branch), including symbols whose version is missing (`undefined symbol: X, version V`).
+/// Each problem is ranked by when the real run meets it: start-up relocation in
+/// [`relocation_order`], then lazily bound calls.
+pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice<'_>) {
+    let scope = scope_entries(map, pass.scope);
+    let real_order = relocation_order(map, pass.objects, pass.glibc_version >= (2, 39));
     let mut problems = Vec::new();
     let mut unverified = BTreeSet::new();
-    for idx in relocation_order(map, glibc_version >= (2, 39)) {
+    let list_order = pass
+        .objects
+        .iter()
+        .rev()
+        .copied()
+        .filter(|&i| map.nodes[i].role != Role::Interpreter);
+    for idx in list_order {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
-        let now = bind_now_env || obj.dynamic.as_ref().is_some_and(|d| d.binds_now());
+        let now =
+            pass.dlopen || pass.bind_now || obj.dynamic.as_ref().is_some_and(|d| d.binds_now());
         let symbolic =
             obj.dynamic.as_ref().is_some_and(|d| d.symbolic()) && node.role != Role::Main;
-        let self_pos = map.scope.iter().position(|&i| i == idx);
-        let referrer = object_name(node, argv0);
-        for r in binding::references(obj) {
+        let self_pos = pass.scope.iter().position(|&i| i == idx);
+        let referrer = object_name(node, voice.argv0);
+        let object_rank = real_order.iter().position(|&i| i == idx).unwrap_or(0) as u64;
+        for (ref_index, r) in binding::references(obj).into_iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
             };
@@ -165,11 +194,6 @@ pub(crate) fn glibc_symbols(
                 continue;
             }
             let version = binding::version_requirement(obj, sym);
-            if let Some(v) = &version {
-                if missing_versions.contains(&(idx, v.name.to_vec())) {
-                    continue;
-                }
-            }
             let class = lookup_class(&r);
             let found = match (symbolic, self_pos) {
                 (true, Some(p)) => glibc_lookup(&scope[p..=p], &sym.name, version.as_ref(), class)
@@ -179,7 +203,7 @@ pub(crate) fn glibc_symbols(
             if found.is_some() || (sym.is_undefined() && sym.binding == STB_WEAK) {
                 continue;
             }
-            if map.opaque_may_define(version.as_ref()) {
+            if map.opaque_may_define(pass.scope, version.as_ref()) {
                 unverified.insert(lossy(&sym.name));
                 continue;
             }
@@ -190,66 +214,63 @@ pub(crate) fn glibc_symbols(
             };
             let name = lossy(&sym.name);
             let vname = version.as_ref().map(|v| lossy(v.name));
-            let message = format!(
-                "{}: symbol lookup error: {}: undefined symbol: {}{}",
-                lossy(argv0),
-                referrer,
-                name,
-                vname
-                    .as_ref()
-                    .map(|v| format!(", version {v}"))
-                    .unwrap_or_default()
-            );
-            problems.push(Problem::UndefinedSymbol {
-                reason: undefined_reason(&name, vname.as_deref(), when),
-                symbol: name,
-                version: vname,
-                required_by: referrer.clone(),
-                when,
-                message,
-            });
+            let phase = u64::from(when == When::FirstCall);
+            let rank = phase << 48 | object_rank << 24 | ref_index as u64;
+            problems.push(Finding::ranked(
+                Problem::UndefinedSymbol {
+                    reason: undefined_reason(&name, vname.as_deref(), when, pass.dlopen),
+                    message: voice.symbol_error(&referrer, &name, vname.as_deref()),
+                    symbol: name,
+                    version: vname,
+                    required_by: referrer.clone(),
+                    when,
+                },
+                rank,
+            ));
         }
     }
-    // The loader stops at the first start-up failure; keep start-up ones first, in order.
-    problems.sort_by_key(|p| {
-        matches!(
-            p,
-            Problem::UndefinedSymbol {
-                when: When::FirstCall,
-                ..
-            }
-        )
-    });
     map.problems.extend(problems);
     map.unverified.extend(unverified);
 }
 
-fn undefined_reason(name: &str, version: Option<&str>, when: When) -> String {
+fn undefined_reason(name: &str, version: Option<&str>, when: When, dlopen: bool) -> String {
     let what = match version {
         Some(v) => format!("no loaded object defines {name} at version {v}"),
         None => format!("no loaded object defines {name}"),
     };
     match when {
+        _ if dlopen => format!("{what}; dlopen(RTLD_NOW) binds every symbol before it returns"),
         When::Startup => format!("{what}; it is bound at start-up"),
         When::FirstCall => format!("{what}; it is called through the PLT and bound lazily, so the program dies when it is first called"),
     }
 }
 
-/// musl binding: everything at start-up, versions ignored but hidden ones, every failure
-/// reported; the main program relocated last.
-pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool, ldso: usize) {
-    let scope = scope_entries(map);
+/// One musl binding pass: the objects relocated in musl's order and the global lookup chain.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MuslPass<'p> {
+    /// Relocated in this order (a program: its libraries in list order, then itself; a
+    /// dlopen: the new object, then its new dependencies).
+    pub order: &'p [usize],
+    /// The global symbol chain in list order.
+    pub scope: &'p [usize],
+    /// musl ≥ 1.2.4 maps LFS64 names in the loader.
+    pub lfs64_remap: bool,
+    pub ldso: usize,
+}
+
+/// musl binding: everything at once, versions ignored but hidden ones, every failure
+/// reported (ldso/dynlink.c: do_relocs; a dlopen stops at the first, but the set is the same).
+pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8]) {
+    let scope = scope_entries(map, pass.scope);
     let ldso_scope: Vec<ScopeEntry<'_>> = scope
         .iter()
-        .zip(&map.scope)
-        .filter(|(_, &i)| i == ldso)
+        .zip(pass.scope)
+        .filter(|(_, &i)| i == pass.ldso)
         .map(|(e, _)| *e)
         .collect();
-    let mut order: Vec<usize> = map.scope.iter().skip(1).copied().collect();
-    order.push(map.scope[0]);
     let mut problems = Vec::new();
     let mut unverified = BTreeSet::new();
-    for idx in order {
+    for &idx in pass.order {
         let node = &map.nodes[idx];
         if node.role == Role::Interpreter {
             continue;
@@ -265,7 +286,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
             }
             let class = lookup_class(&r);
             let mut found = musl_lookup(&scope, &sym.name, class).is_some();
-            if !found && lfs64_remap {
+            if !found && pass.lfs64_remap {
                 if let Some(base) = binding::musl_lfs64_alias(&sym.name) {
                     found = musl_lookup(&ldso_scope, base, LookupClass::Plt).is_some();
                 }
@@ -273,7 +294,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
             if found || (sym.is_undefined() && sym.binding == STB_WEAK) {
                 continue;
             }
-            if map.opaque_may_define(None) {
+            if map.opaque_may_define(pass.scope, None) {
                 unverified.insert(lossy(&sym.name));
                 continue;
             }
@@ -290,17 +311,17 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, app_name: &[u8], lfs64_remap: bool
             });
         }
     }
-    map.problems.extend(problems);
+    map.problems.extend(problems.into_iter().map(Finding::new));
     map.unverified.extend(unverified);
 }
 
 /// glibc ≥ 2.33 on x86: every loaded object's GNU_PROPERTY_X86_ISA_1_NEEDED must be within
 /// the CPU's levels (bit 0 baseline … bit 3 v4); fatal after loading, not a search skip
 /// (sysdeps/x86/dl-prop.h: dl_isa_level_check).
-pub(crate) fn glibc_isa_levels(map: &mut LinkMap, argv0: &[u8], cpu_level: u8) {
+pub(crate) fn glibc_isa_levels(map: &mut LinkMap, objects: &[usize], argv0: &[u8], cpu_level: u8) {
     let supported = (1u32 << cpu_level.clamp(1, 4)) - 1;
     let mut problems = Vec::new();
-    for &idx in &map.scope {
+    for &idx in objects {
         let node = &map.nodes[idx];
         let needed = node.parsed.object.x86_isa_needed;
         if needed & !supported == 0 {
@@ -317,12 +338,12 @@ pub(crate) fn glibc_isa_levels(map: &mut LinkMap, argv0: &[u8], cpu_level: u8) {
             object,
         });
     }
-    map.problems.extend(problems);
+    map.problems.extend(problems.into_iter().map(Finding::new));
 }
 
-/// The global scope as lookup sees it.
-fn scope_entries(map: &LinkMap) -> Vec<ScopeEntry<'_>> {
-    map.scope
+/// A lookup scope as lookup sees it.
+fn scope_entries<'m>(map: &'m LinkMap, scope: &[usize]) -> Vec<ScopeEntry<'m>> {
+    scope
         .iter()
         .map(|&i| ScopeEntry {
             object: &map.nodes[i].parsed.object,

@@ -1,37 +1,24 @@
 //! Orchestration: one [`Checker`] per target root, shared by every file checked in a run.
+//! Every file goes through the same phases (ARCHITECTURE.md): open and parse it once, the
+//! kernel stage, the loader of the target, loading and binding by that loader's flavour
+//! (a program's start-up, a shared object listed on its own, or a plugin dlopen'ed by its
+//! host), then [`Report::conclude`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use ldsim_loader::arch::{arch_of, machine_name, Arch};
-use ldsim_loader::Class;
-use ldsim_sysroots::{Sysroot, TargetPath};
+use ldsim_loader::arch::{arch_of, Arch};
+use ldsim_loader::{ElfObject, ET_DYN};
+use ldsim_sysroots::{Resolved, Sysroot, TargetPath};
 
-use crate::bind;
 use crate::builtin::BuiltinRoot;
-use crate::glibc::Glibc;
+use crate::environment::Environment;
 use crate::graph::{lossy, LinkMap, Node, Role};
-use crate::musl::Musl;
 use crate::report::*;
-use crate::store::{Opened, Store};
+use crate::simulate::{self, Simulation};
+use crate::store::{Opened, Parsed, Store};
 use crate::target::{self, InterpFailure, LoaderConfig};
-
-/// x86-64 micro-architecture level of the target CPU (glibc-hwcaps selection), 1 = baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct CpuLevel(pub u8);
-
-/// Every ambient input of a simulated run.
-#[derive(Debug, Clone, Default)]
-pub struct Environment {
-    /// LD_LIBRARY_PATH, if set.
-    pub ld_library_path: Option<Vec<u8>>,
-    /// LD_PRELOAD, if set.
-    pub ld_preload: Option<Vec<u8>>,
-    /// LD_BIND_NOW non-empty, or `--bind-now`.
-    pub bind_now: bool,
-    /// Target CPU level (`--cpu x86-64-v2`); baseline when unset.
-    pub cpu: CpuLevel,
-}
+use crate::{kernel, plugin};
 
 /// Failure to analyse a file at all (exit 2): the file itself is unreadable or not ELF.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +35,22 @@ pub enum CheckError {
     },
     #[error("{path}: is a directory")]
     IsDirectory { path: String },
+    /// `--loaded-by` names something that cannot host a plugin.
+    #[error("{path}: cannot load plugins: {reason}")]
+    Host { path: String, reason: String },
+}
+
+/// Which program loads a shared object (`--loaded-by`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum HostChoice {
+    /// A recognised plugin (CPython, Node.js, …) is loaded by its host when the target has
+    /// it; any other shared object is checked on its own.
+    #[default]
+    Auto,
+    /// Checked on its own: list mode only.
+    None,
+    /// dlopen'ed by this program of the target.
+    Program(TargetPath),
 }
 
 type LoaderEntry = Arc<Result<LoaderConfig, InterpFailure>>;
@@ -61,6 +64,15 @@ pub struct Checker<'r> {
     loaders: Mutex<HashMap<(Vec<u8>, Arch), LoaderEntry>>,
     /// Set when checking against a built-in target.
     builtin: Option<&'r BuiltinRoot>,
+}
+
+/// The file being checked, opened and parsed once.
+struct MainFile {
+    resolved: Resolved,
+    parsed: Arc<Parsed>,
+    /// argv[0] of the simulated run: its absolute path inside the target.
+    argv0: Vec<u8>,
+    display: String,
 }
 
 impl<'r> Checker<'r> {
@@ -94,29 +106,22 @@ impl<'r> Checker<'r> {
     /// Check the file at `path` inside the root; `name` is how the report names it. Loader
     /// messages use `path` as argv[0], as if the program were started by that path.
     pub fn check(&self, path: &TargetPath, name: &str) -> Result<Report, CheckError> {
-        let display = path.display();
-        let opened = self
-            .store
-            .open(path.as_bytes())
-            .map_err(|source| CheckError::Read {
-                path: display.clone(),
-                source,
-            })?;
-        let (resolved, parsed) = match opened {
-            Opened::Elf { resolved, parsed } => (resolved, parsed),
-            Opened::NotElf { error, .. } => {
-                return Err(CheckError::NotElf {
-                    path: display,
-                    source: error,
-                })
-            }
-            Opened::Directory => return Err(CheckError::IsDirectory { path: display }),
-        };
-        let argv0 = path.as_bytes().to_vec();
-        let obj = &parsed.object;
+        self.check_loaded_by(path, name, &HostChoice::Auto)
+    }
+
+    /// [`Checker::check`], with the program that loads a shared object chosen.
+    pub fn check_loaded_by(
+        &self,
+        path: &TargetPath,
+        name: &str,
+        host: &HostChoice,
+    ) -> Result<Report, CheckError> {
+        let main = self.open_main(path)?;
+        let obj = &main.parsed.object;
         let mut report = Report {
             file: name.to_string(),
             verdict: Verdict::Ok,
+            mode: Mode::Run,
             loader: LoaderInfo {
                 flavor: Flavor::Static,
                 interpreter: obj.interpreter.as_deref().map(lossy),
@@ -128,140 +133,262 @@ impl<'r> Checker<'r> {
             objects: Vec::new(),
             problems: Vec::new(),
             exit_status: None,
+            loaded_by: None,
+            host_problems: Vec::new(),
+            plugin: None,
+            dlopen_dependencies: Vec::new(),
             search: Vec::new(),
             warnings: Vec::new(),
             target: self.builtin.map(|b| b.name().to_owned()),
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
-            floor: self.builtin.map(|_| crate::floor::floor_of(&parsed.object)),
+            floor: self.builtin.map(|_| crate::floor::floor_of(obj)),
         };
         let Some(arch) = arch_of(&obj.header) else {
-            // The kernel has no such machine: ENOEXEC.
+            // The kernel has no such machine (ENOEXEC), and no loader maps it.
             report
                 .problems
-                .push(wrong_machine(&display, obj.header.machine, None));
-            return Ok(finish(report));
+                .push(kernel::wrong_machine(&main.display, obj.header.machine, None).into());
+            report.conclude();
+            return Ok(report);
         };
-        if let Some(problem) = self.kernel_accepts(&display, arch, obj.header.class) {
-            report.problems.push(problem);
-            return Ok(finish(report));
+        let recognised = plugin::recognise(obj, main.argv0.as_slice());
+        let host_program = match host {
+            HostChoice::Program(p) => Some((p.clone(), false)),
+            HostChoice::None => None,
+            HostChoice::Auto if is_shared_object(obj) => recognised
+                .as_ref()
+                .and_then(|r| plugin::find_host(r, |p| self.runnable_program(p, arch)))
+                .map(|p| (p, true)),
+            HostChoice::Auto => None,
+        };
+        if let Some((host_path, automatic)) = host_program {
+            report.mode = Mode::Dlopen;
+            report.plugin = recognised.map(|r| r.info);
+            self.dlopen_by_host(&main, &host_path, automatic, &mut report)?;
+        } else if is_shared_object(obj) && !matches!(host, HostChoice::Program(_)) {
+            report.mode = Mode::List;
+            self.list_shared_object(&main, arch, &mut report);
+            if let Some(r) = recognised {
+                report.plugin = Some(plugin::expect_from_host(r, &mut report.problems));
+            }
+        } else {
+            self.run_program(&main, arch, &mut report);
+        }
+        report.conclude();
+        Ok(report)
+    }
+
+    /// Phase 1: open and parse the file once.
+    fn open_main(&self, path: &TargetPath) -> Result<MainFile, CheckError> {
+        let display = path.display();
+        let opened = self
+            .store
+            .open(path.as_bytes())
+            .map_err(|source| CheckError::Read {
+                path: display.clone(),
+                source,
+            })?;
+        match opened {
+            Opened::Elf { resolved, parsed } => Ok(MainFile {
+                resolved,
+                parsed,
+                argv0: path.as_bytes().to_vec(),
+                display,
+            }),
+            Opened::NotElf { error, .. } => Err(CheckError::NotElf {
+                path: display,
+                source: error,
+            }),
+            Opened::Directory => Err(CheckError::IsDirectory { path: display }),
+        }
+    }
+
+    /// A program started by the kernel: kernel stage, its interpreter, start-up.
+    fn run_program(&self, main: &MainFile, arch: Arch, report: &mut Report) {
+        let obj = &main.parsed.object;
+        if let Some(problem) = kernel::accepts(&self.store, &main.display, arch, obj.header.class) {
+            report.problems.push(problem.into());
+            return;
         }
         let Some(interp) = obj.interpreter.clone() else {
             // Static or static-pie: the kernel runs it, no loader involved.
-            return Ok(finish(report));
+            report.mode = Mode::Static;
+            return;
         };
         let config = self.loader(&interp, arch);
         let config = match &*config {
             Ok(c) => c,
             Err(failure) => {
                 report.loader.flavor = guess_flavor(&interp);
-                report
-                    .problems
-                    .push(self.interp_problem(&display, &interp, failure));
-                return Ok(finish(report));
+                report.problems.push(
+                    kernel::interpreter_problem(&self.store, &main.display, &interp, failure)
+                        .into(),
+                );
+                return;
             }
         };
-        let main = Node {
-            parsed: parsed.clone(),
-            resolved,
-            name: argv0.clone(),
-            names: Vec::new(),
-            loader: None,
-            needed: Vec::new(),
-            via: Via::Direct,
-            role: Role::Main,
-            shortname: None,
-        };
-        let mut map = match config {
-            LoaderConfig::Glibc(cfg) => {
-                report.loader.flavor = Flavor::Glibc;
-                report.loader.found = true;
-                report.loader.path = Some(cfg.ldso_resolved.path.display());
-                report.loader.version = cfg
-                    .version_known
-                    .then(|| format!("{}.{}", cfg.version.0, cfg.version.1));
-                let ldso = Node {
-                    parsed: cfg.ldso.clone(),
-                    resolved: cfg.ldso_resolved.clone(),
-                    name: cfg.interp.clone(),
-                    names: [
-                        Some(cfg.interp.clone()),
-                        cfg.ldso.object.soname().map(<[u8]>::to_vec),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-                    loader: None,
-                    needed: Vec::new(),
-                    via: Via::Interpreter,
-                    role: Role::Interpreter,
-                    shortname: None,
-                };
-                let sim = Glibc {
-                    store: &self.store,
-                    cfg,
-                    env: &self.env,
-                    argv0: &argv0,
-                    map: LinkMap {
-                        nodes: vec![main, ldso],
-                        scope: vec![0],
-                        ..LinkMap::default()
-                    },
-                    last_tried: Vec::new(),
-                };
-                let mut map = sim.load();
-                if !map.load_failed {
-                    fix_interpreter_entry(&mut map);
-                    let missing = bind::glibc_versions(&mut map, &argv0);
-                    if cfg.arch == Arch::X86_64 && cfg.version >= (2, 33) {
-                        bind::glibc_isa_levels(&mut map, &argv0, self.env.cpu.0);
-                    }
-                    bind::glibc_symbols(&mut map, &argv0, self.env.bind_now, cfg.version, &missing);
+        let sim = self.simulation(config, main, false);
+        let map = sim.start_up(&self.store, &self.env);
+        self.finish(report, config, map, &sim);
+    }
+
+    /// A shared object checked on its own: the target's loader for its architecture lists
+    /// it (`ldd -r`: it is the main map of the trace run), and dlerror words the problems.
+    fn list_shared_object(&self, main: &MainFile, arch: Arch, report: &mut Report) {
+        let Some((interp, entry)) = self.root_loader(arch) else {
+            let info = arch.info();
+            report.loader.flavor = Flavor::Glibc;
+            report.problems.push(
+                Problem::MissingInterpreter {
+                    interpreter: info.glibc_interpreters.first().copied().unwrap_or_default().to_owned(),
+                    message: format!(
+                        "{}: no dynamic loader for {} in the target: nothing can load it",
+                        main.display, info.name
+                    ),
+                    reason: format!(
+                        "the target has neither glibc's ({}) nor musl's (/lib/ld-musl-{}.so.1) loader for {}",
+                        info.glibc_interpreters.join(", "),
+                        info.musl_arch,
+                        info.name
+                    ),
                 }
-                map
-            }
-            LoaderConfig::Musl(cfg) => {
-                report.loader.flavor = Flavor::Musl;
-                report.loader.found = true;
-                report.loader.path = Some(cfg.ldso_resolved.path.display());
-                report.loader.version = cfg.version.clone();
-                report.loader.gcompat = cfg.gcompat_preload.is_some();
-                let ldso = Node {
-                    parsed: cfg.ldso.clone(),
-                    resolved: cfg.ldso_resolved.clone(),
-                    name: cfg.ldso_name.clone(),
-                    names: Vec::new(),
-                    loader: None,
-                    needed: Vec::new(),
-                    via: Via::Interpreter,
-                    role: Role::Interpreter,
-                    shortname: None,
-                };
-                let sim = Musl {
-                    store: &self.store,
-                    cfg,
-                    env: &self.env,
-                    map: LinkMap {
-                        nodes: vec![main, ldso],
-                        scope: vec![0],
-                        ..LinkMap::default()
-                    },
-                    ldso: 1,
-                    tried: Vec::new(),
-                };
-                let mut map = sim.load();
-                bind::musl_symbols(&mut map, &argv0, cfg.lfs64_remap, 1);
-                map
+                .into(),
+            );
+            return;
+        };
+        let Ok(config) = entry.as_ref() else {
+            return;
+        };
+        report.loader.interpreter = Some(lossy(&interp));
+        let sim = self.simulation(config, main, true);
+        let map = sim.start_up(&self.store, &self.env);
+        self.finish(report, config, map, &sim);
+    }
+
+    /// dlopen(FILE, RTLD_NOW) from a host program once it has started.
+    fn dlopen_by_host(
+        &self,
+        plugin: &MainFile,
+        host_path: &TargetPath,
+        automatic: bool,
+        report: &mut Report,
+    ) -> Result<(), CheckError> {
+        let host = self.open_main(host_path)?;
+        let host_err = |reason: String| CheckError::Host {
+            path: host.display.clone(),
+            reason,
+        };
+        let hobj = &host.parsed.object;
+        let arch = arch_of(&hobj.header)
+            .ok_or_else(|| host_err("not a program of a supported architecture".into()))?;
+        let interp = hobj.interpreter.clone().ok_or_else(|| {
+            host_err(
+                "it has no ELF interpreter (a static program's dlopen is not simulated)".into(),
+            )
+        })?;
+        report.loader.interpreter = Some(lossy(&interp));
+        if let Some(problem) = kernel::accepts(&self.store, &host.display, arch, hobj.header.class)
+        {
+            report.host_problems.push(problem.into());
+            return Ok(());
+        }
+        let config = self.loader(&interp, arch);
+        let config = match &*config {
+            Ok(c) => c,
+            Err(failure) => {
+                report.loader.flavor = guess_flavor(&interp);
+                report.host_problems.push(
+                    kernel::interpreter_problem(&self.store, &host.display, &interp, failure)
+                        .into(),
+                );
+                return Ok(());
             }
         };
+        let sim = self.simulation(config, &host, false);
+        let mut map = sim.start_up(&self.store, &self.env);
+        report.host_problems = std::mem::take(&mut map.problems);
+        let caller = simulate::dlopen_caller(&map);
+        report.loaded_by = Some(LoadedBy {
+            program: host.display.clone(),
+            automatic,
+            caller: lossy(&map.nodes[caller].name),
+        });
+        let (map, new) = sim.dlopen(&self.store, &self.env, map, &plugin.argv0, caller);
+        report.objects = map.objects_of(&new);
+        self.finish_common(report, config, map);
+        Ok(())
+    }
+
+    /// The report's loader section and what loading and binding found.
+    fn finish(
+        &self,
+        report: &mut Report,
+        config: &LoaderConfig,
+        map: LinkMap,
+        _sim: &Simulation<'_>,
+    ) {
         report.objects = map.objects();
+        self.finish_common(report, config, map);
+    }
+
+    fn finish_common(&self, report: &mut Report, config: &LoaderConfig, mut map: LinkMap) {
+        describe_loader(&mut report.loader, config);
         if let Some(builtin) = self.builtin {
-            describe_builtin(&mut report, &mut map, builtin);
+            describe_builtin(report, &mut map, builtin);
         }
-        report.search = map.steps;
-        report.warnings = map.warnings;
-        report.problems = map.problems;
-        Ok(finish(report))
+        report.search = std::mem::take(&mut map.steps);
+        report.warnings = std::mem::take(&mut map.warnings);
+        report.problems.extend(std::mem::take(&mut map.problems));
+        report.dlopen_dependencies = std::mem::take(&mut map.dlopen_dependencies);
+    }
+
+    fn simulation<'s>(
+        &'s self,
+        config: &'s LoaderConfig,
+        main: &MainFile,
+        dlerror: bool,
+    ) -> Simulation<'s> {
+        Simulation {
+            config,
+            main: main_node(main),
+            dlerror,
+        }
+    }
+
+    /// The target's own loader for `arch`, used to list a shared object: glibc's ld.so when
+    /// the target has one, else musl's (gcompat's stub only when nothing else is there).
+    fn root_loader(&self, arch: Arch) -> Option<(Vec<u8>, Arc<LoaderConfigRef>)> {
+        let info = arch.info();
+        let musl = format!("/lib/ld-musl-{}.so.1", info.musl_arch).into_bytes();
+        let mut stub = None;
+        for interp in info
+            .glibc_interpreters
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+        {
+            let entry = self.loader(&interp, arch);
+            match &*entry {
+                Ok(LoaderConfig::Glibc(_)) => return Some((interp, entry)),
+                Ok(LoaderConfig::Musl(_)) => stub = stub.or(Some((interp, entry))),
+                Err(_) => {}
+            }
+        }
+        let entry = self.loader(&musl, arch);
+        if entry.is_ok() {
+            return Some((musl, entry));
+        }
+        stub
+    }
+
+    /// Is `path` a dynamically linked program of `arch` in the target (a host candidate)?
+    fn runnable_program(&self, path: &[u8], arch: Arch) -> bool {
+        matches!(
+            self.store.open(path),
+            Ok(Opened::Elf { parsed, .. })
+                if parsed.object.interpreter.is_some()
+                    && arch_of(&parsed.object.header) == Some(arch)
+        )
     }
 
     fn loader(&self, interp: &[u8], arch: Arch) -> LoaderEntry {
@@ -276,60 +403,48 @@ impl<'r> Checker<'r> {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Vec<u8>, Arch), LoaderEntry>> {
         self.loaders.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
 
-    /// The kernel's elf_check_arch against the target's own architecture, taken from the
-    /// root's /bin/sh when it is ELF (a 64-bit kernel also runs its 32-bit compat ABI).
-    fn kernel_accepts(&self, display: &str, arch: Arch, class: Class) -> Option<Problem> {
-        let Ok(Opened::Elf { parsed, .. }) = self.store.open(b"/bin/sh") else {
-            return None;
-        };
-        let native = arch_of(&parsed.object.header)?;
-        if native == arch || compat_of(native).contains(&arch) {
-            return None;
-        }
-        let native_info = native.info();
-        if parsed.object.header.machine == arch_machine(arch) {
-            let found = class.glibc_name().to_string();
-            return Some(Problem::WrongClass {
-                object: display.to_string(),
-                expected: parsed.object.header.class.glibc_name().to_string(),
-                message: format!(
-                    "{}: cannot execute binary file: Exec format error",
-                    shell_prefix(&self.store, display)
-                ),
-                reason: format!(
-                    "the file is {found} but the target ({}) cannot run that class",
-                    native_info.name
-                ),
-                found,
-            });
-        }
-        Some(wrong_machine(
-            display,
-            arch_machine(arch),
-            Some((native_info.name, &self.store)),
-        ))
+type LoaderConfigRef = Result<LoaderConfig, InterpFailure>;
+
+/// A shared object in the loader's sense: ET_DYN with a dynamic section and no PT_INTERP,
+/// not flagged as a (static-)PIE executable.
+fn is_shared_object(obj: &ElfObject) -> bool {
+    obj.header.e_type == ET_DYN
+        && obj.interpreter.is_none()
+        && obj.dynamic.as_ref().is_some_and(|d| !d.pie())
+}
+
+fn main_node(main: &MainFile) -> Node {
+    Node {
+        parsed: main.parsed.clone(),
+        resolved: main.resolved.clone(),
+        name: main.argv0.clone(),
+        names: Vec::new(),
+        loader: None,
+        needed: Vec::new(),
+        via: Via::Direct,
+        role: Role::Main,
+        shortname: None,
     }
+}
 
-    fn interp_problem(&self, display: &str, interp: &[u8], failure: &InterpFailure) -> Problem {
-        let interp_s = lossy(interp);
-        let sh = shell_prefix(&self.store, display);
-        match failure {
-            InterpFailure::Missing(err) => Problem::MissingInterpreter {
-                interpreter: interp_s.clone(),
-                message: shell_enoent(&self.store, display),
-                reason: format!("the ELF interpreter {interp_s} is not in the target ({err}); the kernel's execve fails with ENOENT"),
-            },
-            InterpFailure::Corrupt(err) => Problem::MissingInterpreter {
-                interpreter: interp_s.clone(),
-                message: format!("{sh}: Accessing a corrupted shared library"),
-                reason: format!("the ELF interpreter {interp_s} cannot run this file ({err}); execve fails with ELIBBAD"),
-            },
-            InterpFailure::Unknown => Problem::MissingInterpreter {
-                interpreter: interp_s.clone(),
-                message: format!("{sh}: Accessing a corrupted shared library"),
-                reason: format!("{interp_s} is neither glibc's nor musl's loader; ldsim cannot simulate it"),
-            },
+fn describe_loader(info: &mut LoaderInfo, config: &LoaderConfig) {
+    match config {
+        LoaderConfig::Glibc(cfg) => {
+            info.flavor = Flavor::Glibc;
+            info.found = true;
+            info.path = Some(cfg.ldso_resolved.path.display());
+            info.version = cfg
+                .version_known
+                .then(|| format!("{}.{}", cfg.version.0, cfg.version.1));
+        }
+        LoaderConfig::Musl(cfg) => {
+            info.flavor = Flavor::Musl;
+            info.found = true;
+            info.path = Some(cfg.ldso_resolved.path.display());
+            info.version = cfg.version.clone();
+            info.gcompat = cfg.gcompat_preload.is_some();
         }
     }
 }
@@ -351,116 +466,16 @@ fn describe_builtin(report: &mut Report, map: &mut LinkMap, builtin: &BuiltinRoo
         }
     }
     report.unverified_symbols = std::mem::take(&mut map.unverified).into_iter().collect();
-    for problem in &mut map.problems {
+    for finding in &mut map.problems {
         if let Problem::MissingLibrary {
             library, reason, ..
-        } = problem
+        } = &mut finding.problem
         {
             if let Some(hint) = builtin.absent_hint(library.as_bytes()) {
                 reason.push_str("; ");
                 reason.push_str(hint);
             }
         }
-    }
-}
-
-/// After binding decisions nothing else changes: set the verdict and the exit status the real
-/// run would have.
-fn finish(mut report: Report) -> Report {
-    let first_fatal = report.problems.iter().find(|p| p.is_fatal());
-    report.verdict = if first_fatal.is_some() {
-        Verdict::Fails
-    } else if report.problems.iter().any(|p| {
-        matches!(
-            p,
-            Problem::UndefinedSymbol {
-                when: When::FirstCall,
-                ..
-            }
-        )
-    }) {
-        Verdict::FailsOnCall
-    } else {
-        Verdict::Ok
-    };
-    report.exit_status = match (first_fatal, report.loader.flavor) {
-        (None, _) => None,
-        (Some(Problem::WrongClass { .. } | Problem::WrongMachine { .. }), _) => Some(126),
-        (Some(Problem::MissingInterpreter { message, .. }), _) => {
-            Some(if message.ends_with("corrupted shared library") {
-                126
-            } else {
-                127
-            })
-        }
-        (Some(_), Flavor::Musl) => Some(127),
-        // An ld.so assertion (a Verneed on a file that is not loaded) aborts with 127.
-        (Some(Problem::MissingVersion { provider: None, .. }), _) => Some(127),
-        (Some(Problem::MissingVersion { .. }), _) => {
-            // Missing versions end with _exit(1) unless loading failed before.
-            Some(1)
-        }
-        (Some(_), _) => Some(127),
-    };
-    report
-}
-
-/// glibc lists ld.so under the name it was requested by; the report shows that.
-fn fix_interpreter_entry(map: &mut LinkMap) {
-    let _ = map;
-}
-
-fn wrong_machine(display: &str, machine: u16, native: Option<(&str, &Store<'_>)>) -> Problem {
-    let found = machine_name(machine);
-    let (expected, sh) = match native {
-        Some((name, store)) => (name.to_string(), shell_prefix(store, display)),
-        None => (
-            "a supported architecture".to_string(),
-            format!("sh: {display}"),
-        ),
-    };
-    Problem::WrongMachine {
-        object: display.to_string(),
-        message: format!("{sh}: cannot execute binary file: Exec format error"),
-        reason: format!(
-            "the file is for {found}, the target is {expected}; execve fails with ENOEXEC"
-        ),
-        expected,
-        found,
-    }
-}
-
-fn arch_machine(arch: Arch) -> u16 {
-    arch.elf_identity().0
-}
-
-/// 32-bit ABIs a 64-bit kernel of this architecture runs.
-fn compat_of(native: Arch) -> &'static [Arch] {
-    match native {
-        Arch::X86_64 => &[Arch::I386],
-        Arch::Aarch64 => &[Arch::ArmHf, Arch::ArmEl],
-        _ => &[],
-    }
-}
-
-/// The target's shell wording: bash when the root has it, busybox/dash style otherwise.
-fn has_bash(store: &Store<'_>) -> bool {
-    store.open(b"/bin/bash").is_ok()
-}
-
-fn shell_prefix(store: &Store<'_>, display: &str) -> String {
-    if has_bash(store) {
-        format!("bash: {display}")
-    } else {
-        format!("sh: {display}")
-    }
-}
-
-fn shell_enoent(store: &Store<'_>, display: &str) -> String {
-    if has_bash(store) {
-        format!("bash: {display}: cannot execute: required file not found")
-    } else {
-        format!("sh: {display}: not found")
     }
 }
 

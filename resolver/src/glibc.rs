@@ -7,12 +7,13 @@ use ldsim_sysroots::FsError;
 use tracing::debug;
 
 use crate::cache::CacheQuery;
-use crate::check::Environment;
 use crate::dst::{self, Tokens};
+use crate::environment::Environment;
 use crate::graph::{lossy, LinkMap, Node, Role};
 use crate::report::{CandidateOutcome, Problem, SearchStep, Via};
 use crate::store::{Opened, Store};
 use crate::target::GlibcConfig;
+use crate::voice::Voice;
 
 const ENOENT: i32 = 2;
 const EACCES: i32 = 13;
@@ -49,30 +50,91 @@ pub(crate) struct Glibc<'a, 'r> {
     pub store: &'a Store<'r>,
     pub cfg: &'a GlibcConfig,
     pub env: &'a Environment,
-    pub argv0: &'a [u8],
+    pub voice: Voice<'a>,
     pub map: LinkMap,
     /// The candidates of the last failed search, for the problem report.
     pub last_tried: Vec<SearchStep>,
+    /// The search list being built: the global scope of a program, or the local scope of
+    /// a dlopen'ed object (elf/dl-deps.c: _dl_map_object_deps builds `l_searchlist`).
+    list: Vec<usize>,
+}
+
+/// What became of one DT_NEEDED (or preload) request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    Loaded,
+    /// Not found: trace mode fakes an empty object and goes on (elf/dl-load.c:
+    /// _dl_map_object, `l_faked`); a real run stops.
+    NotFound,
+    /// A hard error (a file that is not a loadable object): loading ends even in trace mode.
+    Fatal,
 }
 
 impl<'a, 'r> Glibc<'a, 'r> {
-    /// Load everything: preloads, then the DT_NEEDED closure breadth-first. Stops at the first
-    /// library that cannot be loaded, as ld.so does.
-    pub fn load(mut self) -> LinkMap {
+    pub fn new(
+        store: &'a Store<'r>,
+        cfg: &'a GlibcConfig,
+        env: &'a Environment,
+        voice: Voice<'a>,
+        map: LinkMap,
+    ) -> Self {
+        Glibc {
+            store,
+            cfg,
+            env,
+            voice,
+            map,
+            last_tried: Vec::new(),
+            list: Vec::new(),
+        }
+    }
+
+    /// A program's start-up: preloads, then the DT_NEEDED closure breadth-first, in trace
+    /// mode (as `ldd -r` runs it): a library that is not found is reported and loading goes
+    /// on, so every missing library is known; the real run stops at the first of them.
+    pub fn load_program(mut self) -> LinkMap {
+        self.list = std::mem::take(&mut self.map.scope);
         self.preload();
-        let mut i = 0;
-        while i < self.map.scope.len() {
-            let idx = self.map.scope[i];
+        if !self.closure(0) {
+            self.map.load_failed = true;
+        }
+        self.map.scope = std::mem::take(&mut self.list);
+        self.map
+    }
+
+    /// `dlopen(file)` called from `caller` (elf/dl-open.c: dl_open_worker): map the file,
+    /// then its closure. Returns the map and the new object's search list (its local
+    /// scope), empty when the file itself could not be mapped.
+    pub fn load_dlopen(mut self, file: &[u8], caller: usize) -> (LinkMap, Vec<usize>) {
+        self.list.clear();
+        match self.load_needed(file, caller, Via::Direct) {
+            Request::Loaded => {}
+            Request::NotFound | Request::Fatal => {
+                self.map.load_failed = true;
+                return (self.map, Vec::new());
+            }
+        }
+        if !self.closure(0) {
+            self.map.load_failed = true;
+        }
+        let list = std::mem::take(&mut self.list);
+        (self.map, list)
+    }
+
+    /// Breadth-first over the search list from `start`. False when a hard error ended it.
+    fn closure(&mut self, start: usize) -> bool {
+        let mut i = start;
+        while i < self.list.len() {
+            let idx = self.list[i];
             let needed = self.map.nodes[idx].parsed.object.needed().to_vec();
             for name in needed {
-                if !self.load_needed(&name, idx, Via::Default) {
-                    self.map.load_failed = true;
-                    return self.map;
+                if self.load_needed(&name, idx, Via::Default) == Request::Fatal {
+                    return false;
                 }
             }
             i += 1;
         }
-        self.map
+        true
     }
 
     fn preload(&mut self) {
@@ -87,9 +149,10 @@ impl<'a, 'r> Glibc<'a, 'r> {
         names.extend(self.cfg.preload_file.iter().cloned());
         for name in names {
             let before = self.map.problems.len();
-            if !self.load_needed(&name, 0, Via::Preload) {
+            let missing_before = self.map.missing.len();
+            if self.load_needed(&name, 0, Via::Preload) != Request::Loaded {
                 // Preload failures are never fatal (elf/rtld.c: do_preload).
-                let reason = match self.map.problems.pop() {
+                let reason = match self.map.problems.pop().map(|f| f.problem) {
                     Some(Problem::MissingLibrary { .. }) => "cannot open shared object file".into(),
                     Some(Problem::BadLibrary { message, .. }) => {
                         message.rsplit(": ").next().unwrap_or_default().to_string()
@@ -98,6 +161,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                     None => String::new(),
                 };
                 self.map.problems.truncate(before);
+                self.map.missing.truncate(missing_before);
                 self.map.warnings.push(format!(
                     "ERROR: ld.so: object '{}' from LD_PRELOAD cannot be preloaded ({}): ignored.",
                     lossy(&name),
@@ -107,16 +171,16 @@ impl<'a, 'r> Glibc<'a, 'r> {
         }
     }
 
-    /// Map `name` requested by `loader` and append it to the scope. False on a fatal error
-    /// (recorded as a problem).
-    fn load_needed(&mut self, raw: &[u8], loader: usize, via_hint: Via) -> bool {
+    /// Map `raw` requested by `loader` and append it to the search list; a failure is
+    /// recorded as a problem.
+    fn load_needed(&mut self, raw: &[u8], loader: usize, via_hint: Via) -> Request {
         let name = if dst::has_dst(raw) {
             let origin = self.origin(loader);
             match dst::expand_glibc(raw, &self.tokens(origin.as_deref())) {
                 // A NEEDED whose DST expands to nothing is skipped (elf/dl-deps.c: expand_dst).
-                Some(n) if n.is_empty() => return true,
+                Some(n) if n.is_empty() => return Request::Loaded,
                 Some(n) => n,
-                None => return true,
+                None => return Request::Loaded,
             }
         } else {
             raw.to_vec()
@@ -124,29 +188,25 @@ impl<'a, 'r> Glibc<'a, 'r> {
         debug!(target: "ldsim::libs", "file={} [0];  needed by {} [0]", lossy(&name), lossy(&self.map.nodes[loader].name));
         match self.map_object(&name, loader, via_hint) {
             Found::Node(idx) => {
-                if !self.map.in_scope(idx) {
+                if !self.list.contains(&idx) {
                     let node = &mut self.map.nodes[idx];
-                    if node.role == Role::Interpreter {
+                    if node.role == Role::Interpreter && node.loader.is_none() {
                         // ld.so joins the scope where it is first requested.
                         node.needed = name.clone();
                         node.loader = Some(loader);
                     }
-                    self.map.scope.push(idx);
+                    self.list.push(idx);
                 }
-                true
+                Request::Loaded
             }
             Found::Fatal(objname, msg) => {
                 let needed_by = lossy(&self.map.nodes[loader].name);
-                let message = format!(
-                    "{}: error while loading shared libraries: {}: {}",
-                    lossy(self.argv0),
-                    lossy(&objname),
-                    msg
-                );
-                let problem = if msg.starts_with("cannot open shared object file")
-                    || msg.starts_with("wrong ELF class")
-                {
+                let message = self.voice.load_error(&objname, &msg);
+                let not_found = msg.starts_with("cannot open shared object file")
+                    || msg.starts_with("wrong ELF class");
+                let problem = if not_found {
                     let tried = std::mem::take(&mut self.last_tried);
+                    self.map.missing.push(name.clone());
                     Problem::MissingLibrary {
                         library: lossy(&name),
                         needed_by,
@@ -166,8 +226,12 @@ impl<'a, 'r> Glibc<'a, 'r> {
                         message,
                     }
                 };
-                self.map.problems.push(problem);
-                false
+                self.map.problems.push(problem.into());
+                if not_found {
+                    Request::NotFound
+                } else {
+                    Request::Fatal
+                }
             }
         }
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use ldsim_sysroots::Resolved;
 
-use crate::report::{LoadedObject, Problem, SearchStep, Via};
+use crate::report::{Finding, LoadedObject, SearchStep, Via};
 use crate::store::{Knowledge, Parsed};
 
 /// What role an object plays.
@@ -40,7 +40,10 @@ pub(crate) struct LinkMap {
     pub nodes: Vec<Node>,
     /// Indices into `nodes` in global-scope (breadth-first load) order; main first.
     pub scope: Vec<usize>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Finding>,
+    /// Names trace mode did not find (its faked, empty objects): a Verneed on one of them is
+    /// not checked (elf/dl-version.c: _dl_check_map_versions skips `l_faked` maps).
+    pub missing: Vec<Vec<u8>>,
     pub steps: Vec<SearchStep>,
     pub warnings: Vec<String>,
     /// A library failed to load (glibc stops there; musl goes on).
@@ -50,6 +53,8 @@ pub(crate) struct LinkMap {
     pub interpreter_aliases: Vec<(Vec<u8>, usize)>,
     /// Symbols left unchecked because an object of unknown exports may define them.
     pub unverified: std::collections::BTreeSet<String>,
+    /// `.note.dlopen` dependencies of the loaded objects, simulated.
+    pub dlopen_dependencies: Vec<crate::report::DlopenDependency>,
 }
 
 impl LinkMap {
@@ -58,9 +63,10 @@ impl LinkMap {
     /// when the requirement names it); libstdc++ or libgcc_s only at a version they define.
     pub fn opaque_may_define(
         &self,
+        scope: &[usize],
         version: Option<&ldsim_loader::binding::VersionReq<'_>>,
     ) -> bool {
-        self.scope.iter().any(|&i| {
+        scope.iter().any(|&i| {
             let node = &self.nodes[i];
             match (node.parsed.knowledge, version) {
                 (Knowledge::Complete, _) => false,
@@ -84,8 +90,12 @@ impl LinkMap {
 
     /// The report's object list: everything in scope but the main program.
     pub fn objects(&self) -> Vec<LoadedObject> {
-        self.scope
-            .iter()
+        self.objects_of(&self.scope)
+    }
+
+    /// The report's object list for a search list (a dlopen'ed object's, say).
+    pub fn objects_of(&self, list: &[usize]) -> Vec<LoadedObject> {
+        list.iter()
             .filter(|&&i| self.nodes[i].role != Role::Main)
             .map(|&i| {
                 let n = &self.nodes[i];

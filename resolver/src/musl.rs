@@ -5,8 +5,8 @@ use ldsim_loader::binding::ExportIndex;
 use ldsim_sysroots::FsError;
 use tracing::debug;
 
-use crate::check::Environment;
 use crate::dst;
+use crate::environment::Environment;
 use crate::graph::{lossy, LinkMap, Node, Role};
 use crate::report::{CandidateOutcome, Problem, SearchStep, Via};
 use crate::store::{Opened, Store};
@@ -46,7 +46,9 @@ enum Load {
 }
 
 impl<'a, 'r> Musl<'a, 'r> {
-    pub fn load(mut self) -> LinkMap {
+    /// A program's start-up: preloads, then every DT_NEEDED in list order (ldso/dynlink.c:
+    /// __dls3, load_preload, load_deps); errors are reported and loading goes on.
+    pub fn load_program(mut self) -> LinkMap {
         // Preloads (LD_PRELOAD, gcompat's --preload) load first with no needed_by: no rpath.
         let mut preloads: Vec<Vec<u8>> = Vec::new();
         if let Some(p) = &self.cfg.gcompat_preload {
@@ -68,7 +70,47 @@ impl<'a, 'r> Musl<'a, 'r> {
                 }
             }
         }
-        let mut i = 0;
+        self.load_deps(0);
+        self.map
+    }
+
+    /// `dlopen(file)` (ldso/dynlink.c: dlopen): load_library with the main program as
+    /// `needed_by`, then its dependencies. Returns the map and the new objects in list order
+    /// (the first is the opened object), empty when the file itself could not be loaded.
+    pub fn load_dlopen(mut self, file: &[u8]) -> (LinkMap, Vec<usize>) {
+        let before = self.map.scope.len();
+        match self.load_library(file, Some(0)) {
+            Load::Node(n) => {
+                if self.map.in_scope(n) {
+                    // Already loaded: nothing new to relocate.
+                    return (self.map, vec![n]);
+                }
+                self.push_scope(n);
+            }
+            Load::Failed(err) => {
+                let tried = std::mem::take(&mut self.tried);
+                self.map.problems.push(
+                    Problem::MissingLibrary {
+                        library: lossy(file),
+                        needed_by: String::new(),
+                        reason: format!("musl cannot open {} ({err})", lossy(file)),
+                        tried,
+                        message: format!("Error loading shared library {}: {err}", lossy(file)),
+                    }
+                    .into(),
+                );
+                self.map.load_failed = true;
+                return (self.map, Vec::new());
+            }
+        }
+        self.load_deps(before);
+        let new = self.map.scope[before..].to_vec();
+        (self.map, new)
+    }
+
+    /// ldso/dynlink.c: load_deps over the list from position `start`.
+    fn load_deps(&mut self, start: usize) {
+        let mut i = start;
         while i < self.map.scope.len() {
             let idx = self.map.scope[i];
             let needed = self.map.nodes[idx].parsed.object.needed().to_vec();
@@ -84,24 +126,26 @@ impl<'a, 'r> Musl<'a, 'r> {
                             needed_by
                         );
                         let tried = std::mem::take(&mut self.tried);
-                        self.map.problems.push(Problem::MissingLibrary {
-                            library: lossy(&name),
-                            needed_by,
-                            reason: format!(
-                                "musl found no usable {} ({} places tried)",
-                                lossy(&name),
-                                tried.len()
-                            ),
-                            tried,
-                            message,
-                        });
+                        self.map.problems.push(
+                            Problem::MissingLibrary {
+                                library: lossy(&name),
+                                needed_by,
+                                reason: format!(
+                                    "musl found no usable {} ({} places tried)",
+                                    lossy(&name),
+                                    tried.len()
+                                ),
+                                tried,
+                                message,
+                            }
+                            .into(),
+                        );
                         self.map.load_failed = true;
                     }
                 }
             }
             i += 1;
         }
-        self.map
     }
 
     fn push_scope(&mut self, idx: usize) {

@@ -217,18 +217,137 @@ impl Problem {
     }
 }
 
+/// A problem as reported: the list-mode problem set keeps every one, in the loader's order;
+/// `first` marks the one the real run (or the dlopen call) stops at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub problem: Problem,
+    /// The real run (or dlopen) stops at this problem; at most one per list.
+    pub first: bool,
+    /// Position in the real run's order (glibc relocates in another order than list mode
+    /// lists): which problem comes first when several are fatal.
+    #[serde(skip)]
+    pub(crate) rank: u64,
+}
+
+impl Finding {
+    /// A problem in list order whose real-run position is its list position.
+    pub fn new(problem: Problem) -> Self {
+        Finding {
+            problem,
+            first: false,
+            rank: 0,
+        }
+    }
+
+    pub(crate) fn ranked(problem: Problem, rank: u64) -> Self {
+        Finding {
+            problem,
+            first: false,
+            rank,
+        }
+    }
+}
+
+impl From<Problem> for Finding {
+    fn from(problem: Problem) -> Self {
+        Finding::new(problem)
+    }
+}
+
+impl std::ops::Deref for Finding {
+    type Target = Problem;
+    fn deref(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+/// How the file was simulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// A program started by its interpreter: the verdict is that of a real run.
+    Run,
+    /// No loader is involved (static or static-pie): the kernel runs it.
+    Static,
+    /// A shared object checked on its own, as the target's loader lists it (`ldd -r`); the
+    /// verdict is whether `dlopen(FILE, RTLD_NOW)` from a program needing nothing else
+    /// succeeds, and messages are `dlerror()`'s.
+    List,
+    /// A shared object loaded by a host program (`--loaded-by`): the verdict is whether the
+    /// host's `dlopen(FILE, RTLD_NOW)` succeeds; `message` is what `dlerror()` returns.
+    Dlopen,
+}
+
+/// The program that loads a plugin (`--loaded-by`, or recognised automatically).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadedBy {
+    /// The host program's path inside the target.
+    pub program: String,
+    /// Chosen by ldsim (a recognised plugin whose host the target has), not by `--loaded-by`.
+    pub automatic: bool,
+    /// The object whose `dlopen` call is simulated (the caller: its RPATH is searched).
+    pub caller: String,
+}
+
+/// A plugin of a well-known host program, recognised from its exports or its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PluginInfo {
+    /// `cpython`, `node`, `jni`, …
+    pub host: String,
+    /// What gave it away, e.g. "exports PyInit_foo".
+    pub evidence: String,
+    /// Symbols no loaded object defines that the host program is expected to provide (when
+    /// the host itself is not simulated): neither missing nor checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expected_from_host: Vec<String>,
+}
+
+/// A `.note.dlopen` dependency, simulated as a dlopen call from the declaring object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DlopenDependency {
+    /// The object that declares it.
+    pub declared_by: String,
+    /// Alternatives: the first that loads satisfies it.
+    pub sonames: Vec<String>,
+    pub feature: Option<String>,
+    /// `required`, `recommended` or `suggested`.
+    pub priority: String,
+    /// Where the first loadable alternative was found; absent when none loads.
+    pub found: Option<String>,
+    /// What dlopen would say for the last alternative tried, when none loads.
+    pub error: Option<String>,
+}
+
 /// The full result for one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// The file as the user named it.
     pub file: String,
     pub verdict: Verdict,
+    /// How it was simulated: a program run, a shared object on its own, or loaded by a host.
+    pub mode: Mode,
     pub loader: LoaderInfo,
     /// Objects in load (breadth-first) order, the main file excluded.
     pub objects: Vec<LoadedObject>,
-    pub problems: Vec<Problem>,
-    /// The first fatal problem's text with the exit status the real run would give.
+    /// Every problem the target's loader reports in list mode, in its order; the one the
+    /// real run stops at is marked `first`.
+    pub problems: Vec<Finding>,
+    /// The exit status the real run would give (runs only; a dlopen has none).
     pub exit_status: Option<i32>,
+    /// The host program that loads this plugin (mode `dlopen`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loaded_by: Option<LoadedBy>,
+    /// Problems of the host program's own start-up (mode `dlopen`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub host_problems: Vec<Finding>,
+    /// Recognised as a plugin of a well-known host program.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<PluginInfo>,
+    /// `.note.dlopen` dependencies of the loaded objects, simulated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dlopen_dependencies: Vec<DlopenDependency>,
     /// Every search step, in order (shown with -v, like LD_DEBUG=libs).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub search: Vec<SearchStep>,
@@ -259,4 +378,110 @@ pub struct UnknownLibrary {
     pub needed_by: String,
     /// What to do to know for sure.
     pub hint: String,
+}
+
+impl Problem {
+    /// Which stage of start-up (or of dlopen) meets it: the earlier stage stops first.
+    fn stage(&self) -> u8 {
+        match self {
+            Problem::MissingInterpreter { .. }
+            | Problem::WrongClass { .. }
+            | Problem::WrongMachine { .. } => 0,
+            Problem::MissingLibrary { .. } | Problem::BadLibrary { .. } => 1,
+            Problem::MissingVersion { .. } => 2,
+            Problem::IsaLevel { .. } => 3,
+            Problem::UndefinedSymbol { .. } => 4,
+        }
+    }
+}
+
+/// The problem a real run meets first among those that stop it before `main` (loading, the
+/// version check, the ISA check, start-up relocation, in that order; glibc elf/rtld.c:
+/// dl_main), or, failing that, the first lazily bound symbol.
+fn first_of(list: &[Finding]) -> Option<usize> {
+    let by_order = |(i, f): &(usize, &Finding)| (f.stage(), f.rank, *i);
+    list.iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_fatal())
+        .min_by_key(by_order)
+        .or_else(|| {
+            list.iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    matches!(
+                        f.problem,
+                        Problem::UndefinedSymbol {
+                            when: When::FirstCall,
+                            ..
+                        }
+                    )
+                })
+                .min_by_key(by_order)
+        })
+        .map(|(i, _)| i)
+}
+
+/// The exit status of a run that stops at `problem`.
+fn exit_status_of(problem: &Problem, flavor: Flavor) -> i32 {
+    match (problem, flavor) {
+        (Problem::WrongClass { .. } | Problem::WrongMachine { .. }, _) => 126,
+        (Problem::MissingInterpreter { message, .. }, _)
+            if message.ends_with("corrupted shared library") =>
+        {
+            126
+        }
+        (Problem::MissingInterpreter { .. }, _) => 127,
+        (_, Flavor::Musl) => 127,
+        // An ld.so assertion (a Verneed on a file that is not loaded) aborts with 127.
+        (Problem::MissingVersion { provider: None, .. }, _) => 127,
+        // Missing versions end with _exit(1) (elf/rtld.c: version_check_doit).
+        (Problem::MissingVersion { .. }, _) => 1,
+        _ => 127,
+    }
+}
+
+impl Report {
+    /// The problem the real run (or the dlopen call, or the host's start-up) stops at.
+    pub fn first_problem(&self) -> Option<&Problem> {
+        self.host_problems
+            .iter()
+            .chain(&self.problems)
+            .find(|f| f.first)
+            .map(|f| &f.problem)
+    }
+
+    /// After every phase: mark the problem the real run (or the dlopen call) stops at and
+    /// derive the verdict and exit status from it. A host program that cannot start never
+    /// calls dlopen: its own first problem decides.
+    pub(crate) fn conclude(&mut self) {
+        for finding in self.problems.iter_mut().chain(&mut self.host_problems) {
+            finding.first = false;
+        }
+        let host_flavor = self.loader.flavor;
+        if let Some(i) = first_of(&self.host_problems).filter(|&i| self.host_problems[i].is_fatal())
+        {
+            self.host_problems[i].first = true;
+            self.verdict = Verdict::Fails;
+            self.exit_status = Some(exit_status_of(&self.host_problems[i], host_flavor));
+            return;
+        }
+        let Some(i) = first_of(&self.problems) else {
+            self.verdict = Verdict::Ok;
+            self.exit_status = None;
+            return;
+        };
+        self.problems[i].first = true;
+        let fatal = self.problems[i].is_fatal();
+        self.verdict = if fatal {
+            Verdict::Fails
+        } else {
+            Verdict::FailsOnCall
+        };
+        self.exit_status = match self.mode {
+            Mode::Run | Mode::Static if fatal => {
+                Some(exit_status_of(&self.problems[i], self.loader.flavor))
+            }
+            _ => None,
+        };
+    }
 }
