@@ -13,6 +13,7 @@
 
 mod dynamic;
 mod header;
+mod note;
 mod property;
 mod reader;
 mod relocs;
