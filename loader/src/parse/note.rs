@@ -10,6 +10,8 @@ pub(super) const NHDR_SIZE: u64 = 12;
 /// One note header and where its parts start; the parts are not checked against anything.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Note {
+    /// File offset of the header.
+    pub offset: u64,
     pub namesz: u32,
     pub descsz: u32,
     pub n_type: u32,
@@ -17,6 +19,17 @@ pub(super) struct Note {
     pub name: u64,
     /// File offset of the descriptor (after the name, padded).
     pub desc: u64,
+}
+
+impl Note {
+    /// Where the name ends (exclusive).
+    pub fn name_end(&self) -> Option<u64> {
+        self.name.checked_add(u64::from(self.namesz))
+    }
+    /// Where the descriptor ends (exclusive).
+    pub fn desc_end(&self) -> Option<u64> {
+        self.desc.checked_add(u64::from(self.descsz))
+    }
 }
 
 /// The notes of `[start, end)`, in order. Stops when no whole header is left before `end`,
@@ -64,6 +77,7 @@ impl Iterator for Notes<'_, '_> {
             .and_then(|n| align_up(n, self.align))
             .and_then(|n| offset.checked_add(n));
         Some(Note {
+            offset,
             namesz,
             descsz,
             n_type,
