@@ -231,8 +231,66 @@ pub struct ElfObject {
     pub x86_isa_needed: u32,
     /// PT_GNU_STACK with PF_X.
     pub exec_stack: bool,
+    /// The dependencies declared by `.note.dlopen` notes (owner `FDO`, type
+    /// [`NT_FDO_DLOPEN_METADATA`]) in PT_NOTE segments: one entry per JSON object, in file
+    /// order (segments in program-header order, notes in segment order, objects in array
+    /// order). Notes that cannot be decoded are skipped with a `diagnostics` line.
+    pub dlopen_notes: Vec<DlopenDependency>,
     /// Things the parser had to skip in a damaged file (one line each).
     pub diagnostics: Vec<String>,
+}
+
+/// Note type of the ELF dlopen metadata note (<https://systemd.io/ELF_DLOPEN_METADATA/>).
+pub const NT_FDO_DLOPEN_METADATA: u32 = 0x407c_0c0a;
+/// Note owner of the dlopen metadata note (the name field, without its NUL).
+pub const FDO_NOTE_OWNER: &[u8] = b"FDO";
+
+/// How much a program needs a library it loads with `dlopen` (the `priority` key).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DlopenPriority {
+    /// Core functionality needs it: the program does not work without it.
+    Required,
+    /// Important functionality needs it; the default when the key is absent.
+    #[default]
+    Recommended,
+    /// Only a full-featured installation needs it.
+    Suggested,
+}
+
+impl DlopenPriority {
+    /// The key's value as written in the note.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DlopenPriority::Required => "required",
+            DlopenPriority::Recommended => "recommended",
+            DlopenPriority::Suggested => "suggested",
+        }
+    }
+
+    /// The priority a note's `priority` value names, `None` for an unknown value.
+    pub fn from_note_value(value: &str) -> Option<DlopenPriority> {
+        match value {
+            "required" => Some(DlopenPriority::Required),
+            "recommended" => Some(DlopenPriority::Recommended),
+            "suggested" => Some(DlopenPriority::Suggested),
+            _ => None,
+        }
+    }
+}
+
+/// One object of a `.note.dlopen` JSON array: a library the object may `dlopen`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DlopenDependency {
+    /// `soname`: alternative names, in order; loading any one of them satisfies the
+    /// dependency. Never empty, no name is empty.
+    pub sonames: Vec<Vec<u8>>,
+    /// `feature`: a keyword for what the library enables.
+    pub feature: Option<String>,
+    /// `description`: human-readable text.
+    pub description: Option<String>,
+    /// `priority`, [`DlopenPriority::Recommended`] when absent.
+    pub priority: DlopenPriority,
 }
 
 impl ElfObject {

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ldsim_loader::arch::{arch_of, Arch};
-use ldsim_loader::{parse, ElfObject, RelocKind, RelocTable, Symbol, VERSYM_HIDDEN, VER_FLG_BASE};
+use ldsim_loader::{
+    parse, DlopenDependency, DlopenPriority, ElfObject, RelocKind, RelocTable, Symbol,
+    VERSYM_HIDDEN, VER_FLG_BASE,
+};
 
 /// Run a tool in `dir`, panicking with its output when it fails.
 fn run(dir: &Path, program: &str, args: &[&str]) {
@@ -390,6 +393,81 @@ fn x86_isa_level_note() {
         "needed bits {:#x}",
         lib.x86_isa_needed
     );
+}
+
+/// tests/fixtures-src/dlopen_note/plugin_user.c: three `.note.dlopen` notes written the way
+/// systemd's ELF_NOTE_DLOPEN macro writes them.
+const PLUGIN_USER_C: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/fixtures-src/dlopen_note/plugin_user.c"
+);
+
+fn plugin_user_notes() -> Vec<DlopenDependency> {
+    let dep = |sonames: &[&str], feature: &str, description: &str, priority| DlopenDependency {
+        sonames: sonames.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        feature: Some(feature.to_owned()),
+        description: Some(description.to_owned()),
+        priority,
+    };
+    vec![
+        dep(
+            &["libdlreq.so.1"],
+            "req",
+            "Core functionality",
+            DlopenPriority::Required,
+        ),
+        dep(
+            &["libdlrec.so.1", "libdlrec.so.2"],
+            "rec",
+            "Recommended extra",
+            DlopenPriority::Recommended,
+        ),
+        dep(
+            &["libz.so.1"],
+            "zlib",
+            "Compression support",
+            DlopenPriority::Suggested,
+        ),
+    ]
+}
+
+#[test]
+fn dlopen_notes_of_a_gcc_built_library() {
+    let dir = tempfile::tempdir().unwrap();
+    // -O0 keeps the notes in source order; the 4-aligned notes sit in a PT_NOTE of
+    // alignment 4 in both classes.
+    for (name, class) in [("plugin_user64.so", "-m64"), ("plugin_user32.so", "-m32")] {
+        run(
+            dir.path(),
+            "gcc",
+            &[class, "-O0", "-shared", "-fPIC", "-o", name, PLUGIN_USER_C],
+        );
+        let lib = load(dir.path().join(name));
+        assert_eq!(lib.dlopen_notes, plugin_user_notes(), "{name}");
+        // dlopen dependencies are not DT_NEEDED.
+        assert!(
+            lib.needed().iter().all(|n| !n.starts_with(b"libdl")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn dlopen_notes_survive_optimisation_and_stripping() {
+    let dir = tempfile::tempdir().unwrap();
+    // gcc -O2 may emit the notes in another order: the parser reports file order.
+    run(
+        dir.path(),
+        "gcc",
+        &["-O2", "-s", "-shared", "-fPIC", "-o", "p.so", PLUGIN_USER_C],
+    );
+    let mut bytes = std::fs::read(dir.path().join("p.so")).unwrap();
+    remove_section_headers(&mut bytes);
+    let lib = parse(&bytes).unwrap();
+    assert_eq!(lib.diagnostics, Vec::<String>::new());
+    let mut notes = lib.dlopen_notes;
+    notes.sort_by_key(|d| d.priority);
+    assert_eq!(notes, plugin_user_notes());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Damaged files never make the parser panic: every truncation of a real binary and
-//! deterministic random byte flips, on a 64-bit and a 32-bit object.
+//! deterministic random byte flips, on a 64-bit and a 32-bit object, and on a library with
+//! `.note.dlopen` notes.
 
 use std::path::Path;
 use std::process::Command;
@@ -72,6 +73,10 @@ fn check_truncations(bytes: &[u8]) {
             // A cut-off file loses tables, never invents them.
             assert!(obj.needed().len() <= full.needed().len(), "length {len}");
             assert!(obj.symbols.len() <= full.symbols.len(), "length {len}");
+            assert!(
+                obj.dlopen_notes.len() <= full.dlopen_notes.len(),
+                "length {len}"
+            );
         }
     }
 }
@@ -102,6 +107,8 @@ fn check_flips(bytes: &[u8], seed: u64) {
                 .iter()
                 .all(|r| (r.symbol as usize) < obj.symbols.len()));
             assert!(obj.diagnostics.len() <= 65);
+            // Each note descriptor is at most 64 KiB; entries are capped.
+            assert!(obj.dlopen_notes.len() <= 1024);
         }
     }
 }
@@ -120,6 +127,36 @@ fn truncated_and_flipped_32_bit_binary_never_panics() {
     let bytes = build(dir.path(), "prog32", &["-m32"]);
     check_truncations(&bytes);
     check_flips(&bytes, 0x1234_5678_9abc_def1);
+}
+
+/// tests/fixtures-src/dlopen_note/plugin_user.c as a shared library: three `.note.dlopen`
+/// notes in the first page, where most flips land.
+fn build_plugin_user(dir: &Path, name: &str, class: &str) -> Vec<u8> {
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures-src/dlopen_note/plugin_user.c"
+    );
+    let status = Command::new("gcc")
+        .args([class, "-O0", "-shared", "-fPIC", "-o", name, source])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "gcc {class} {source}");
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+#[test]
+fn truncated_and_flipped_dlopen_notes_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, class, seed) in [
+        ("plugin64.so", "-m64", 0x2545_f491_4f6c_dd1d),
+        ("plugin32.so", "-m32", 0x0bad_5eed_dead_beef),
+    ] {
+        let bytes = build_plugin_user(dir.path(), name, class);
+        assert_eq!(parse(&bytes).unwrap().dlopen_notes.len(), 3, "{name}");
+        check_truncations(&bytes);
+        check_flips(&bytes, seed);
+    }
 }
 
 #[test]

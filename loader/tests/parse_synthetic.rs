@@ -3,12 +3,13 @@
 //! and damaged tables.
 
 use ldsim_loader::arch::{arch_of, Arch};
-use ldsim_loader::{parse, ElfObject, RelocKind, RelocTable};
+use ldsim_loader::{parse, DlopenDependency, DlopenPriority, ElfObject, RelocKind, RelocTable};
 
 const EM_PPC: u16 = 20;
 const EM_PPC64: u16 = 21;
 const EM_S390: u16 = 22;
 const EM_X86_64: u16 = 62;
+const DLOPEN_NOTE: u32 = 0x407c_0c0a;
 /// Virtual address of file offset 0, so that address translation is exercised.
 const BASE: u64 = 0x40_0000;
 
@@ -36,6 +37,10 @@ struct Spec {
     extra_dyn: Vec<(u64, u64)>,
     /// Patch vn_next of the first Verneed with this value.
     vn_next_override: Option<u32>,
+    /// Contents of one PT_NOTE segment (see [`Spec::note`]) and its p_align; no PT_NOTE
+    /// when empty.
+    notes: Vec<u8>,
+    note_align: u64,
 }
 
 impl Spec {
@@ -55,6 +60,8 @@ impl Spec {
             relasz_covers_jmprel: false,
             extra_dyn: vec![],
             vn_next_override: None,
+            notes: vec![],
+            note_align: 4,
         }
     }
 
@@ -75,10 +82,34 @@ impl Spec {
         self.int(out, v, if self.wide { 8 } else { 4 });
     }
 
+    /// One note as the segment holds it: header, name and descriptor, each padded to
+    /// `note_align`. `descsz` overrides the descriptor's real length.
+    fn raw_note(&self, name: &[u8], n_type: u32, desc: &[u8], descsz: Option<u32>) -> Vec<u8> {
+        let align = self.note_align.max(4) as usize;
+        let mut out = Vec::new();
+        self.int(&mut out, name.len() as u64, 4);
+        self.int(&mut out, u64::from(descsz.unwrap_or(desc.len() as u32)), 4);
+        self.int(&mut out, u64::from(n_type), 4);
+        out.extend_from_slice(name);
+        out.resize(out.len().next_multiple_of(align), 0);
+        out.extend_from_slice(desc);
+        out.resize(out.len().next_multiple_of(align), 0);
+        out
+    }
+
+    /// Append a `.note.dlopen` note (owner "FDO", type 0x407c0c0a) carrying `json` and its NUL.
+    fn note(mut self, json: &str) -> Spec {
+        let mut desc = json.as_bytes().to_vec();
+        desc.push(0);
+        let note = self.raw_note(b"FDO\0", DLOPEN_NOTE, &desc, None);
+        self.notes.extend(note);
+        self
+    }
+
     fn build(&self) -> Vec<u8> {
         let ehdr_size = if self.wide { 64 } else { 52 };
         let phdr_size = if self.wide { 56 } else { 32 };
-        let nphdr = 3;
+        let nphdr = 4;
         let mut file = vec![0u8; ehdr_size + nphdr * phdr_size];
         let place = |file: &mut Vec<u8>, data: &[u8]| -> u64 {
             file.resize(file.len().next_multiple_of(8), 0);
@@ -240,6 +271,7 @@ impl Spec {
             self.word(&mut dynamic, val);
         }
         let dynamic_off = place(&mut file, &dynamic);
+        let notes_off = place(&mut file, &self.notes);
         let file_len = file.len() as u64;
 
         // Program headers: PT_LOAD of the whole file, PT_DYNAMIC, PT_INTERP (or PT_NULL).
@@ -251,6 +283,12 @@ impl Spec {
             (1u32, 0, file_len, 5u32),
             (2, dynamic_off, dynamic.len() as u64, 6),
             (interp_ph.0, interp_ph.1, interp_ph.2, 4),
+            (
+                if self.notes.is_empty() { 0 } else { 4 },
+                notes_off,
+                self.notes.len() as u64,
+                4,
+            ),
         ] {
             self.int(&mut phdrs, u64::from(p_type), 4);
             if self.wide {
@@ -264,7 +302,12 @@ impl Spec {
             if !self.wide {
                 self.int(&mut phdrs, u64::from(flags), 4);
             }
-            self.word(&mut phdrs, if p_type == 1 { 0x1000 } else { 8 });
+            let align = match p_type {
+                1 => 0x1000,
+                4 => self.note_align,
+                _ => 8,
+            };
+            self.word(&mut phdrs, align);
         }
 
         let mut ehdr = b"\x7fELF".to_vec();
@@ -466,4 +509,222 @@ fn relocation_naming_a_missing_symbol_is_dropped_with_a_diagnostic() {
         .iter()
         .all(|r| (r.symbol as usize) < obj.symbols.len()));
     assert!(!obj.diagnostics.is_empty());
+}
+
+fn dep(sonames: &[&str], priority: DlopenPriority) -> DlopenDependency {
+    DlopenDependency {
+        sonames: sonames.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        feature: None,
+        description: None,
+        priority,
+    }
+}
+
+/// The (sonames, priority) pairs of an object's dlopen notes.
+fn dlopen_summary(obj: &ElfObject) -> Vec<(Vec<&str>, DlopenPriority)> {
+    obj.dlopen_notes
+        .iter()
+        .map(|d| {
+            let names = d
+                .sonames
+                .iter()
+                .map(|n| std::str::from_utf8(n).unwrap())
+                .collect();
+            (names, d.priority)
+        })
+        .collect()
+}
+
+#[test]
+fn dlopen_note_with_every_key() {
+    let spec = Spec::new(true, false, EM_X86_64).note(
+        r#"[{"soname":["libfoo.so.1","libfoo.so.0"],"feature":"foo","description":"Foo support","priority":"required"}]"#,
+    );
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.diagnostics, Vec::<String>::new());
+    assert_eq!(
+        obj.dlopen_notes,
+        [DlopenDependency {
+            sonames: vec![b"libfoo.so.1".to_vec(), b"libfoo.so.0".to_vec()],
+            feature: Some("foo".into()),
+            description: Some("Foo support".into()),
+            priority: DlopenPriority::Required,
+        }]
+    );
+}
+
+#[test]
+fn several_dlopen_notes_are_kept_in_order_in_every_class_and_byte_order() {
+    for (wide, big, align) in [
+        (true, false, 4),
+        (true, false, 8),
+        (false, true, 4),
+        (true, true, 0),
+    ] {
+        let spec = Spec {
+            note_align: align,
+            ..Spec::new(wide, big, EM_PPC64)
+        }
+        // Odd lengths, so that the padding of every note matters.
+        .note(r#"[{"soname":["libreq.so.1"],"priority":"required"}]"#)
+        .note(r#"[{"soname":["librec.so.1","librec.so.2"],"feature":"rec"}]"#)
+        .note(r#"[{"soname":["libz.so.1"],"priority":"suggested"}]"#);
+        let obj = parse(&spec.build()).unwrap();
+        assert_eq!(
+            obj.diagnostics,
+            Vec::<String>::new(),
+            "{wide} {big} {align}"
+        );
+        assert_eq!(
+            dlopen_summary(&obj),
+            [
+                (vec!["libreq.so.1"], DlopenPriority::Required),
+                (
+                    vec!["librec.so.1", "librec.so.2"],
+                    DlopenPriority::Recommended
+                ),
+                (vec!["libz.so.1"], DlopenPriority::Suggested),
+            ],
+            "{wide} {big} {align}"
+        );
+    }
+}
+
+#[test]
+fn one_dlopen_note_listing_several_objects_missing_priority_is_recommended() {
+    let spec = Spec::new(true, false, EM_X86_64).note(
+        r#"[{"soname":["liba.so.1"],"priority":"suggested"},{"soname":["libb.so.1"],"x-unknown":[1,{"k":null}]}]"#,
+    );
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.diagnostics, Vec::<String>::new());
+    assert_eq!(
+        obj.dlopen_notes,
+        [
+            dep(&["liba.so.1"], DlopenPriority::Suggested),
+            dep(&["libb.so.1"], DlopenPriority::Recommended),
+        ]
+    );
+}
+
+#[test]
+fn other_owners_and_types_in_the_note_segment_are_not_dlopen_notes() {
+    let mut spec = Spec::new(true, false, EM_X86_64);
+    let json = b"[{\"soname\":[\"libno.so.1\"]}]\0";
+    let mut notes = spec.raw_note(b"GNU\0", DLOPEN_NOTE, json, None);
+    notes.extend(spec.raw_note(b"FDO\0", 0xcafe_1a7e, json, None));
+    notes.extend(spec.raw_note(b"FDOX\0", DLOPEN_NOTE, json, None));
+    spec.notes = notes;
+    let spec = spec.note(r#"[{"soname":["libyes.so.1"]}]"#);
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.diagnostics, Vec::<String>::new());
+    assert_eq!(
+        obj.dlopen_notes,
+        [dep(&["libyes.so.1"], DlopenPriority::Recommended)]
+    );
+}
+
+#[test]
+fn bad_json_and_unknown_priority_are_diagnostics_and_other_notes_still_count() {
+    let spec = Spec::new(true, false, EM_X86_64)
+        .note(r#"[{"soname":["liba.so.1"]"#)
+        .note(r#"{"not":"an array"}"#)
+        .note(r#"[{"soname":["libb.so.1"],"priority":"urgent"},{"soname":["libc2.so.1"]}]"#)
+        .note(r#"[{"soname":["libd.so.1"],"priority":"required"}]"#);
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(
+        dlopen_summary(&obj),
+        [
+            (vec!["libc2.so.1"], DlopenPriority::Recommended),
+            (vec!["libd.so.1"], DlopenPriority::Required),
+        ]
+    );
+    assert_eq!(obj.diagnostics.len(), 3, "{:?}", obj.diagnostics);
+    assert!(
+        obj.diagnostics[0].contains("invalid JSON"),
+        "{:?}",
+        obj.diagnostics
+    );
+    assert!(
+        obj.diagnostics[1].contains("no \"soname\""),
+        "{:?}",
+        obj.diagnostics
+    );
+    assert!(
+        obj.diagnostics[2].contains("unknown priority \"urgent\""),
+        "{:?}",
+        obj.diagnostics
+    );
+}
+
+#[test]
+fn truncated_dlopen_note_is_a_diagnostic_and_earlier_notes_are_kept() {
+    let mut spec = Spec::new(true, false, EM_X86_64).note(r#"[{"soname":["libkept.so.1"]}]"#);
+    let full = spec.raw_note(
+        b"FDO\0",
+        DLOPEN_NOTE,
+        b"[{\"soname\":[\"libcut.so.1\"]}]\0",
+        None,
+    );
+    // The segment ends in the middle of the second note's descriptor.
+    spec.notes.extend_from_slice(&full[..full.len() - 9]);
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(
+        obj.dlopen_notes,
+        [dep(&["libkept.so.1"], DlopenPriority::Recommended)]
+    );
+    assert_eq!(obj.diagnostics.len(), 1, "{:?}", obj.diagnostics);
+    assert!(
+        obj.diagnostics[0].contains("runs past the end of its segment"),
+        "{:?}",
+        obj.diagnostics
+    );
+}
+
+#[test]
+fn huge_dlopen_descriptors_are_refused_without_reading_them() {
+    // A descsz claiming 4 GiB: past the segment, nothing allocated.
+    let mut spec = Spec::new(true, false, EM_X86_64);
+    spec.notes = spec.raw_note(b"FDO\0", DLOPEN_NOTE, b"[]\0", Some(0xffff_fff0));
+    let obj = parse(&spec.build()).unwrap();
+    assert!(obj.dlopen_notes.is_empty());
+    assert_eq!(obj.diagnostics.len(), 1, "{:?}", obj.diagnostics);
+    assert!(
+        obj.diagnostics[0].contains("runs past the end"),
+        "{:?}",
+        obj.diagnostics
+    );
+
+    // A real descriptor over the 64 KiB limit: skipped, the next note is still read.
+    let padded = format!("[{}{{\"soname\":[\"libbig.so.1\"]}}]", " ".repeat(70_000));
+    let spec = Spec::new(true, false, EM_X86_64)
+        .note(&padded)
+        .note(r#"[{"soname":["libafter.so.1"]}]"#);
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(
+        obj.dlopen_notes,
+        [dep(&["libafter.so.1"], DlopenPriority::Recommended)]
+    );
+    assert_eq!(obj.diagnostics.len(), 1, "{:?}", obj.diagnostics);
+    assert!(
+        obj.diagnostics[0].contains("larger than the 65536-byte limit"),
+        "{:?}",
+        obj.diagnostics
+    );
+}
+
+#[test]
+fn note_segment_with_an_invalid_alignment_is_a_diagnostic() {
+    let spec = Spec {
+        note_align: 16,
+        ..Spec::new(true, false, EM_X86_64)
+    }
+    .note(r#"[{"soname":["liba.so.1"]}]"#);
+    let obj = parse(&spec.build()).unwrap();
+    assert!(obj.dlopen_notes.is_empty());
+    assert_eq!(obj.diagnostics.len(), 1, "{:?}", obj.diagnostics);
+    assert!(
+        obj.diagnostics[0].contains("alignment 16"),
+        "{:?}",
+        obj.diagnostics
+    );
 }

@@ -124,6 +124,7 @@ mod tests {
             relocs: Vec::new(),
             x86_isa_needed: 0,
             exec_stack: false,
+            dlopen_notes: Vec::new(),
             diagnostics: Vec::new(),
         }
     }

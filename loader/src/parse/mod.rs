@@ -6,13 +6,16 @@
 //! 2. Segments: PT_INTERP, PT_GNU_STACK, PT_LOAD presence (here).
 //! 3. [`dynamic`]: PT_DYNAMIC's `DT_*` tags and the strings they name.
 //! 4. [`relocs`], [`symbols`], [`versions`]: tables found through `DT_*` addresses.
-//! 5. [`property`]: the x86 ISA level note.
+//! 5. [`property`]: the x86 ISA level note; [`dlopen`]: `.note.dlopen` metadata (both walk
+//!    notes with [`note`]).
 //!
 //! Section headers are never read: they may be stripped, and the loaders do not use them.
 //! Every read is bounds-checked; a damaged optional table becomes one `diagnostics` line.
 
+mod dlopen;
 mod dynamic;
 mod header;
+mod note;
 mod property;
 mod reader;
 mod relocs;
@@ -68,7 +71,8 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, ElfError> {
 }
 
 /// Parse an ELF file the way the runtime reads it: header, program headers, PT_INTERP,
-/// PT_DYNAMIC and everything it points to (translated through PT_LOAD), PT_NOTE/PT_GNU_PROPERTY.
+/// PT_DYNAMIC and everything it points to (translated through PT_LOAD), PT_NOTE/PT_GNU_PROPERTY
+/// (the x86 ISA level, `.note.dlopen` metadata).
 /// Never panics on hostile input; damaged optional parts become `diagnostics`.
 pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
     let (header, r, phdrs) = header::read(bytes)?;
@@ -105,6 +109,7 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
         }
         _ => 0,
     };
+    let dlopen_notes = dlopen::read(&r, &phdrs, &mut diags);
 
     let mut object = ElfObject {
         header,
@@ -117,6 +122,7 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
         relocs: Vec::new(),
         x86_isa_needed,
         exec_stack,
+        dlopen_notes,
         diagnostics: Vec::new(),
     };
 

@@ -3,6 +3,7 @@
 //! _dl_process_pt_gnu_property and sysdeps/x86/dl-prop.h: _dl_process_property_note).
 
 use super::header::Phdr;
+use super::note::{align_up, Notes};
 use super::reader::Reader;
 use goblin::elf::program_header::{PT_GNU_PROPERTY, PT_NOTE};
 
@@ -10,7 +11,6 @@ const NT_GNU_PROPERTY_TYPE_0: u32 = 5;
 const GNU_PROPERTY_X86_ISA_1_NEEDED: u32 = 0xc000_8002;
 const GNU_PROPERTY_X86_FEATURE_1_AND: u32 = 0xc000_0002;
 const GNU_PROPERTY_1_NEEDED: u32 = 0xb000_8000;
-const NHDR_SIZE: u64 = 12;
 
 /// What scanning one segment found.
 enum Found {
@@ -41,33 +41,16 @@ pub(super) fn x86_isa_needed(r: &Reader<'_>, phdrs: &[Phdr]) -> u32 {
 }
 
 fn scan_segment(r: &Reader<'_>, ph: &Phdr) -> Found {
-    let align = r.word_size();
     let Some(end) = ph.offset.checked_add(ph.filesz) else {
         return Found::Nothing;
     };
-    let mut note = ph.offset;
-    // Each step moves forward by at least NHDR_SIZE, so this ends.
-    while note.checked_add(NHDR_SIZE).is_some_and(|e| e <= end) {
-        let (Some(namesz), Some(descsz), Some(n_type)) =
-            (r.u32(note), r.u32(note + 4), r.u32(note + 8))
-        else {
-            return Found::Nothing;
-        };
-        if namesz == 4
-            && n_type == NT_GNU_PROPERTY_TYPE_0
-            && r.slice(note + NHDR_SIZE, 4) == Some(b"GNU\0")
+    for note in Notes::new(r, ph.offset, end, r.word_size()) {
+        if note.namesz == 4
+            && note.n_type == NT_GNU_PROPERTY_TYPE_0
+            && r.slice(note.name, 4) == Some(b"GNU\0")
         {
-            return Found::Note(properties(r, note + NHDR_SIZE + 4, descsz));
+            return Found::Note(properties(r, note.desc, note.descsz));
         }
-        // ELF_NOTE_NEXT_OFFSET: header and name, padded; then the descriptor, padded.
-        let Some(next) = align_up(NHDR_SIZE + u64::from(namesz), align)
-            .and_then(|n| n.checked_add(u64::from(descsz)))
-            .and_then(|n| align_up(n, align))
-            .and_then(|n| note.checked_add(n))
-        else {
-            return Found::Nothing;
-        };
-        note = next;
     }
     Found::Nothing
 }
@@ -118,8 +101,4 @@ fn properties(r: &Reader<'_>, desc: u64, descsz: u32) -> u32 {
         ptr += step;
     }
     0
-}
-
-fn align_up(n: u64, align: u64) -> Option<u64> {
-    Some(n.checked_add(align - 1)? & !(align - 1))
 }

@@ -59,6 +59,7 @@ pub(crate) fn executable(arch: Arch) -> ElfObject {
         relocs: Vec::new(),
         x86_isa_needed: 0,
         exec_stack: false,
+        dlopen_notes: Vec::new(),
         diagnostics: Vec::new(),
     }
 }
@@ -140,6 +141,7 @@ impl SynthLibrary {
             relocs: Vec::new(),
             x86_isa_needed: 0,
             exec_stack: false,
+            dlopen_notes: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
