@@ -158,6 +158,7 @@ fn kind_name(problem: &Problem) -> &'static str {
         Problem::MissingVersion { .. } => "missing versions",
         Problem::IsaLevel { .. } => "CPU ISA level",
         Problem::UndefinedSymbol { .. } => "undefined symbols",
+        Problem::MissingDlopenDependency { .. } => "missing dlopen dependencies",
     }
 }
 

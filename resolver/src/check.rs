@@ -230,6 +230,8 @@ impl<'r> Checker<'r> {
         };
         let sim = self.simulation(config, main, false);
         let map = sim.start_up(&self.store, &self.env);
+        let objects = map.scope.clone();
+        let map = sim.dlopen_notes(&self.store, &self.env, map, &objects);
         self.finish(report, config, map, &sim);
     }
 
@@ -263,6 +265,8 @@ impl<'r> Checker<'r> {
         report.loader.interpreter = Some(lossy(&interp));
         let sim = self.simulation(config, main, true);
         let map = sim.start_up(&self.store, &self.env);
+        let objects = map.scope.clone();
+        let map = sim.dlopen_notes(&self.store, &self.env, map, &objects);
         self.finish(report, config, map, &sim);
     }
 
@@ -315,6 +319,7 @@ impl<'r> Checker<'r> {
             caller: lossy(&map.nodes[caller].name),
         });
         let (map, new) = sim.dlopen(&self.store, &self.env, map, &plugin.argv0, caller);
+        let map = sim.dlopen_notes(&self.store, &self.env, map, &new);
         report.objects = map.objects_of(&new);
         self.finish_common(report, config, map);
         Ok(())

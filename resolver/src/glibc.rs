@@ -121,6 +121,20 @@ impl<'a, 'r> Glibc<'a, 'r> {
         (self.map, list)
     }
 
+    /// Where `dlopen(name)` called from `loader` would find `name` (the object only, not its
+    /// dependencies): its path, or what dlerror() would say. Nothing is added to the map.
+    pub fn probe(mut self, name: &[u8], loader: usize) -> (LinkMap, Result<Vec<u8>, String>) {
+        let nodes = self.map.nodes.len();
+        let steps = self.map.steps.len();
+        let result = match self.map_object(name, loader, Via::Default) {
+            Found::Node(idx) => Ok(self.map.nodes[idx].name.clone()),
+            Found::Fatal(objname, msg) => Err(format!("{}: {msg}", lossy(&objname))),
+        };
+        self.map.nodes.truncate(nodes);
+        self.map.steps.truncate(steps);
+        (self.map, result)
+    }
+
     /// Breadth-first over the search list from `start`. False when a hard error ended it.
     fn closure(&mut self, start: usize) -> bool {
         let mut i = start;

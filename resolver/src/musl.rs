@@ -108,6 +108,23 @@ impl<'a, 'r> Musl<'a, 'r> {
         (self.map, new)
     }
 
+    /// Where `dlopen(name)` called from `needed_by` would find `name` (the object only):
+    /// its path, or what dlerror() would say. Nothing is added to the map.
+    pub fn probe(mut self, name: &[u8], needed_by: usize) -> (LinkMap, Result<Vec<u8>, String>) {
+        let nodes = self.map.nodes.len();
+        let steps = self.map.steps.len();
+        let result = match self.load_library(name, Some(needed_by)) {
+            Load::Node(i) => Ok(self.map.nodes[i].name.clone()),
+            Load::Failed(err) => Err(format!(
+                "Error loading shared library {}: {err}",
+                lossy(name)
+            )),
+        };
+        self.map.nodes.truncate(nodes);
+        self.map.steps.truncate(steps);
+        (self.map, result)
+    }
+
     /// ldso/dynlink.c: load_deps over the list from position `start`.
     fn load_deps(&mut self, start: usize) {
         let mut i = start;

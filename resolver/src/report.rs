@@ -178,6 +178,17 @@ pub enum Problem {
         message: String,
         reason: String,
     },
+    /// A `required` `.note.dlopen` dependency that no alternative satisfies: the program
+    /// starts, and fails when it calls dlopen.
+    MissingDlopenDependency {
+        /// The alternatives, `a | b`.
+        library: String,
+        required_by: String,
+        feature: Option<String>,
+        /// What dlerror() would say.
+        message: String,
+        reason: String,
+    },
 }
 
 impl Problem {
@@ -191,7 +202,8 @@ impl Problem {
             | Problem::BadLibrary { message, .. }
             | Problem::MissingVersion { message, .. }
             | Problem::IsaLevel { message, .. }
-            | Problem::UndefinedSymbol { message, .. } => message,
+            | Problem::UndefinedSymbol { message, .. }
+            | Problem::MissingDlopenDependency { message, .. } => message,
         }
     }
     /// One line: why.
@@ -204,7 +216,8 @@ impl Problem {
             | Problem::BadLibrary { reason, .. }
             | Problem::MissingVersion { reason, .. }
             | Problem::IsaLevel { reason, .. }
-            | Problem::UndefinedSymbol { reason, .. } => reason,
+            | Problem::UndefinedSymbol { reason, .. }
+            | Problem::MissingDlopenDependency { reason, .. } => reason,
         }
     }
     /// Does this problem stop the program before main?
@@ -212,6 +225,7 @@ impl Problem {
         match self {
             Problem::MissingVersion { weak, .. } => !weak,
             Problem::UndefinedSymbol { when, .. } => *when == When::Startup,
+            Problem::MissingDlopenDependency { .. } => false,
             _ => true,
         }
     }
@@ -391,6 +405,7 @@ impl Problem {
             Problem::MissingVersion { .. } => 2,
             Problem::IsaLevel { .. } => 3,
             Problem::UndefinedSymbol { .. } => 4,
+            Problem::MissingDlopenDependency { .. } => 5,
         }
     }
 }
@@ -413,7 +428,7 @@ fn first_of(list: &[Finding]) -> Option<usize> {
                         Problem::UndefinedSymbol {
                             when: When::FirstCall,
                             ..
-                        }
+                        } | Problem::MissingDlopenDependency { .. }
                     )
                 })
                 .min_by_key(by_order)

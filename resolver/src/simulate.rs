@@ -7,9 +7,9 @@ use ldsim_loader::arch::Arch;
 use crate::bind::{self, GlibcPass, MuslPass};
 use crate::environment::Environment;
 use crate::glibc::Glibc;
-use crate::graph::{LinkMap, Node, Role};
+use crate::graph::{lossy, LinkMap, Node, Role};
 use crate::musl::Musl;
-use crate::report::Via;
+use crate::report::{DlopenDependency, Problem, Via};
 use crate::store::Store;
 use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
 use crate::voice::Voice;
@@ -211,6 +211,111 @@ impl Simulation<'_> {
                     &self.main.name,
                 );
                 (map, new)
+            }
+        }
+    }
+}
+
+impl Simulation<'_> {
+    /// `.note.dlopen` dependencies (the ELF dlopen metadata of systemd and others) of the
+    /// `objects`, each simulated as `dlopen(soname)` from the declaring object: the first
+    /// alternative that is found satisfies it. A `required` one that is not found is a
+    /// problem (the program fails when it calls dlopen); the others are only reported.
+    pub fn dlopen_notes(
+        &self,
+        store: &Store<'_>,
+        env: &Environment,
+        mut map: LinkMap,
+        objects: &[usize],
+    ) -> LinkMap {
+        let declared: Vec<(usize, ldsim_loader::DlopenDependency)> = objects
+            .iter()
+            .flat_map(|&i| {
+                map.nodes[i]
+                    .parsed
+                    .object
+                    .dlopen_notes
+                    .iter()
+                    .map(move |d| (i, d.clone()))
+            })
+            .collect();
+        for (idx, dep) in declared {
+            let mut found = None;
+            let mut error = None;
+            for soname in &dep.sonames {
+                let (back, result) = self.probe(store, env, map, soname, idx);
+                map = back;
+                match result {
+                    Ok(path) => {
+                        found = Some(lossy(&path));
+                        break;
+                    }
+                    Err(e) => error = Some(e),
+                }
+            }
+            let declared_by = if map.nodes[idx].role == Role::Main {
+                lossy(&self.main.name)
+            } else {
+                lossy(&map.nodes[idx].name)
+            };
+            let sonames: Vec<String> = dep.sonames.iter().map(|s| lossy(s)).collect();
+            if found.is_none() && dep.priority == ldsim_loader::DlopenPriority::Required {
+                map.problems.push(
+                    Problem::MissingDlopenDependency {
+                        library: sonames.join(" | "),
+                        required_by: declared_by.clone(),
+                        feature: dep.feature.clone(),
+                        message: error.clone().unwrap_or_default(),
+                        reason: format!(
+                            "{declared_by} declares {} as a required dlopen dependency (.note.dlopen{}); none of it can be loaded, so the program fails when it calls dlopen",
+                            sonames.join(" or "),
+                            dep.feature.as_deref().map(|f| format!(", feature {f}")).unwrap_or_default()
+                        ),
+                    }
+                    .into(),
+                );
+            }
+            map.dlopen_dependencies.push(DlopenDependency {
+                declared_by,
+                sonames,
+                feature: dep.feature.clone(),
+                priority: dep.priority.as_str().to_owned(),
+                error: if found.is_some() { None } else { error },
+                found,
+            });
+        }
+        map
+    }
+
+    fn probe(
+        &self,
+        store: &Store<'_>,
+        env: &Environment,
+        map: LinkMap,
+        name: &[u8],
+        from: usize,
+    ) -> (LinkMap, Result<Vec<u8>, String>) {
+        let voice = Voice {
+            argv0: &self.main.name,
+            dlerror: true,
+        };
+        match self.config {
+            LoaderConfig::Glibc(cfg) => Glibc::new(store, cfg, env, voice, map).probe(name, from),
+            LoaderConfig::Musl(cfg) => {
+                let ldso = map
+                    .nodes
+                    .iter()
+                    .position(|n| n.role == Role::Interpreter)
+                    .unwrap_or(0);
+                Musl {
+                    store,
+                    cfg,
+                    env,
+                    map,
+                    ldso,
+                    tried: Vec::new(),
+                }
+                .probe(name, from)
             }
         }
     }
