@@ -73,9 +73,13 @@ pub struct ArchInfo {
     /// glibc-hwcaps subdirectory names, highest level first
     /// (glibc sysdeps/*/dl-hwcaps-subdirs.c).
     pub hwcaps_subdirs: &'static [&'static str],
-    /// R_*_JUMP_SLOT (R_*_JMP_SLOT) number: the lazily bound PLT relocation.
+    /// R_*_JUMP_SLOT (R_*_JMP_SLOT) number: the one relocation type glibc defers in DT_JMPREL
+    /// (sysdeps/<arch>/dl-machine.h: elf_machine_lazy_rel; x86_64, i386, aarch64, arm,
+    /// riscv, powerpc64, s390-64). Every other symbol relocation (GLOB_DAT, the absolute
+    /// word, TLS) is bound at start-up.
     pub reloc_jump_slot: u32,
-    /// R_*_COPY number.
+    /// R_*_COPY number: looked up skipping the executable (elf_machine_type_class returns
+    /// ELF_RTYPE_CLASS_COPY for it in the same files).
     pub reloc_copy: u32,
 }
 

@@ -41,6 +41,12 @@ struct Spec {
     /// when empty.
     notes: Vec<u8>,
     note_align: u64,
+    /// DT_GNU_HASH with binutils' empty table (an object that defines nothing) instead of
+    /// DT_HASH.
+    empty_gnu_hash: bool,
+    /// REL entries (no addend; DT_REL, DT_RELSZ, DT_RELENT, DT_PLTREL = DT_REL) as i386 and
+    /// ARM use, instead of RELA.
+    rel: bool,
 }
 
 impl Spec {
@@ -62,6 +68,8 @@ impl Spec {
             vn_next_override: None,
             notes: vec![],
             note_align: 4,
+            empty_gnu_hash: false,
+            rel: false,
         }
     }
 
@@ -171,12 +179,23 @@ impl Spec {
             4
         };
         let mut hash = Vec::new();
-        self.int(&mut hash, 1, hash_word);
-        self.int(&mut hash, nsyms, hash_word);
-        for _ in 0..=nsyms {
-            self.int(&mut hash, 0, hash_word);
+        if self.empty_gnu_hash {
+            // bfd/elflink.c: nbuckets 1, symoffset 1, one bloom word, shift 0; bloom word,
+            // bucket and no chain all zero.
+            for v in [1, 1, 1, 0] {
+                self.int(&mut hash, v, 4);
+            }
+            self.word(&mut hash, 0);
+            self.int(&mut hash, 0, 4);
+        } else {
+            self.int(&mut hash, 1, hash_word);
+            self.int(&mut hash, nsyms, hash_word);
+            for _ in 0..=nsyms {
+                self.int(&mut hash, 0, hash_word);
+            }
         }
         let hash = place(&mut file, &hash);
+        let hash_tag = if self.empty_gnu_hash { 0x6fff_fef5 } else { 4 };
 
         let mut versym = Vec::new();
         for v in std::iter::once(0).chain(self.symbols.iter().map(|s| s.1)) {
@@ -222,7 +241,9 @@ impl Spec {
                 sym << 8 | u64::from(r_type)
             };
             self.word(out, info);
-            self.word(out, 0);
+            if !self.rel {
+                self.word(out, 0);
+            }
         };
         let mut relocs = Vec::new();
         self.rela.iter().for_each(|r| rela_entry(&mut relocs, r));
@@ -238,7 +259,7 @@ impl Spec {
             (10, dynstr.len() as u64),
             (6, addr(symtab)),
             (11, dynsym.len() as u64 / nsyms),
-            (4, addr(hash)),
+            (hash_tag, addr(hash)),
             (0x6fff_fff0, addr(versym)),
         ]);
         if !self.verneed.is_empty() {
@@ -251,14 +272,13 @@ impl Spec {
             } else {
                 rela_len
             };
-            dyn_entries.extend([
-                (7, addr(rela)),
-                (8, size),
-                (9, if self.wide { 24 } else { 12 }),
-            ]);
+            let entsize = if self.wide { 8 } else { 4 } * if self.rel { 2 } else { 3 };
+            let (tag, size_tag, ent_tag) = if self.rel { (17, 18, 19) } else { (7, 8, 9) };
+            dyn_entries.extend([(tag, addr(rela)), (size_tag, size), (ent_tag, entsize)]);
         }
         if !self.jmprel.is_empty() {
-            dyn_entries.extend([(23, addr(rela + rela_len)), (2, jmprel_len), (20, 7)]);
+            let pltrel = if self.rel { 17 } else { 7 };
+            dyn_entries.extend([(23, addr(rela + rela_len)), (2, jmprel_len), (20, pltrel)]);
         }
         if self.flags_1 != 0 {
             dyn_entries.push((0x6fff_fffb, self.flags_1));
@@ -727,4 +747,87 @@ fn note_segment_with_an_invalid_alignment_is_a_diagnostic() {
         "{:?}",
         obj.diagnostics
     );
+}
+/// glibc reads a relocation's symbol at its index in DT_SYMTAB (sysdeps/*/dl-machine.h:
+/// elf_machine_rel[a]); DT_GNU_HASH counts only hashed (defined) symbols, and an object that
+/// defines nothing gets binutils' empty table, whose symoffset 1 says nothing about
+/// .dynsym's size. Every undefined reference must still be read and classified per
+/// architecture: GLOB_DAT (or the absolute word relocation) and COPY eager, JUMP_SLOT in
+/// DT_JMPREL lazy (each architecture's elf_machine_lazy_rel and elf_machine_type_class).
+fn undefined_references_past_an_empty_gnu_hash_are_bound(arch: Arch, glob_dat: u32) {
+    let (machine, class, endian, e_flags) = arch.elf_identity();
+    let info = arch.info();
+    let spec = Spec {
+        e_flags,
+        symbols: vec![("f_ptr", 1), ("f_data", 1), ("f_call", 1)],
+        rela: vec![(1, glob_dat), (2, info.reloc_copy)],
+        jmprel: vec![(3, info.reloc_jump_slot)],
+        empty_gnu_hash: true,
+        rel: matches!(arch, Arch::I386 | Arch::ArmHf | Arch::ArmEl),
+        ..Spec::new(
+            class == ldsim_loader::Class::Elf64,
+            endian == ldsim_loader::Endian::Big,
+            machine,
+        )
+    };
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(arch_of(&obj.header), Some(arch));
+    assert_eq!(obj.diagnostics, Vec::<String>::new(), "{arch:?}");
+    assert_eq!(obj.symbols.len(), 4, "{arch:?}");
+    let table = if spec.rel {
+        RelocTable::Rel
+    } else {
+        RelocTable::Rela
+    };
+    let relocs: Vec<_> = obj
+        .relocs
+        .iter()
+        .map(|r| (r.table, r.kind, &*obj.symbols[r.symbol as usize].name))
+        .collect();
+    assert_eq!(
+        relocs,
+        [
+            (table, RelocKind::Other, &b"f_ptr"[..]),
+            (table, RelocKind::Copy, b"f_data"),
+            (RelocTable::JmpRel, RelocKind::JumpSlot, b"f_call"),
+        ],
+        "{arch:?}"
+    );
+    let refs = ldsim_loader::binding::references(&obj);
+    let plt_only: Vec<_> = refs
+        .iter()
+        .map(|r| (&*obj.symbols[r.symbol as usize].name, r.plt_only, r.copy))
+        .collect();
+    assert_eq!(
+        plt_only,
+        [
+            (&b"f_ptr"[..], false, false),
+            (b"f_data", false, true),
+            (b"f_call", true, false),
+        ],
+        "{arch:?}"
+    );
+}
+
+/// One test per architecture, with its GLOB_DAT (riscv64 has none: R_RISCV_64).
+macro_rules! empty_gnu_hash_per_arch {
+    ($($name:ident: $arch:expr, $glob_dat:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            undefined_references_past_an_empty_gnu_hash_are_bound($arch, $glob_dat);
+        }
+    )*};
+}
+
+empty_gnu_hash_per_arch! {
+    undefined_references_past_an_empty_gnu_hash_are_bound_x86_64: Arch::X86_64, 6;
+    undefined_references_past_an_empty_gnu_hash_are_bound_i386: Arch::I386, 6;
+    undefined_references_past_an_empty_gnu_hash_are_bound_aarch64: Arch::Aarch64, 1025;
+    undefined_references_past_an_empty_gnu_hash_are_bound_aarch64_be: Arch::Aarch64Be, 1025;
+    undefined_references_past_an_empty_gnu_hash_are_bound_armhf: Arch::ArmHf, 21;
+    undefined_references_past_an_empty_gnu_hash_are_bound_armel: Arch::ArmEl, 21;
+    undefined_references_past_an_empty_gnu_hash_are_bound_riscv64: Arch::Riscv64, 2;
+    undefined_references_past_an_empty_gnu_hash_are_bound_ppc64le: Arch::Ppc64le, 20;
+    undefined_references_past_an_empty_gnu_hash_are_bound_ppc64: Arch::Ppc64, 20;
+    undefined_references_past_an_empty_gnu_hash_are_bound_s390x: Arch::S390x, 10;
 }

@@ -2,6 +2,7 @@
 //! CPU level, running `ldsim`, and the oracle that runs the real loaders.
 
 pub mod cpu;
+pub mod foreign;
 pub mod images;
 pub mod ldsim;
 pub mod manifest;

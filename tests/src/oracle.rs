@@ -138,6 +138,23 @@ pub fn run_program(
     run_in_root(root, &[program], &env)
 }
 
+/// Runs a program of another architecture in `root` through the qemu-user binary `qemu`
+/// (a path inside the root), which maps the program and its PT_INTERP the way the kernel
+/// would; LD_BIND_NOW=1 is added when `bind_now`. No binfmt handler is involved.
+pub fn run_program_qemu(
+    root: &Path,
+    qemu: &str,
+    program: &str,
+    env: &BTreeMap<String, String>,
+    bind_now: bool,
+) -> RealRun {
+    let mut env = env.clone();
+    if bind_now {
+        env.insert("LD_BIND_NOW".into(), "1".into());
+    }
+    run_in_root(root, &[qemu, program], &env)
+}
+
 /// One line of a loader's list mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListEntry {

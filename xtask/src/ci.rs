@@ -11,7 +11,8 @@ use std::process::Command;
 /// Debian packages the fixtures and the oracle need (gcc-multilib: the 32-bit library of
 /// wrong_class_first; busybox-static: a shell in the musl roots; tar, the compressors, umoci
 /// and skopeo: the archives and images the archive tests and `cargo xtask bench` build; curl:
-/// the reference packages of the built-in table tests; g++: the C++ fixture).
+/// the reference packages of the built-in table tests; g++: the C++ fixture; the cross
+/// compilers and qemu-user-static: the foreign-architecture roots, xtask/src/foreign.rs).
 const PACKAGES: &[&str] = &[
     "gcc",
     "g++",
@@ -32,6 +33,10 @@ const PACKAGES: &[&str] = &[
     "bzip2",
     "umoci",
     "skopeo",
+    "gcc-aarch64-linux-gnu",
+    "gcc-arm-linux-gnueabihf",
+    "gcc-riscv64-linux-gnu",
+    "qemu-user-static",
 ];
 
 /// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a

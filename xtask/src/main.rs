@@ -11,6 +11,7 @@ mod cases;
 mod ci;
 mod debs;
 mod fixtures;
+mod foreign;
 mod reference;
 mod roots;
 mod util;

@@ -10,11 +10,20 @@ use crate::model::{Class, Symbol};
 const SYM32_SIZE: u64 = 16;
 const SYM64_SIZE: u64 = 24;
 
-/// How many entries DT_SYMTAB has. The dynamic section does not say; the loaders only need
-/// the hash table. DT_HASH's nchain is the count; otherwise walk DT_GNU_HASH to the end of
-/// the chain that starts at the highest bucket (as object's `gnu_hash` reader does).
-/// Without either, `min` (the highest symbol index a relocation uses, plus one) is the
-/// count. A relocation beyond a hash table's count is damage, reported by the caller.
+/// How many entries DT_SYMTAB has. The dynamic section does not say, and glibc never needs
+/// to know: a relocation's symbol is read straight at its index (sysdeps/*/dl-machine.h:
+/// elf_machine_rel[a], `&symtab[ELFW(R_SYM) (reloc->r_info)]`), and only lookup goes
+/// through the hash table:
+/// - DT_HASH's nchain is the count (the ELF gABI: one chain entry per symbol); a relocation
+///   past it is damage, reported and skipped by the caller.
+/// - DT_GNU_HASH describes only the hashed (defined, exported) symbols; walking it to the end
+///   of the chain that starts at the highest bucket counts up to the last of those. Undefined
+///   symbols are not hashed, and when an object defines nothing, binutils writes the empty
+///   table (one bucket, symoffset 1: bfd/elflink.c, "Empty .gnu.hash ... section is
+///   special") whatever the size of .dynsym. A PIE from Debian 12's aarch64 GCC, which
+///   reaches extern data through the GOT instead of COPY relocations, has exactly that table.
+///   So with DT_GNU_HASH the count is at least `min` (the highest symbol index a relocation
+///   uses, plus one).
 fn symbol_count(
     r: &Reader<'_>,
     map: &AddressMap,
@@ -41,7 +50,7 @@ fn symbol_count(
     }
     if let Some(addr) = tags.gnu_hash {
         match gnu_hash_count(r, map, addr) {
-            Some(n) => return n,
+            Some(n) => return n.max(min),
             None => diags.push(format!("DT_GNU_HASH: table at {addr:#x} cannot be read")),
         }
     }
@@ -92,8 +101,8 @@ fn gnu_hash_count(r: &Reader<'_>, map: &AddressMap, addr: u64) -> Option<u64> {
     }
 }
 
-/// Read the dynamic symbol table. `min_count` is the count to use when there is no hash
-/// table.
+/// Read the dynamic symbol table. `min_count` is the highest symbol index a relocation uses,
+/// plus one: the count without DT_HASH (see [`symbol_count`]).
 pub(super) fn read(
     r: &Reader<'_>,
     map: &AddressMap,
