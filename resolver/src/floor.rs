@@ -97,11 +97,14 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
                 }
                 Family::Other => None,
             };
+            // Undefined references, and data copy-relocated into the executable (defined in
+            // its .bss but still bound to the library's version, e.g.
+            // __libc_single_threaded@GLIBC_2.32): a Vernaux index never names a Verdef.
             let index = aux.other & !ldsim_loader::VERSYM_HIDDEN;
             let mut symbols: Vec<String> = obj
                 .symbols
                 .iter()
-                .filter(|s| s.is_undefined() && s.version_index() == Some(index))
+                .filter(|s| s.version_index() == Some(index))
                 .map(|s| String::from_utf8_lossy(&s.name).into_owned())
                 .collect();
             symbols.sort();

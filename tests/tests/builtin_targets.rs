@@ -643,3 +643,41 @@ fn default_targets_matrix_snapshot() {
 fn targets_listing_snapshot() {
     insta::assert_snapshot!("targets", human(&["targets".into()]));
 }
+
+/// The floor names every symbol bound to each required version — copy-relocated data too,
+/// which the executable defines in its .bss (`__libc_single_threaded@GLIBC_2.32` in every
+/// g++ ≥ 11 program) — exactly as `objdump -T` lists them.
+#[test]
+fn the_floor_names_every_symbol_bound_to_a_required_version_copy_relocated_data_included() {
+    let m = fixtures();
+    for (name, program) in newer_glibc_programs(&m) {
+        let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for line in objdump("-T", &program).lines() {
+            let (Some(open), Some(close)) = (line.find('('), line.find(')')) else {
+                continue;
+            };
+            let version = &line[open + 1..close];
+            if version == "Base" || !line.contains(" D") && !line.contains("*UND*") {
+                continue;
+            }
+            expected
+                .entry(version.to_string())
+                .or_default()
+                .insert(line[close + 1..].trim().to_string());
+        }
+        let json = check_json(&[
+            "--target".into(),
+            "debian-12".into(),
+            program.display().to_string(),
+        ]);
+        let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for v in json["floors"][0]["versions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            got.insert(str_of(v, "version"), string_set(&v["symbols"]));
+        }
+        assert_eq!(got, expected, "{name}: floor symbols vs objdump -T");
+    }
+}
