@@ -222,3 +222,38 @@ fn interpreter_symlink_loop_is_a_broken_target() {
     assert_eq!(p["kind"], "missing-interpreter", "{r:#}");
     assert_eq!(p["interpreter"], "/lib64/ld-linux-x86-64.so.2");
 }
+
+/// A directory FILE in which nothing is an ELF file is an input error naming it, not silence.
+#[test]
+fn directory_without_elf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_elf(dir.path());
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("empty")).unwrap();
+    std::fs::write(docs.join("README"), "no program here\n").unwrap();
+    let (code, json, stderr) = check_host(&[&docs, &good]);
+    assert_input_error(
+        code,
+        &json,
+        &stderr,
+        &s(&docs),
+        "no ELF file in this directory",
+        &s(&good),
+    );
+    let entry = report(&json, &s(&docs)).unwrap_or_else(|| panic!("{json:#}"));
+    assert!(entry["error"].is_string(), "{entry:#}");
+
+    // The same inside a target root (--in-target).
+    let root = root_with_good();
+    std::fs::create_dir_all(root.path().join("usr/share/doc")).unwrap();
+    std::fs::write(root.path().join("usr/share/doc/README"), "text\n").unwrap();
+    let (code, json, stderr) = check_in(root.path(), &["/usr/share/doc", "/bin/good"]);
+    assert_input_error(
+        code,
+        &json,
+        &stderr,
+        "/usr/share/doc",
+        "no ELF file in this directory",
+        "/bin/good",
+    );
+}
