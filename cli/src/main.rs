@@ -412,7 +412,7 @@ fn write_output(
                 if format == Format::Human && !quiet {
                     out.write_all(render::report(report, verbose).as_bytes())?;
                 }
-                entries.push(schema::FileEntry::Report(report));
+                entries.push(schema::FileEntry::report(report));
             }
         }
     }

@@ -55,7 +55,7 @@ pub fn write(
         }
         for (target, outcome) in &row {
             match outcome {
-                Outcome::Report(report) => entries.push(FileEntry::Report(report)),
+                Outcome::Report(report) => entries.push(FileEntry::report(report)),
                 Outcome::Error(error) => {
                     out.flush()?;
                     let _ = writeln!(io::stderr(), "ldsim: {}: {target}: {error}", job.display);
@@ -165,29 +165,68 @@ fn summary(report: &Report) -> (&'static str, String) {
             }
             (word, text)
         }
-        Verdict::Ok if !report.unknown_libraries.is_empty() => {
-            let names: Vec<&str> = report
-                .unknown_libraries
-                .iter()
-                .map(|u| u.library.as_str())
-                .collect();
-            (
-                "runs?",
-                format!(
-                    "if {} {} present: not in ldsim's tables for this target; check with --sysroot IMAGE",
-                    names.join(", "),
-                    if names.len() == 1 { "is" } else { "are" }
-                ),
-            )
-        }
-        Verdict::Ok if report.loader.gcompat && !report.unverified_symbols.is_empty() => (
-            "runs?",
-            format!(
-                "if libgcompat provides {} (musl lacks them; gcompat's exports are not in ldsim's tables)",
-                abbreviate(&report.unverified_symbols, FLOOR_SYMBOLS)
+        Verdict::Ok => match assumption(report) {
+            Some(assumed) => ("runs?", assumed.detail()),
+            None => ("runs", String::new()),
+        },
+    }
+}
+
+/// What an `ok` report rests on that ldsim could not check: the one decision behind the
+/// matrix's `runs?`, the single report's verdict line and JSON's `certain`.
+pub(crate) enum Assumption<'a> {
+    /// Libraries outside the built-in target's tables, assumed present.
+    Libraries(Vec<&'a str>),
+    /// Symbols musl lacks, assumed to come from libgcompat (its exports are not tabled).
+    Gcompat(&'a [String]),
+}
+
+/// `Some` when `report` loads only under an [`Assumption`] (built-in targets).
+pub(crate) fn assumption(report: &Report) -> Option<Assumption<'_>> {
+    if report.verdict != Verdict::Ok {
+        return None;
+    }
+    if !report.unknown_libraries.is_empty() {
+        let names = report
+            .unknown_libraries
+            .iter()
+            .map(|u| u.library.as_str())
+            .collect();
+        return Some(Assumption::Libraries(names));
+    }
+    if report.loader.gcompat && !report.unverified_symbols.is_empty() {
+        return Some(Assumption::Gcompat(&report.unverified_symbols));
+    }
+    None
+}
+
+impl Assumption<'_> {
+    /// `if libssl.so.3 is present`, `if libgcompat provides __memcpy_chk, …`.
+    pub(crate) fn condition(&self) -> String {
+        match self {
+            Assumption::Libraries(names) => format!(
+                "if {} {} present",
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" }
             ),
-        ),
-        Verdict::Ok => ("runs", String::new()),
+            Assumption::Gcompat(symbols) => format!(
+                "if libgcompat provides {}",
+                abbreviate(symbols, FLOOR_SYMBOLS)
+            ),
+        }
+    }
+
+    /// The condition and why ldsim cannot tell.
+    fn detail(&self) -> String {
+        let why = match self {
+            Assumption::Libraries(_) => {
+                ": not in ldsim's tables for this target; check with --sysroot IMAGE"
+            }
+            Assumption::Gcompat(_) => {
+                " (musl lacks them; gcompat's exports are not in ldsim's tables)"
+            }
+        };
+        format!("{}{why}", self.condition())
     }
 }
 

@@ -13,7 +13,7 @@ pub fn report(report: &Report, verbose: bool) -> String {
         out,
         "{}: {} ({})",
         report.file,
-        verdict(report.verdict),
+        verdict_text(report),
         loader(&report.loader)
     );
     // Printed by the loader before it fails, if it fails (preloads come first).
@@ -79,6 +79,14 @@ pub(crate) fn abbreviate(names: &[String], max: usize) -> String {
         let _ = write!(text, ", … (+{} more)", names.len() - max);
     }
     text
+}
+
+/// The verdict, `runs? if …` when it rests on an assumption (as the matrix says it).
+fn verdict_text(report: &Report) -> String {
+    match crate::matrix::assumption(report) {
+        Some(assumed) => format!("runs? {}", assumed.condition()),
+        None => verdict(report.verdict).to_owned(),
+    }
 }
 
 fn verdict(verdict: Verdict) -> &'static str {

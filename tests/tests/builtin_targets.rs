@@ -590,6 +590,92 @@ fn the_real_musl_roots_agree_on_a_glibc_only_symbol() {
     );
 }
 
+/// One verdict for one answer: a program checked against a single built-in target reads
+/// `runs? if …` in its verdict line exactly where the matrix of several targets reads `runs?`
+/// (a library outside the tables, glibc-only symbols left to libgcompat), and its JSON report
+/// then says `"certain": false` (the verdict itself stays `ok`).
+#[test]
+fn a_single_target_report_says_runs_maybe_where_the_matrix_does() {
+    let m = fixtures();
+    let root = &m.roots["glibc"];
+    let programs: Vec<String> = ["missing_library", "fortify", "newer_glibc/stat"]
+        .iter()
+        .map(|name| {
+            let c = m
+                .cases
+                .iter()
+                .find(|c| c.flavour == "glibc" && c.name == *name)
+                .unwrap_or_else(|| panic!("no fixture glibc/{name}: run `cargo xtask fixtures`"));
+            root.join(c.program.trim_start_matches('/'))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let targets = ["debian-12", "alpine-3.20-gcompat", "rhel-8"];
+    let mut maybes = 0;
+    for program in &programs {
+        let mut all: Vec<String> = vec!["check".into()];
+        for t in targets {
+            all.extend(["--target".to_string(), t.to_string()]);
+        }
+        all.push(program.clone());
+        let matrix = human(&all);
+        for target in targets {
+            // `  WORD   TARGET  detail` in the matrix.
+            let word = matrix
+                .lines()
+                .find_map(|l| {
+                    let mut words = l.split_whitespace();
+                    let word = words.next()?;
+                    (words.next() == Some(target)).then(|| word.to_string())
+                })
+                .unwrap_or_else(|| panic!("no line for {target}:\n{matrix}"));
+            let single = human(&[
+                "check".into(),
+                "--target".into(),
+                target.into(),
+                program.clone(),
+            ]);
+            // human() writes the fixture directory as $FIXTURES.
+            let shown = program.replace(
+                &ldsim_tests::manifest::fixtures_dir().display().to_string(),
+                "$FIXTURES",
+            );
+            let verdict_line = single
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{shown}: ")))
+                .unwrap_or_else(|| panic!("no verdict line:\n{single}"))
+                .trim_start()
+                .strip_prefix(&format!("{shown}: "))
+                .unwrap()
+                .to_string();
+            let expected = match word.as_str() {
+                "runs?" => "runs? if ",
+                "runs" => "ok (",
+                "fails" => "fails on target (",
+                other => panic!("unexpected matrix word {other:?}"),
+            };
+            assert!(
+                verdict_line.starts_with(expected),
+                "{program} on {target}: the matrix says {word:?}, the single report {verdict_line:?}"
+            );
+            let json = check_json(&["--target".into(), target.into(), program.clone()]);
+            let report = &json["files"][0];
+            assert_eq!(
+                report["certain"].as_bool(),
+                Some(word != "runs?"),
+                "{program} on {target} ({word}): {report:#}"
+            );
+            if word == "runs?" {
+                assert_eq!(report["verdict"], "ok", "{report:#}");
+                maybes += 1;
+            }
+        }
+    }
+    // missing_library on both glibc-like targets, fortify under gcompat.
+    assert!(maybes >= 3, "{maybes} runs? cases");
+}
+
 // --- bad input and snapshots ---------------------------------------------------------------
 
 #[test]
