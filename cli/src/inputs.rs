@@ -182,6 +182,21 @@ pub fn expand_target(root: &Sysroot, files: &[PathBuf]) -> Vec<Job> {
     jobs
 }
 
+/// In-target FILEs as given, unexpanded: what a root that could not be opened is said to
+/// have failed to check.
+pub fn as_given(files: &[PathBuf]) -> Vec<Job> {
+    files
+        .iter()
+        .map(|file| Job {
+            display: file.to_string_lossy().into_owned(),
+            kind: JobKind::Check {
+                target: TargetPath::new(file.as_os_str().as_bytes()),
+                host: None,
+            },
+        })
+        .collect()
+}
+
 fn walk_target(root: &Sysroot, dir: &TargetPath, shown: &Path, depth: usize, jobs: &mut Vec<Job>) {
     let display = || shown.to_string_lossy().into_owned();
     if depth > MAX_DEPTH {
