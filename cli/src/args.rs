@@ -71,6 +71,7 @@ fn parse_target(name: &str) -> Result<Target, String> {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("root").args(["sysroot", "targets"]).multiple(true))]
 pub struct CheckArgs {
     /// ELF files to check; a directory means every ELF file under it.
     ///
@@ -117,8 +118,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SIZE", default_value = "16G", value_parser = parse_size)]
     pub unpack_limit: u64,
 
-    /// FILE is a path inside the target root rather than a host file.
-    #[arg(long, requires = "sysroot", conflicts_with = "targets")]
+    /// FILE is a path inside the target root rather than a host file. With --target, a path
+    /// in the built-in target as the --overlay options place it (like `COPY app /opt/app` into
+    /// that base image); every target is given the overlays.
+    #[arg(long, requires = "root")]
     pub in_target: bool,
 
     /// Set a loader environment variable in the simulated run (repeatable). Supported:
@@ -361,8 +364,9 @@ mod tests {
         let names: Vec<&str> = args.targets.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["debian-11", "musl-1.2"]);
         assert!(check(&["--target", "windows-11", "a"]).is_err());
-        // --in-target names paths inside a root on disk.
+        // --in-target names paths inside the roots named, not the default targets.
         assert!(check(&["--in-target", "a"]).is_err());
+        assert!(check(&["--in-target", "--target", "debian-12", "a"]).is_ok());
         assert!(check(&[
             "--in-target",
             "--sysroot",
@@ -371,7 +375,7 @@ mod tests {
             "debian-12",
             "a"
         ])
-        .is_err());
+        .is_ok());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! From FILE arguments to the list of files to check: directories are walked (recursively,
-//! sorted, directory symlinks not followed, non-ELF files skipped silently).
+//! sorted, directory symlinks not followed, non-ELF files skipped silently; a named directory
+//! holding no ELF file at all is an input error).
 
 use ldsim_sysroots::{FsError, Node, NodeKind, Sysroot, TargetPath};
 use std::ffi::OsStr;
@@ -11,6 +12,9 @@ use std::path::{Path, PathBuf};
 const MAX_DEPTH: usize = 256;
 
 const ELF_MAGIC: &[u8; 4] = b"\x7fELF";
+
+/// The input error of a named directory in which the walk found nothing to check.
+pub const NO_ELF_IN_DIRECTORY: &str = "no ELF file in this directory";
 
 /// One file to check, or why a named path could not be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +59,11 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
             }
         };
         if canonical.is_dir() {
+            let before = inputs.jobs.len();
             walk_host(file, &canonical, 0, &mut inputs.jobs);
+            if inputs.jobs.len() == before {
+                inputs.jobs.push(error_job(display, &NO_ELF_IN_DIRECTORY));
+            }
             inputs.dirs.push(canonical);
         } else {
             inputs.jobs.push(host_job(display, canonical));
@@ -158,7 +166,11 @@ pub fn expand_target(root: &Sysroot, files: &[PathBuf]) -> Vec<Job> {
         let target = TargetPath::new(file.as_os_str().as_bytes());
         match root.resolve(target.as_bytes(), &TargetPath::root()) {
             Ok(resolved) if resolved.kind == NodeKind::Dir => {
+                let before = jobs.len();
                 walk_target(root, &target, file, 0, &mut jobs);
+                if jobs.len() == before {
+                    jobs.push(error_job(display, &NO_ELF_IN_DIRECTORY));
+                }
             }
             // Anything else, errors included, goes to the checker, which reports it.
             _ => jobs.push(Job {
@@ -168,6 +180,21 @@ pub fn expand_target(root: &Sysroot, files: &[PathBuf]) -> Vec<Job> {
         }
     }
     jobs
+}
+
+/// In-target FILEs as given, unexpanded: what a root that could not be opened is said to
+/// have failed to check.
+pub fn as_given(files: &[PathBuf]) -> Vec<Job> {
+    files
+        .iter()
+        .map(|file| Job {
+            display: file.to_string_lossy().into_owned(),
+            kind: JobKind::Check {
+                target: TargetPath::new(file.as_os_str().as_bytes()),
+                host: None,
+            },
+        })
+        .collect()
 }
 
 fn walk_target(root: &Sysroot, dir: &TargetPath, shown: &Path, depth: usize, jobs: &mut Vec<Job>) {
@@ -317,11 +344,20 @@ mod tests {
     fn a_named_directory_is_remembered_for_mounting() {
         let tmp = tempfile::tempdir().unwrap();
         fs::create_dir(tmp.path().join("d")).unwrap();
+        fs::write(tmp.path().join("d/x"), ELF).unwrap();
         let inputs = expand_host(&[tmp.path().join("d/.")]);
-        assert!(inputs.jobs.is_empty());
+        assert_eq!(inputs.jobs.len(), 1);
         assert_eq!(
             inputs.dirs,
             [fs::canonicalize(tmp.path().join("d")).unwrap()]
         );
+    }
+
+    #[test]
+    fn a_directory_without_elf_files_is_an_input_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("d/empty-sub")).unwrap();
+        fs::write(tmp.path().join("d/readme.txt"), "text").unwrap();
+        assert_eq!(walk(tmp.path(), "d"), ["/d: no ELF file in this directory"]);
     }
 }

@@ -79,6 +79,9 @@ fn init_tracing(verbose: u8, quiet: bool) {
 pub(crate) enum Outcome {
     Report(Box<Report>),
     Error(String),
+    /// Nothing to say for this target: with --in-target, another root's walk found this
+    /// entry (a directory FILE this root expanded into files, or found no ELF file in).
+    Absent,
 }
 
 /// What the files are checked against: the --sysroot root, or a built-in target.
@@ -98,44 +101,74 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         defaults = Target::defaults();
         kinds.extend(defaults.iter().map(TargetKind::Builtin));
     }
-    let in_target_root = args.in_target.then_some(args.sysroot.as_deref()).flatten();
-    let (jobs, inputs) = match in_target_root {
-        Some(_) => (Vec::new(), None),
-        None => {
-            let inputs = inputs::expand_host(&args.files);
-            (inputs.jobs.clone(), Some(inputs))
-        }
-    };
-    let mut columns: Vec<Column> = Vec::new();
-    let mut jobs = jobs;
+    let inputs = (!args.in_target).then(|| inputs::expand_host(&args.files));
+    let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
     for kind in &kinds {
-        let (name, outcomes) = match (kind, &inputs) {
-            (TargetKind::Root(sysroot), None) => {
-                let (target_jobs, outcomes) = check_in_target(args, sysroot)?;
-                jobs = target_jobs;
-                (sysroot.display().to_string(), outcomes)
-            }
-            (TargetKind::Root(sysroot), Some(inputs)) => (
-                sysroot.display().to_string(),
-                check_host_files_in_root(args, sysroot, inputs)?,
-            ),
-            (TargetKind::Builtin(target), Some(inputs)) => {
-                (target.name.clone(), check_builtin(args, target, inputs)?)
-            }
-            (TargetKind::Builtin(_), None) => continue,
+        let name = match kind {
+            TargetKind::Root(sysroot) => sysroot.display().to_string(),
+            TargetKind::Builtin(target) => target.name.clone(),
         };
-        columns.push(Column { name, outcomes });
+        let result = match (kind, &inputs) {
+            (TargetKind::Root(sysroot), None) => check_in_target(args, sysroot),
+            (TargetKind::Builtin(target), None) => check_builtin_in_target(args, target),
+            (TargetKind::Root(sysroot), Some(inputs)) => {
+                check_host_files_in_root(args, sysroot, inputs).map(|o| (inputs.jobs.clone(), o))
+            }
+            (TargetKind::Builtin(target), Some(inputs)) => {
+                check_builtin(args, target, inputs).map(|o| (inputs.jobs.clone(), o))
+            }
+        };
+        checked.push(match result {
+            Ok((jobs, outcomes)) => (
+                jobs,
+                Column {
+                    name,
+                    outcomes,
+                    error: None,
+                },
+            ),
+            // Nothing can be checked against this target (a broken --sysroot or --overlay):
+            // each file gets the error, and the other targets are still checked.
+            Err(err) => {
+                let error = format!("{err:#}");
+                let jobs = match &inputs {
+                    Some(inputs) => inputs.jobs.clone(),
+                    None => inputs::as_given(&args.files),
+                };
+                let outcomes = jobs.iter().map(|_| Outcome::Error(error.clone())).collect();
+                let error = Some(error);
+                (
+                    jobs,
+                    Column {
+                        name,
+                        outcomes,
+                        error,
+                    },
+                )
+            }
+        });
+    }
+    let (jobs, mut columns) = align(checked);
+    // A target that could not be used at all: one line, before any file's output.
+    let mut said = std::collections::BTreeSet::new();
+    for error in columns.iter().filter_map(|c| c.error.as_deref()) {
+        if said.insert(error) {
+            let _ = writeln!(io::stderr(), "ldsim: {error}");
+        }
     }
     let several = columns.len() > 1;
     let any_builtin = kinds.iter().any(|k| matches!(k, TargetKind::Builtin(_)));
     let result = if several || any_builtin {
         matrix::write(&jobs, &columns, args.format, verbose, quiet)
     } else {
-        let outcomes = columns.pop().map(|c| c.outcomes).unwrap_or_default();
-        let written = write_output(&jobs, &outcomes, args.format, verbose, quiet);
+        let column = columns.pop();
+        let announced = column.as_ref().is_some_and(|c| c.error.is_some());
+        let outcomes = column.map(|c| c.outcomes).unwrap_or_default();
+        let written = write_output(&jobs, &outcomes, announced, args.format, verbose, quiet);
         columns.push(Column {
             name: String::new(),
             outcomes,
+            error: None,
         });
         written
     };
@@ -156,6 +189,76 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
 pub(crate) struct Column {
     pub name: String,
     pub outcomes: Vec<Outcome>,
+    /// Why nothing could be checked against this target (each outcome is then this error):
+    /// said once on stderr, not once per file.
+    pub error: Option<String>,
+}
+
+/// What an in-target file is said to be in a root whose walk did not reach it.
+const NOT_IN_TARGET: &str = "not in this target (No such file or directory)";
+
+/// Every target's outcomes for one list of files. Host files are the same for every target;
+/// with --in-target each root expands the FILEs itself, and a file one root has and another
+/// lacks is an input error for the other.
+fn align(checked: Vec<(Vec<Job>, Column)>) -> (Vec<Job>, Vec<Column>) {
+    let same = checked.windows(2).all(|pair| {
+        let (a, b) = (&pair[0].0, &pair[1].0);
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.display == y.display)
+    });
+    if same {
+        let jobs = checked.first().map(|(j, _)| j.clone()).unwrap_or_default();
+        return (jobs, checked.into_iter().map(|(_, c)| c).collect());
+    }
+    // The same display twice (a FILE named twice) is told apart by its occurrence.
+    let keys = |jobs: &[Job]| -> Vec<(String, usize)> {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        jobs.iter()
+            .map(|job| {
+                let n = seen.entry(&job.display).or_default();
+                *n += 1;
+                (job.display.clone(), *n)
+            })
+            .collect()
+    };
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut order: BTreeMap<(String, usize), usize> = BTreeMap::new();
+    for (column_jobs, _) in &checked {
+        for (key, job) in keys(column_jobs).into_iter().zip(column_jobs) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = order.entry(key) {
+                slot.insert(jobs.len());
+                jobs.push(job.clone());
+            }
+        }
+    }
+    let columns = checked
+        .into_iter()
+        .map(|(column_jobs, column)| {
+            let mut slots: Vec<Option<Outcome>> = jobs.iter().map(|_| None).collect();
+            for (key, outcome) in keys(&column_jobs).into_iter().zip(column.outcomes) {
+                slots[order[&key]] = Some(outcome);
+            }
+            let outcomes = jobs
+                .iter()
+                .zip(slots)
+                .map(|(job, slot)| {
+                    slot.unwrap_or_else(|| {
+                        let inside = format!("{}/", job.display.trim_end_matches('/'));
+                        if column_jobs.iter().any(|j| j.display.starts_with(&inside)) {
+                            Outcome::Absent
+                        } else {
+                            Outcome::Error(NOT_IN_TARGET.to_owned())
+                        }
+                    })
+                })
+                .collect();
+            Column {
+                name: column.name,
+                outcomes,
+                error: column.error,
+            }
+        })
+        .collect();
+    (jobs, columns)
 }
 
 /// `--in-target`: the files are paths inside the root.
@@ -172,6 +275,48 @@ fn check_in_target(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<(Vec<Job>
     let host = host_choice(args, true);
     let outcomes = run_checks(&Checker::new(&root, args.environment()), &jobs, &host);
     Ok((jobs, outcomes))
+}
+
+/// `--in-target` on a built-in target: FILE is a path in the target as the `--overlay`s
+/// place it, as `COPY app /opt/app` into that base image would.
+fn check_builtin_in_target(
+    args: &CheckArgs,
+    target: &Target,
+) -> anyhow::Result<(Vec<Job>, Vec<Outcome>)> {
+    let mut root = BuiltinRoot::new(target, target.arch_for(None))?;
+    mount_overlays(root.sysroot_mut(), args)?;
+    let sysroot: &Sysroot = root.sysroot_mut();
+    let jobs = inputs::expand_target(sysroot, &args.files);
+    // Each file against the target's image of its own architecture.
+    let arch_of = |job: &Job| target.arch_for(target_job_arch(sysroot, job));
+    let outcomes = check_by_group(&jobs, arch_of, |arch, group| {
+        let mut root = match BuiltinRoot::new(target, *arch) {
+            Ok(root) => root,
+            Err(err) => {
+                return Ok(group
+                    .iter()
+                    .map(|_| Outcome::Error(err.to_string()))
+                    .collect())
+            }
+        };
+        mount_overlays(root.sysroot_mut(), args)?;
+        Ok(run_checks(
+            &Checker::builtin(&root, args.environment()),
+            group,
+            &host_choice(args, true),
+        ))
+    })?;
+    Ok((jobs, outcomes))
+}
+
+/// The ELF architecture of a file inside the target, when it has one ldsim knows.
+fn target_job_arch(root: &Sysroot, job: &Job) -> Option<Arch> {
+    let JobKind::Check { target, .. } = &job.kind else {
+        return None;
+    };
+    let (_, bytes) = root.read(target.as_bytes(), &TargetPath::root()).ok()?;
+    let header = ldsim_loader::parse_header(&bytes).ok()?;
+    ldsim_loader::arch::arch_of(&header)
 }
 
 fn open_source(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<RootSource> {
@@ -435,7 +580,7 @@ fn status(outcomes: &[Outcome]) -> u8 {
         match outcome {
             Outcome::Error(_) => return exit::USAGE,
             Outcome::Report(r) if r.verdict != Verdict::Ok => code = exit::FAILS,
-            Outcome::Report(_) => {}
+            Outcome::Report(_) | Outcome::Absent => {}
         }
     }
     code
@@ -445,6 +590,7 @@ fn status(outcomes: &[Outcome]) -> u8 {
 fn write_output(
     jobs: &[Job],
     outcomes: &[Outcome],
+    announced: bool,
     format: Format,
     verbose: bool,
     quiet: bool,
@@ -455,9 +601,12 @@ fn write_output(
     for (job, outcome) in jobs.iter().zip(outcomes) {
         match outcome {
             Outcome::Error(err) => {
-                // Keep stderr lines next to the stdout text of the files around them.
-                out.flush()?;
-                let _ = writeln!(io::stderr(), "ldsim: {}: {err}", job.display);
+                // Keep stderr lines next to the stdout text of the files around them (a
+                // target-wide error was said once already).
+                if !announced {
+                    out.flush()?;
+                    let _ = writeln!(io::stderr(), "ldsim: {}: {err}", job.display);
+                }
                 entries.push(schema::FileEntry::Error {
                     file: &job.display,
                     error: err,
@@ -467,8 +616,9 @@ fn write_output(
                 if format == Format::Human && !quiet {
                     out.write_all(render::report(report, verbose).as_bytes())?;
                 }
-                entries.push(schema::FileEntry::Report(report));
+                entries.push(schema::FileEntry::report(report));
             }
+            Outcome::Absent => {}
         }
     }
     if format == Format::Json && !quiet {

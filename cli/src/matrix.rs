@@ -29,13 +29,18 @@ pub fn write(
     let mut entries = Vec::new();
     let mut floors = Vec::new();
     for (index, job) in jobs.iter().enumerate() {
-        let row: Vec<(&str, &Outcome)> = columns
+        // Whether each target's error was already said once for the whole target.
+        let (row, announced): (Vec<(&str, &Outcome)>, Vec<bool>) = columns
             .iter()
-            .filter_map(|c| Some((c.name.as_str(), c.outcomes.get(index)?)))
-            .collect();
+            .filter_map(|c| {
+                let outcome = c.outcomes.get(index)?;
+                let cell = (c.name.as_str(), outcome);
+                (!matches!(outcome, Outcome::Absent)).then_some((cell, c.error.is_some()))
+            })
+            .unzip();
         let floor = row.iter().find_map(|(_, o)| match o {
             Outcome::Report(r) => r.floor.as_ref(),
-            Outcome::Error(_) => None,
+            Outcome::Error(_) | Outcome::Absent => None,
         });
         if let Some(floor) = floor {
             floors.push(schema::FileFloor {
@@ -44,21 +49,26 @@ pub fn write(
             });
         }
         // A file that cannot be read or is not ELF fails the same way for every target: one line.
-        if let Some(error) = same_error(&row) {
-            out.flush()?;
-            let _ = writeln!(io::stderr(), "ldsim: {}: {error}", job.display);
+        if let Some(error) = same_error(&row).filter(|_| row.len() == columns.len()) {
+            if !announced.iter().all(|&a| a) {
+                out.flush()?;
+                let _ = writeln!(io::stderr(), "ldsim: {}: {error}", job.display);
+            }
             entries.push(FileEntry::Error {
                 file: &job.display,
                 error,
             });
             continue;
         }
-        for (target, outcome) in &row {
+        for ((target, outcome), announced) in row.iter().zip(&announced) {
             match outcome {
-                Outcome::Report(report) => entries.push(FileEntry::Report(report)),
+                Outcome::Report(report) => entries.push(FileEntry::report(report)),
+                Outcome::Absent => {}
                 Outcome::Error(error) => {
-                    out.flush()?;
-                    let _ = writeln!(io::stderr(), "ldsim: {}: {target}: {error}", job.display);
+                    if !announced {
+                        out.flush()?;
+                        let _ = writeln!(io::stderr(), "ldsim: {}: {target}: {error}", job.display);
+                    }
                     entries.push(FileEntry::TargetError {
                         file: &job.display,
                         target,
@@ -87,7 +97,7 @@ pub fn write(
 fn same_error<'a>(row: &[(&str, &'a Outcome)]) -> Option<&'a str> {
     let mut errors = row.iter().map(|(_, o)| match o {
         Outcome::Error(e) => Some(e.as_str()),
-        Outcome::Report(_) => None,
+        Outcome::Report(_) | Outcome::Absent => None,
     });
     let first = errors.next()??;
     errors.all(|e| e == Some(first)).then_some(first)
@@ -117,6 +127,7 @@ fn file_block(
         let (word, detail) = match outcome {
             Outcome::Error(err) => ("error", err.clone()),
             Outcome::Report(r) => summary(r),
+            Outcome::Absent => continue,
         };
         let line = format!("  {word:<6} {target:<width$}  {detail}");
         let _ = writeln!(out, "{}", line.trim_end());
@@ -158,29 +169,68 @@ fn summary(report: &Report) -> (&'static str, String) {
             }
             (word, text)
         }
-        Verdict::Ok if !report.unknown_libraries.is_empty() => {
-            let names: Vec<&str> = report
-                .unknown_libraries
-                .iter()
-                .map(|u| u.library.as_str())
-                .collect();
-            (
-                "runs?",
-                format!(
-                    "if {} {} present: not in ldsim's tables for this target; check with --sysroot IMAGE",
-                    names.join(", "),
-                    if names.len() == 1 { "is" } else { "are" }
-                ),
-            )
-        }
-        Verdict::Ok if report.loader.gcompat && !report.unverified_symbols.is_empty() => (
-            "runs?",
-            format!(
-                "if libgcompat provides {} (musl lacks them; gcompat's exports are not in ldsim's tables)",
-                abbreviate(&report.unverified_symbols, FLOOR_SYMBOLS)
+        Verdict::Ok => match assumption(report) {
+            Some(assumed) => ("runs?", assumed.detail()),
+            None => ("runs", String::new()),
+        },
+    }
+}
+
+/// What an `ok` report rests on that ldsim could not check: the one decision behind the
+/// matrix's `runs?`, the single report's verdict line and JSON's `certain`.
+pub(crate) enum Assumption<'a> {
+    /// Libraries outside the built-in target's tables, assumed present.
+    Libraries(Vec<&'a str>),
+    /// Symbols musl lacks, assumed to come from libgcompat (its exports are not tabled).
+    Gcompat(&'a [String]),
+}
+
+/// `Some` when `report` loads only under an [`Assumption`] (built-in targets).
+pub(crate) fn assumption(report: &Report) -> Option<Assumption<'_>> {
+    if report.verdict != Verdict::Ok {
+        return None;
+    }
+    if !report.unknown_libraries.is_empty() {
+        let names = report
+            .unknown_libraries
+            .iter()
+            .map(|u| u.library.as_str())
+            .collect();
+        return Some(Assumption::Libraries(names));
+    }
+    if report.loader.gcompat && !report.unverified_symbols.is_empty() {
+        return Some(Assumption::Gcompat(&report.unverified_symbols));
+    }
+    None
+}
+
+impl Assumption<'_> {
+    /// `if libssl.so.3 is present`, `if libgcompat provides __memcpy_chk, …`.
+    pub(crate) fn condition(&self) -> String {
+        match self {
+            Assumption::Libraries(names) => format!(
+                "if {} {} present",
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" }
             ),
-        ),
-        Verdict::Ok => ("runs", String::new()),
+            Assumption::Gcompat(symbols) => format!(
+                "if libgcompat provides {}",
+                abbreviate(symbols, FLOOR_SYMBOLS)
+            ),
+        }
+    }
+
+    /// The condition and why ldsim cannot tell.
+    fn detail(&self) -> String {
+        let why = match self {
+            Assumption::Libraries(_) => {
+                ": not in ldsim's tables for this target; check with --sysroot IMAGE"
+            }
+            Assumption::Gcompat(_) => {
+                " (musl lacks them; gcompat's exports are not in ldsim's tables)"
+            }
+        };
+        format!("{}{why}", self.condition())
     }
 }
 

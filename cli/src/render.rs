@@ -13,7 +13,7 @@ pub fn report(report: &Report, verbose: bool) -> String {
         out,
         "{}: {} ({}{})",
         report.file,
-        verdict(report.verdict),
+        verdict_text(report),
         loader(&report.loader),
         mode(report.mode)
     );
@@ -238,6 +238,14 @@ fn mode(mode: Mode) -> &'static str {
         Mode::Run | Mode::Static => "",
         Mode::List => "; shared object, as the loader lists it",
         Mode::Dlopen => "; dlopen'ed",
+    }
+}
+
+/// The verdict, `runs? if …` when it rests on an assumption (as the matrix says it).
+fn verdict_text(report: &Report) -> String {
+    match crate::matrix::assumption(report) {
+        Some(assumed) => format!("runs? {}", assumed.condition()),
+        None => verdict(report.verdict).to_owned(),
     }
 }
 

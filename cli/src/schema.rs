@@ -29,7 +29,7 @@ pub struct FileFloor<'a> {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum FileEntry<'a> {
-    Report(&'a Report),
+    Report(ReportEntry<'a>),
     Error {
         file: &'a str,
         error: &'a str,
@@ -40,4 +40,22 @@ pub enum FileEntry<'a> {
         target: &'a str,
         error: &'a str,
     },
+}
+
+/// A report with what the CLI adds to it.
+#[derive(Debug, Serialize)]
+pub struct ReportEntry<'a> {
+    #[serde(flatten)]
+    pub report: &'a Report,
+    /// False when the verdict `ok` rests on an assumption (the matrix's `runs?`).
+    pub certain: bool,
+}
+
+impl<'a> FileEntry<'a> {
+    pub fn report(report: &'a Report) -> Self {
+        FileEntry::Report(ReportEntry {
+            report,
+            certain: crate::matrix::assumption(report).is_none(),
+        })
+    }
 }

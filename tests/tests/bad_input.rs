@@ -222,3 +222,142 @@ fn interpreter_symlink_loop_is_a_broken_target() {
     assert_eq!(p["kind"], "missing-interpreter", "{r:#}");
     assert_eq!(p["interpreter"], "/lib64/ld-linux-x86-64.so.2");
 }
+
+/// A directory FILE in which nothing is an ELF file is an input error naming it, not silence.
+#[test]
+fn directory_without_elf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_elf(dir.path());
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("empty")).unwrap();
+    std::fs::write(docs.join("README"), "no program here\n").unwrap();
+    let (code, json, stderr) = check_host(&[&docs, &good]);
+    assert_input_error(
+        code,
+        &json,
+        &stderr,
+        &s(&docs),
+        "no ELF file in this directory",
+        &s(&good),
+    );
+    let entry = report(&json, &s(&docs)).unwrap_or_else(|| panic!("{json:#}"));
+    assert!(entry["error"].is_string(), "{entry:#}");
+
+    // The same inside a target root (--in-target).
+    let root = root_with_good();
+    std::fs::create_dir_all(root.path().join("usr/share/doc")).unwrap();
+    std::fs::write(root.path().join("usr/share/doc/README"), "text\n").unwrap();
+    let (code, json, stderr) = check_in(root.path(), &["/usr/share/doc", "/bin/good"]);
+    assert_input_error(
+        code,
+        &json,
+        &stderr,
+        "/usr/share/doc",
+        "no ELF file in this directory",
+        "/bin/good",
+    );
+}
+
+/// A `--sysroot` that cannot be opened (missing, or not an archive) beside built-in targets:
+/// the JSON document is still printed, with a `{file, target, error}` entry for the broken
+/// root and the reports of the other targets; one stderr line; exit status 2.
+#[test]
+fn broken_sysroot_beside_builtin_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_elf(dir.path());
+    let not_archive = dir.path().join("broken.tar");
+    std::fs::write(&not_archive, "not a tar archive\n".repeat(40)).unwrap();
+    let missing = dir.path().join("no-such-root");
+    for (root, problem) in [
+        (
+            &not_archive,
+            "not a directory, tar archive or container image",
+        ),
+        (&missing, "No such file or directory"),
+    ] {
+        let root = s(root);
+        let args: Vec<String> = [
+            "check",
+            "--format",
+            "json",
+            "--sysroot",
+            &root,
+            "--target",
+            "debian-12",
+            "--target",
+            "debian-11",
+            &s(&good),
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        let (code, json, stderr) = run(&args);
+        assert_eq!(code, 2, "{stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line for the broken root: {stderr:?}");
+        assert!(
+            lines[0].starts_with(&format!("ldsim: cannot open the sysroot: {root}: ")),
+            "{stderr}"
+        );
+        assert!(lines[0].contains(problem), "{stderr}");
+        let files = json["files"].as_array().unwrap_or_else(|| panic!("{json}"));
+        let targets: Vec<&str> = files.iter().filter_map(|f| f["target"].as_str()).collect();
+        assert_eq!(
+            targets,
+            [root.as_str(), "debian-12", "debian-11"],
+            "{json:#}"
+        );
+        assert_eq!(files[0]["file"], s(&good));
+        assert!(files[0]["error"].as_str().unwrap().contains(problem));
+        assert!(files[1]["verdict"].is_string() && files[2]["verdict"].is_string());
+
+        // Human output: the same one line on stderr, the other targets still printed.
+        let mut human = vec!["check".to_string()];
+        human.extend_from_slice(&args[3..]);
+        let out = std::process::Command::new(ldsim_tests::ldsim_bin())
+            .args(&human)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().collect::<Vec<_>>(), lines, "{stderr}");
+        for target in ["debian-12", "debian-11"] {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.split_whitespace().nth(1) == Some(target)),
+                "{target} printed: {stdout}"
+            );
+        }
+    }
+}
+
+/// A lone broken `--sysroot` with `--format json` still prints the JSON document, with the
+/// error entry for each file.
+#[test]
+fn broken_sysroot_alone_still_prints_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_elf(dir.path());
+    let root = dir.path().join("no-such-root");
+    let (code, json, stderr) = run(&[
+        "check".into(),
+        "--format".into(),
+        "json".into(),
+        "--sysroot".into(),
+        s(&root),
+        s(&good),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert_eq!(json["schema_version"], 1, "{json:#}");
+    let entry = report(&json, &s(&good)).unwrap_or_else(|| panic!("{json:#}"));
+    assert!(
+        entry["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("No such file or directory")),
+        "{entry:#}"
+    );
+}

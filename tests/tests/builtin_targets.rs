@@ -590,6 +590,179 @@ fn the_real_musl_roots_agree_on_a_glibc_only_symbol() {
     );
 }
 
+/// One verdict for one answer: a program checked against a single built-in target reads
+/// `runs? if …` in its verdict line exactly where the matrix of several targets reads `runs?`
+/// (a library outside the tables, glibc-only symbols left to libgcompat), and its JSON report
+/// then says `"certain": false` (the verdict itself stays `ok`).
+#[test]
+fn a_single_target_report_says_runs_maybe_where_the_matrix_does() {
+    let m = fixtures();
+    let root = &m.roots["glibc"];
+    let programs: Vec<String> = ["missing_library", "fortify", "newer_glibc/stat"]
+        .iter()
+        .map(|name| {
+            let c = m
+                .cases
+                .iter()
+                .find(|c| c.flavour == "glibc" && c.name == *name)
+                .unwrap_or_else(|| panic!("no fixture glibc/{name}: run `cargo xtask fixtures`"));
+            root.join(c.program.trim_start_matches('/'))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let targets = ["debian-12", "alpine-3.20-gcompat", "rhel-8"];
+    let mut maybes = 0;
+    for program in &programs {
+        let mut all: Vec<String> = vec!["check".into()];
+        for t in targets {
+            all.extend(["--target".to_string(), t.to_string()]);
+        }
+        all.push(program.clone());
+        let matrix = human(&all);
+        for target in targets {
+            // `  WORD   TARGET  detail` in the matrix.
+            let word = matrix
+                .lines()
+                .find_map(|l| {
+                    let mut words = l.split_whitespace();
+                    let word = words.next()?;
+                    (words.next() == Some(target)).then(|| word.to_string())
+                })
+                .unwrap_or_else(|| panic!("no line for {target}:\n{matrix}"));
+            let single = human(&[
+                "check".into(),
+                "--target".into(),
+                target.into(),
+                program.clone(),
+            ]);
+            // human() writes the fixture directory as $FIXTURES.
+            let shown = program.replace(
+                &ldsim_tests::manifest::fixtures_dir().display().to_string(),
+                "$FIXTURES",
+            );
+            let verdict_line = single
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{shown}: ")))
+                .unwrap_or_else(|| panic!("no verdict line:\n{single}"))
+                .trim_start()
+                .strip_prefix(&format!("{shown}: "))
+                .unwrap()
+                .to_string();
+            let expected = match word.as_str() {
+                "runs?" => "runs? if ",
+                "runs" => "ok (",
+                "fails" => "fails on target (",
+                other => panic!("unexpected matrix word {other:?}"),
+            };
+            assert!(
+                verdict_line.starts_with(expected),
+                "{program} on {target}: the matrix says {word:?}, the single report {verdict_line:?}"
+            );
+            let json = check_json(&["--target".into(), target.into(), program.clone()]);
+            let report = &json["files"][0];
+            assert_eq!(
+                report["certain"].as_bool(),
+                Some(word != "runs?"),
+                "{program} on {target} ({word}): {report:#}"
+            );
+            if word == "runs?" {
+                assert_eq!(report["verdict"], "ok", "{report:#}");
+                maybes += 1;
+            }
+        }
+    }
+    // missing_library on both glibc-like targets, fortify under gcompat.
+    assert!(maybes >= 3, "{maybes} runs? cases");
+}
+
+/// `--in-target` with `--target` and `--overlay`: the file the overlay places into the built-in
+/// target (as `COPY app /opt/app` into that base image) is checked there, with the same answer
+/// as the host file; several targets and a --sysroot root each get the overlay; a path the
+/// target does not have is an input error for it.
+#[test]
+fn in_target_checks_what_the_overlay_places_into_a_builtin_target() {
+    let m = fixtures();
+    let (_, program) = newer_glibc_programs(&m)
+        .into_iter()
+        .find(|(name, _)| name == "newer_glibc/stat")
+        .expect("newer_glibc/stat fixture");
+    let targets = ["debian-11", "debian-12"];
+    let mut target_args: Vec<String> = Vec::new();
+    for t in targets {
+        target_args.extend(["--target".to_string(), t.to_string()]);
+    }
+    let host = reports_on(&program, &targets.map(String::from));
+
+    let overlay = format!("{}:/opt/app", program.display());
+    let mut args = target_args.clone();
+    args.extend(["--overlay".into(), overlay.clone(), "--in-target".into()]);
+    args.push("/opt/app".into());
+    let json = check_json(&args);
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{json:#}");
+    for (report, target) in files.iter().zip(targets) {
+        assert_eq!(report["file"], "/opt/app");
+        assert_eq!(report["target"], target);
+        assert_eq!(
+            report["verdict"], host[target]["verdict"],
+            "{target}: {report:#}"
+        );
+        assert_eq!(missing_versions(report), missing_versions(&host[target]));
+    }
+    assert_eq!(files[0]["verdict"], "fails", "stat needs glibc 2.33");
+    assert_eq!(files[1]["verdict"], "ok");
+
+    // Mixed with a real root (bullseye, as debian-11): the root gets the overlay too.
+    let mut mixed = vec![
+        "--sysroot".to_string(),
+        m.roots["bullseye"].display().to_string(),
+    ];
+    mixed.extend(args.iter().cloned());
+    let json = check_json(&mixed);
+    let files = json["files"].as_array().unwrap();
+    let got: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["target"].as_str().unwrap_or("--sysroot"),
+                f["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("--sysroot", "fails"),
+            ("debian-11", "fails"),
+            ("debian-12", "ok")
+        ],
+        "{json:#}"
+    );
+
+    // A path the overlay does not provide: an input error for each target, exit 2.
+    let mut absent = target_args.clone();
+    absent.extend([
+        "--format".into(),
+        "json".into(),
+        "--overlay".into(),
+        overlay,
+        "--in-target".into(),
+        "/opt/nope".into(),
+        "/opt/app".into(),
+    ]);
+    absent.insert(0, "check".into());
+    let (code, json, stderr) = run_ldsim(&absent);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("/opt/nope") && stderr.contains("No such file or directory"),
+        "{stderr}"
+    );
+    let files = json["files"].as_array().unwrap();
+    assert!(files[0]["error"].is_string(), "{json:#}");
+    assert_eq!(files.len(), 3, "/opt/app still checked on both: {json:#}");
+}
+
 // --- bad input and snapshots ---------------------------------------------------------------
 
 #[test]
