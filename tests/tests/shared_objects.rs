@@ -10,12 +10,10 @@
 //! All mismatches are collected and reported as one table.
 
 use ldsim_tests::manifest::{Case, PluginCase};
-use ldsim_tests::oracle::{
-    dlopen_with_host, list_shared_object, python_import, DlopenRun, ListProblems,
-};
+use ldsim_tests::oracle::{dlopen_with_host, list_shared_object, python_import, DlopenRun};
+use ldsim_tests::sets::{diff, first_message, ldsim_sets, list_sets, symbol_key};
 use ldsim_tests::{fixtures, run_ldsim, Manifest};
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::path::Path;
 
 #[derive(Debug)]
@@ -57,94 +55,6 @@ fn check(root: &Path, loaded_by: &str, file: &str) -> Result<Value, String> {
     }
 }
 
-fn problems(report: &Value) -> impl Iterator<Item = &Value> {
-    report["problems"].as_array().into_iter().flatten()
-}
-
-fn str_of(v: &Value, k: &str) -> String {
-    v[k].as_str().unwrap_or_default().to_string()
-}
-
-/// `SYM` or, when glibc prints a version, `SYM, version V` (how the loader names it).
-fn symbol_key(symbol: &str, version: Option<&str>, musl: bool) -> String {
-    match version {
-        Some(v) if !musl => format!("{symbol}, version {v}"),
-        _ => symbol.to_string(),
-    }
-}
-
-/// ldsim's problem sets in list-mode terms.
-#[derive(Debug, Default)]
-struct Sets {
-    libraries: BTreeSet<String>,
-    versions: BTreeSet<String>,
-    symbols: BTreeSet<String>,
-}
-
-fn ldsim_sets(report: &Value, musl: bool) -> Sets {
-    let mut s = Sets::default();
-    for p in problems(report) {
-        match p["kind"].as_str().unwrap_or_default() {
-            "missing-library" => {
-                s.libraries.insert(str_of(p, "library"));
-            }
-            // musl's list mode prints a bad file like a missing one; glibc's ends list mode with
-            // a fatal line, compared through the first problem's message.
-            "bad-library" if musl => {
-                s.libraries.insert(str_of(p, "library"));
-            }
-            "missing-version" => {
-                s.versions.insert(str_of(p, "version"));
-            }
-            "undefined-symbol" => {
-                s.symbols.insert(symbol_key(
-                    &str_of(p, "symbol"),
-                    p["version"].as_str(),
-                    musl,
-                ));
-            }
-            _ => {}
-        }
-    }
-    s
-}
-
-fn list_sets(list: &ListProblems, musl: bool) -> Sets {
-    Sets {
-        libraries: list.not_found.iter().cloned().collect(),
-        versions: list
-            .missing_versions
-            .iter()
-            .map(|v| v.version.clone())
-            .collect(),
-        symbols: list
-            .undefined
-            .iter()
-            .map(|u| symbol_key(&u.symbol, u.version.as_deref(), musl))
-            .collect(),
-    }
-}
-
-/// The message of the problem marked `"first": true` (None when there is none).
-fn first_message(report: &Value) -> Option<String> {
-    problems(report)
-        .find(|p| p["first"] == true)
-        .map(|p| str_of(p, "message"))
-}
-
-/// Compares the complete problem sets; shared by the shared-object and program checks.
-fn compare_sets(real: &Sets, ldsim: &Sets, mut push: impl FnMut(&str, String, String)) {
-    for (field, a, b) in [
-        ("missing_libraries", &real.libraries, &ldsim.libraries),
-        ("missing_versions", &real.versions, &ldsim.versions),
-        ("undefined_symbols", &real.symbols, &ldsim.symbols),
-    ] {
-        if a != b {
-            push(field, format!("{a:?}"), format!("{b:?}"));
-        }
-    }
-}
-
 fn check_shared_object(m: &Manifest, case: &Case, root_name: &str, out: &mut Vec<Mismatch>) {
     let root = &m.roots[root_name];
     let musl = is_musl_root(root_name);
@@ -173,11 +83,9 @@ fn check_shared_object(m: &Manifest, case: &Case, root_name: &str, out: &mut Vec
     if (real_verdict == "ok") != (verdict == "ok") {
         push("verdict", real_verdict.into(), verdict.into());
     }
-    compare_sets(
-        &list_sets(&list, musl),
-        &ldsim_sets(&report, musl),
-        |f, a, b| push(f, a, b),
-    );
+    for (field, real, ldsim) in diff(&list_sets(&list, musl), &ldsim_sets(&report, musl)) {
+        push(field, real, ldsim);
+    }
     // A glibc list mode that stops (a bad file on the path) and musl's first `Error` line are
     // what a real load reports first.
     let real_first = if musl {
