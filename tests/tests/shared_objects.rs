@@ -71,7 +71,7 @@ fn check_shared_object(m: &Manifest, case: &Case, root_name: &str, out: &mut Vec
     let report = match check(root, "none", &case.program) {
         Ok(report) => report,
         Err(err) => {
-            push("ldsim-run", format!("{:?}", list.lines), err);
+            push("ldsim-run", format!("{:?}", list_sets(&list, musl)), err);
             return;
         }
     };
