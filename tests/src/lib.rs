@@ -7,6 +7,7 @@ pub mod images;
 pub mod ldsim;
 pub mod manifest;
 pub mod oracle;
+pub mod sets;
 
 pub use ldsim::{ldsim_bin, run_ldsim};
 pub use manifest::Manifest;

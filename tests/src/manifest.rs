@@ -11,7 +11,40 @@ pub struct Manifest {
     pub roots: BTreeMap<String, PathBuf>,
     /// The host CPU level the real loaders pick hwcaps copies for, e.g. "x86-64-v3".
     pub cpu_level: String,
+    /// Programs: run in each of their roots (the differential test runs every one).
     pub cases: Vec<Case>,
+    /// Shared objects (ET_DYN, no PT_INTERP) checked on their own, as the root's loader lists
+    /// them; `Case::program` is the object's path.
+    #[serde(default)]
+    pub shared_objects: Vec<Case>,
+    /// Plugins dlopen'ed (RTLD_NOW) by a host program.
+    #[serde(default)]
+    pub plugins: Vec<PluginCase>,
+    /// CPython extension modules, imported by the root's python3 (`host` is the interpreter).
+    #[serde(default)]
+    pub python_extensions: Vec<PluginCase>,
+}
+
+/// A shared object loaded at run time by `host` (dlopen(plugin, RTLD_NOW), or a CPython import).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginCase {
+    /// The rule it proves, e.g. "plugin_rpath_from_host".
+    pub name: String,
+    /// "glibc" or "musl": how the plugin (and host) were built.
+    pub flavour: String,
+    /// Absolute path of the plugin inside the roots.
+    pub plugin: String,
+    /// Absolute path of the host program inside the roots.
+    pub host: String,
+    /// Names of the roots it is checked in.
+    pub roots: Vec<String>,
+    /// Environment for the host's run.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// For CPython extensions: the module name to import (`import NAME` with the plugin's
+    /// directory first on sys.path).
+    #[serde(default)]
+    pub module: Option<String>,
 }
 
 /// One program to run in each of its roots.

@@ -438,23 +438,243 @@ pub fn observe_case(
     bind_now: bool,
 ) -> (Observed, RealRun) {
     let run = run_program(root, &case.program, &case.env, bind_now);
-    let listing = pt_interp(root, &case.program)
-        .filter(|interp| exists_in_root(root, interp))
-        .map(|interp| {
-            let gcompat = "/lib/libgcompat.so.0";
-            if exists_in_root(root, gcompat) && !interp.contains("ld-musl") {
-                list_musl_preload(root, MUSL_LOADER, Some(gcompat), &case.program, &case.env)
-            } else if interp.contains("ld-musl") {
-                list_musl(root, &interp, &case.program, &case.env)
-            } else {
-                list_glibc(root, &interp, &case.program, &case.env)
-            }
-        });
+    let listing = list_case(root, case);
     (observe(&run, listing.as_ref()), run)
+}
+
+/// List mode for `case` with the interpreter it names, when that interpreter exists in the root.
+fn list_case(root: &Path, case: &crate::manifest::Case) -> Option<Listing> {
+    let interp = pt_interp(root, &case.program).filter(|i| exists_in_root(root, i))?;
+    let gcompat = "/lib/libgcompat.so.0";
+    Some(
+        if exists_in_root(root, gcompat) && !interp.contains("ld-musl") {
+            list_musl_preload(root, MUSL_LOADER, Some(gcompat), &case.program, &case.env)
+        } else if interp.contains("ld-musl") {
+            list_musl(root, &interp, &case.program, &case.env)
+        } else {
+            list_glibc(root, &interp, &case.program, &case.env)
+        },
+    )
 }
 
 /// musl's loader on x86_64.
 pub const MUSL_LOADER: &str = "/lib/ld-musl-x86_64.so.1";
+
+/// glibc's loader on x86_64 (the root's own, used for list mode on a shared object).
+pub const GLIBC_LOADER: &str = "/lib64/ld-linux-x86-64.so.2";
+
+/// A missing symbol version as list mode (or a run) prints it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MissingVersion {
+    /// Path of the object lacking the version.
+    pub provider: String,
+    pub version: String,
+    pub required_by: String,
+}
+
+/// An undefined symbol as list mode (or a run) prints it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UndefinedRef {
+    pub symbol: String,
+    /// glibc prints `, version V` for a versioned reference; musl never prints versions.
+    pub version: Option<String>,
+    /// The referencing object (glibc: `(OBJ)` of ldd -r; musl: `Error relocating OBJ`).
+    pub object: String,
+}
+
+/// The COMPLETE problem set of a list-mode run (glibc `LD_TRACE_LOADED_OBJECTS=1 LD_WARN=yes
+/// LD_BIND_NOW=yes`, i.e. `ldd -r`; musl `--list`), every entry in the order printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListProblems {
+    /// glibc `NAME => not found`; musl `Error loading shared library NAME: …`.
+    pub not_found: Vec<String>,
+    pub missing_versions: Vec<MissingVersion>,
+    pub undefined: Vec<UndefinedRef>,
+    /// A glibc error that ends list mode (`…: error while loading shared libraries: …`, e.g. a
+    /// linker script on the path: invalid ELF header), as printed.
+    pub fatal: Option<String>,
+    /// Every loader error line in order (glibc: fatal, version and `undefined symbol` lines;
+    /// musl: `Error …` lines).
+    pub lines: Vec<String>,
+    pub run: RealRun,
+}
+
+impl ListProblems {
+    /// List mode reported nothing wrong.
+    pub fn is_clean(&self) -> bool {
+        self.not_found.is_empty()
+            && self.missing_versions.is_empty()
+            && self.undefined.is_empty()
+            && self.fatal.is_none()
+    }
+}
+
+/// Parses a list-mode run: stdout (the listing) first, then stderr, each in order.
+pub fn parse_list_problems(run: RealRun) -> ListProblems {
+    let mut p = ListProblems::default();
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        parse_problem_line(line, &mut p);
+    }
+    p.run = run;
+    p
+}
+
+fn parse_problem_line(line: &str, p: &mut ListProblems) {
+    let trimmed = line.trim();
+    if let Some((name, rest)) = trimmed.split_once(" => ") {
+        if rest.trim() == "not found" {
+            p.not_found.push(name.trim().to_string());
+        }
+        return;
+    }
+    if let Some(rest) = trimmed.strip_prefix("undefined symbol: ") {
+        // `undefined symbol: SYM[, version V]\t(OBJ)` (ldd -r, §6.3).
+        let (head, object) = match rest.rsplit_once('\t') {
+            Some((h, o)) => (h, o.trim().trim_start_matches('(').trim_end_matches(')')),
+            None => (rest, ""),
+        };
+        let (symbol, version) = match head.split_once(", version ") {
+            Some((s, v)) => (s.trim(), Some(v.trim().to_string())),
+            None => (head.trim(), None),
+        };
+        p.undefined.push(UndefinedRef {
+            symbol: symbol.to_string(),
+            version,
+            object: object.to_string(),
+        });
+        p.lines.push(trimmed.to_string());
+        return;
+    }
+    if line.contains(": error while loading shared libraries: ") {
+        p.fatal.get_or_insert_with(|| trimmed.to_string());
+        p.lines.push(trimmed.to_string());
+        return;
+    }
+    if let Some((head, rest)) = trimmed.split_once(": version `") {
+        if let Some((version, tail)) = rest.split_once("' not found (required by ") {
+            let provider = head.rsplit_once(": ").map_or(head, |(_, p)| p);
+            p.missing_versions.push(MissingVersion {
+                provider: provider.to_string(),
+                version: version.to_string(),
+                required_by: tail.trim_end_matches(')').to_string(),
+            });
+            p.lines.push(trimmed.to_string());
+        }
+        return;
+    }
+    if let Some(rest) = trimmed.strip_prefix("Error loading shared library ") {
+        if let Some((name, _)) = rest.split_once(": ") {
+            p.not_found.push(name.to_string());
+        }
+        p.lines.push(trimmed.to_string());
+        return;
+    }
+    if let Some(rest) = trimmed.strip_prefix("Error relocating ") {
+        if let Some(head) = rest.strip_suffix(": symbol not found") {
+            if let Some((object, symbol)) = head.rsplit_once(": ") {
+                p.undefined.push(UndefinedRef {
+                    symbol: symbol.to_string(),
+                    version: None,
+                    object: object.to_string(),
+                });
+            }
+        }
+        p.lines.push(trimmed.to_string());
+    }
+}
+
+/// The first line of `stderr` that is a loader error: glibc `error while loading shared
+/// libraries`, `symbol lookup error`, `version … not found (required by …)`, a CPU ISA level
+/// failure; musl `Error …`. Warnings (LD_PRELOAD failures, "no version information") are not.
+pub fn first_loader_error(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .find(|line| {
+            line.contains(": error while loading shared libraries: ")
+                || line.contains(": symbol lookup error: ")
+                || (line.contains(": version `") && line.contains("' not found (required by "))
+                || line.ends_with("CPU ISA level is lower than required")
+                || line.starts_with("Error loading shared library ")
+                || line.starts_with("Error relocating ")
+        })
+        .map(str::to_string)
+}
+
+/// List mode on a shared object the way the root's own loader does it: glibc
+/// `ld.so FILE` with LD_TRACE_LOADED_OBJECTS=1 LD_WARN=yes LD_BIND_NOW=yes (= `ldd -r FILE`),
+/// musl `ld-musl --list FILE`.
+pub fn list_shared_object(
+    root: &Path,
+    musl: bool,
+    object: &str,
+    env: &BTreeMap<String, String>,
+) -> ListProblems {
+    let listing = if musl {
+        list_musl(root, MUSL_LOADER, object, env)
+    } else {
+        list_glibc(root, GLIBC_LOADER, object, env)
+    };
+    parse_list_problems(listing.run)
+}
+
+/// List mode on a program with the loader observe_case uses (None when the program has no
+/// PT_INTERP present in the root: static, or missing interpreter).
+pub fn list_program(root: &Path, case: &crate::manifest::Case) -> Option<ListProblems> {
+    list_case(root, case).map(|listing| parse_list_problems(listing.run))
+}
+
+/// A real dlopen: the plugin host run with the plugin, or a CPython import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DlopenRun {
+    /// dlopen succeeded ("dlopen ok" / the import worked).
+    pub ok: bool,
+    /// What dlerror() returned (the host's stdout line; python's `ImportError: ` text).
+    pub dlerror: Option<String>,
+    pub run: RealRun,
+}
+
+/// Runs `host PLUGIN` in `root` (tests/fixtures-src/dlhost/host.c: "dlopen ok", or dlerror()
+/// on one line of stdout and exit 1).
+pub fn dlopen_with_host(
+    root: &Path,
+    host: &str,
+    plugin: &str,
+    env: &BTreeMap<String, String>,
+) -> DlopenRun {
+    let run = run_in_root(root, &[host, plugin], env);
+    let first = run.stdout.lines().next().unwrap_or_default().to_string();
+    let ok = run.exit == 0 && first == "dlopen ok";
+    DlopenRun {
+        ok,
+        dlerror: (!ok && run.exit == 1 && !first.is_empty()).then_some(first),
+        run,
+    }
+}
+
+/// `python3 -c 'import sys; sys.path.insert(0, DIR); import MODULE'` in `root`; dlerror() is
+/// the text of the last `ImportError: ` line (CPython dlopens extensions with RTLD_NOW and puts
+/// dlerror() in the ImportError).
+pub fn python_import(
+    root: &Path,
+    python: &str,
+    dir: &str,
+    module: &str,
+    env: &BTreeMap<String, String>,
+) -> DlopenRun {
+    let code = format!("import sys; sys.path.insert(0, {dir:?}); import {module}");
+    let run = run_in_root(root, &[python, "-c", &code], env);
+    let dlerror = run
+        .stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("ImportError: "))
+        .map(str::to_string);
+    DlopenRun {
+        ok: run.exit == 0,
+        dlerror,
+        run,
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,19 @@
 //! The differential test: for every fixture program in every root, run the real loader (the
 //! oracle) and `ldsim check`, lazily and with LD_BIND_NOW, and compare what both say. All
 //! mismatches are collected and reported as one table.
+//!
+//! Besides the run itself, every program's COMPLETE problem set (every missing library,
+//! missing version and undefined symbol, whether or not the run gets that far) is compared with
+//! list mode (glibc `ldd -r`, musl `--list`), and the problem ldsim marks `"first": true` must
+//! carry exactly the first loader error the real run printed. `many_problems` (two absent
+//! libraries, a version and three symbols missing) is the case these comparisons are for: glibc's
+//! run names only libmp_absent_a.so.1, its list mode names everything.
 
 use ldsim_tests::manifest::Case;
-use ldsim_tests::oracle::{observe_case, Observed};
+use ldsim_tests::oracle::{
+    first_loader_error, list_program, observe_case, ListProblems, Observed, RealRun,
+};
+use ldsim_tests::sets::{diff, first_message, ldsim_sets, list_sets};
 use ldsim_tests::{fixtures, run_ldsim, Manifest};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -237,6 +247,50 @@ fn cpu_arg(m: &Manifest) -> &str {
     }
 }
 
+/// The COMPLETE problem set against list mode, and the first problem's message against the
+/// first loader error the real run printed (glibc: `error while loading shared libraries`,
+/// `symbol lookup error`, `version … not found`; musl: the first `Error …` line).
+fn compare_complete(
+    case: &Case,
+    root: &str,
+    mode: &str,
+    run: &RealRun,
+    list: Option<&ListProblems>,
+    report: &Value,
+    out: &mut Vec<Mismatch>,
+) {
+    let musl_like = root == "musl" || root == "gcompat";
+    let mut push = |field: &str, real: String, ldsim: String| {
+        out.push(Mismatch {
+            case: format!("{}/{}", case.flavour, case.name),
+            root: root.to_string(),
+            field: format!("{mode}:{field}"),
+            real,
+            ldsim,
+        })
+    };
+    // No list mode without an interpreter in the root (static, missing interpreter).
+    if let Some(list) = list {
+        let real = list_sets(list, musl_like);
+        for (field, a, b) in diff(&real, &ldsim_sets(report, musl_like)) {
+            push(&format!("complete.{field}"), a, b);
+        }
+    }
+    let got = first_message(report);
+    match first_loader_error(&run.stderr) {
+        Some(line) if got.as_deref() != Some(line.as_str()) => {
+            push("first.message", line, format!("{got:?}"));
+        }
+        Some(_) => {}
+        // A run that worked has no first problem; an exec failure (missing interpreter) prints
+        // the shell's message, which this in-process exec does not.
+        None if run.exit == 0 && got.is_some() => {
+            push("first.message", "(none: runs)".into(), format!("{got:?}"));
+        }
+        None => {}
+    }
+}
+
 /// Checks one root: every case installed there, lazily and with LD_BIND_NOW.
 fn check_root(m: &Manifest, root_name: &str) -> Vec<Mismatch> {
     let root = &m.roots[root_name];
@@ -246,10 +300,22 @@ fn check_root(m: &Manifest, root_name: &str) -> Vec<Mismatch> {
         .iter()
         .filter(|c| c.roots.iter().any(|r| r == root_name))
     {
+        let list = list_program(root, case);
         for (mode, bind_now) in [("lazy", false), ("now", true)] {
-            let (real, _) = observe_case(root, case, bind_now);
+            let (real, run) = observe_case(root, case, bind_now);
             match run_check(root, case, cpu_arg(m), bind_now) {
-                Ok(report) => compare(case, root_name, mode, &real, &predicted(&report), &mut out),
+                Ok(report) => {
+                    compare(case, root_name, mode, &real, &predicted(&report), &mut out);
+                    compare_complete(
+                        case,
+                        root_name,
+                        mode,
+                        &run,
+                        list.as_ref(),
+                        &report,
+                        &mut out,
+                    );
+                }
                 Err(err) => out.push(Mismatch {
                     case: format!("{}/{}", case.flavour, case.name),
                     root: root_name.to_string(),

@@ -158,3 +158,52 @@ fn hwcaps_copy_follows_the_cpu_level() {
     let o = observe(&m, "hwcaps_subdir/runpath", "glibc", "glibc", false);
     assert!(o.resolved["libH.so.1"].contains(expected));
 }
+
+/// many_problems: glibc's run stops at the first absent library, its list mode (ldd -r) names
+/// every problem; musl's run names every one too.
+#[test]
+fn many_problems_list_mode_names_everything() {
+    use ldsim_tests::oracle::list_program;
+    let m = fixtures();
+    let find = |flavour: &str| {
+        m.cases
+            .iter()
+            .find(|c| c.name == "many_problems" && c.flavour == flavour)
+            .expect("many_problems fixture: run `cargo xtask fixtures`")
+    };
+    let glibc = list_program(&m.roots["glibc"], find("glibc")).expect("glibc list mode");
+    println!("glibc list mode: {glibc:?}");
+    assert_eq!(
+        glibc.not_found,
+        ["libmp_absent_a.so.1", "libmp_absent_b.so.1"]
+    );
+    assert_eq!(
+        glibc
+            .missing_versions
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect::<Vec<_>>(),
+        ["MP_2"]
+    );
+    let mut symbols: Vec<_> = glibc
+        .undefined
+        .iter()
+        .map(|u| format!("{}@{}", u.symbol, u.version.as_deref().unwrap_or("")))
+        .collect();
+    symbols.sort();
+    assert_eq!(
+        symbols,
+        ["mp_gone_data@MP_1", "mp_gone_fn@MP_1", "mp_new@MP_2"]
+    );
+    let run = observe(&m, "many_problems", "glibc", "glibc", false);
+    assert_eq!(run.missing_libraries, set(&["libmp_absent_a.so.1"]));
+
+    let musl = observe(&m, "many_problems", "musl", "musl", false);
+    assert_eq!(
+        musl.missing_libraries,
+        set(&["libmp_absent_a.so.1", "libmp_absent_b.so.1"])
+    );
+    let mut symbols = musl.undefined_symbols.clone();
+    symbols.sort();
+    assert_eq!(symbols, ["mp_gone_data", "mp_gone_fn", "mp_new"]);
+}

@@ -6,7 +6,7 @@
 
 use crate::util::{in_root, make_parent, run};
 use anyhow::{Context, Result};
-use ldsim_tests::manifest::Case;
+use ldsim_tests::manifest::{Case, PluginCase};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +45,8 @@ pub struct Dirs {
     pub stage: PathBuf,
     pub late: PathBuf,
     pub link: PathBuf,
+    /// The Debian 12 base root, whose CPython headers the extension modules are built against.
+    pub python_root: Option<PathBuf>,
 }
 
 impl Dirs {
@@ -54,6 +56,7 @@ impl Dirs {
             stage: work.join("stage"),
             late: work.join("late"),
             link: work.join("link"),
+            python_root: None,
         }
     }
 }
@@ -65,6 +68,10 @@ pub struct CaseBuild<'a> {
     pub case: &'static str,
     dirs: &'a Dirs,
     pub programs: Vec<Case>,
+    /// Shared objects checked on their own (list mode); roots already chosen.
+    pub shared_objects: Vec<Case>,
+    /// Plugins (and CPython extensions, with `module` set); roots already chosen.
+    pub plugins: Vec<PluginCase>,
 }
 
 impl<'a> CaseBuild<'a> {
@@ -74,7 +81,49 @@ impl<'a> CaseBuild<'a> {
             case,
             dirs,
             programs: Vec::new(),
+            shared_objects: Vec::new(),
+            plugins: Vec::new(),
         }
+    }
+
+    /// The Debian 12 base root (for its CPython headers), when the caller set one.
+    pub fn python_root(&self) -> Option<&Path> {
+        self.dirs.python_root.as_deref()
+    }
+
+    /// The roots a file built for this flavour is checked in: the glibc roots for glibc, the
+    /// musl root for musl.
+    pub fn own_roots(&self) -> Vec<String> {
+        let names: &[&str] = if self.fl == GLIBC {
+            &["glibc", "bullseye"]
+        } else {
+            &["musl"]
+        };
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Records a shared object at target path `target`, checked on its own in `roots`.
+    pub fn record_shared_object(&mut self, name: &str, target: &str, roots: Vec<String>) {
+        self.shared_objects.push(Case {
+            name: name.to_string(),
+            flavour: self.fl.name.to_string(),
+            program: target.to_string(),
+            env: BTreeMap::new(),
+            roots,
+        });
+    }
+
+    /// Records a plugin at `plugin` loaded by `host` in `roots`.
+    pub fn record_plugin(&mut self, plugin: &str, host: &str, roots: Vec<String>) {
+        self.plugins.push(PluginCase {
+            name: self.case.to_string(),
+            flavour: self.fl.name.to_string(),
+            plugin: plugin.to_string(),
+            host: host.to_string(),
+            roots,
+            env: BTreeMap::new(),
+            module: None,
+        });
     }
 
     /// The case's private directory inside the roots: `/t/<flavour>/<case>/<rel>`.

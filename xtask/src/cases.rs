@@ -48,6 +48,34 @@ pub const CASES: &[(&str, &[Flavour], BuildFn)] = &[
     ("static_pie", &[GLIBC, MUSL], static_pie),
     ("needed_by_path", &[GLIBC, MUSL], needed_by_path),
     ("newer_glibc", &[GLIBC], newer_glibc),
+    ("many_problems", &[GLIBC, MUSL], many_problems),
+    // Shared objects checked on their own (Manifest::shared_objects).
+    ("so_plain", &[GLIBC, MUSL], so_plain),
+    ("so_rpath", &[GLIBC, MUSL], so_rpath),
+    ("so_runpath", &[GLIBC, MUSL], so_runpath),
+    ("so_origin_runpath", &[GLIBC, MUSL], so_origin_runpath),
+    ("so_missing_deps", &[GLIBC, MUSL], so_missing_deps),
+    ("so_version_too_new", &[GLIBC, MUSL], so_version_too_new),
+    ("so_undefined", &[GLIBC, MUSL], so_undefined),
+    ("so_musl_on_glibc", &[MUSL], so_musl_on_glibc),
+    // The plugin host first: plugin_rpath_from_host links against its library.
+    ("dlhost", &[GLIBC, MUSL], dlhost),
+    ("plugin_ok", &[GLIBC, MUSL], plugin_ok),
+    ("plugin_host_symbols", &[GLIBC, MUSL], plugin_host_symbols),
+    ("plugin_missing_dep", &[GLIBC, MUSL], plugin_missing_dep),
+    (
+        "plugin_version_too_new",
+        &[GLIBC, MUSL],
+        plugin_version_too_new,
+    ),
+    ("plugin_undefined", &[GLIBC, MUSL], plugin_undefined),
+    (
+        "plugin_rpath_from_host",
+        &[GLIBC, MUSL],
+        plugin_rpath_from_host,
+    ),
+    ("plugin_runpath_own", &[GLIBC, MUSL], plugin_runpath_own),
+    ("py_extension", &[GLIBC], py_extension),
 ];
 
 /// /etc/ld.so.conf.d/ldsim.conf in every root (read by the glibc roots' ldconfig).
@@ -522,5 +550,363 @@ fn newer_glibc(c: &mut CaseBuild) -> Result<()> {
     let out = c.host(Place::Stage, &c.t("cxx"));
     c.cc_with("g++", &out, &[c.src("newer_glibc/cxx.cc")])?;
     c.record("cxx", &[]);
+    Ok(())
+}
+
+/// A link-time stub library with `soname` (only its name matters); returns its host path.
+fn stub(c: &CaseBuild, soname: &str) -> Result<String> {
+    let empty = vec![c.src("common/empty.c")];
+    c.lib(Place::Link, &c.t(&format!("link/{soname}")), soname, &empty)
+}
+
+/// Every problem at once, for comparing complete problem sets with list mode (§6.3, §8,
+/// §10.2): NEEDED libmp_absent_a.so.1 and libmp_absent_b.so.1 exist nowhere; libmp.so.1 is
+/// installed without MP_2 (mp_new), mp_gone_data (read: start-up) and mp_gone_fn (called: lazy
+/// under glibc). Expected: glibc's run stops at libmp_absent_a.so.1; its list mode (ldd -r)
+/// names both absent libraries, `MP_2` not found, and the undefined mp_new (version MP_2),
+/// mp_gone_data and mp_gone_fn; musl reports both libraries and all three symbols.
+fn many_problems(c: &mut CaseBuild) -> Result<()> {
+    let d = "many_problems";
+    let absent_a = stub(c, "libmp_absent_a.so.1")?;
+    let absent_b = stub(c, "libmp_absent_b.so.1")?;
+    let linked = c.lib(
+        Place::Link,
+        &c.t("link/libmp.so.1"),
+        "libmp.so.1",
+        &[
+            c.src(&format!("{d}/mp_v2.c")),
+            format!("-Wl,--version-script,{}", c.src(&format!("{d}/mp_v2.map"))),
+        ],
+    )?;
+    c.lib(
+        Place::Stage,
+        &c.t("lib/libmp.so.1"),
+        "libmp.so.1",
+        &[
+            c.src(&format!("{d}/mp_v1.c")),
+            format!("-Wl,--version-script,{}", c.src(&format!("{d}/mp_v1.map"))),
+        ],
+    )?;
+    let a = vec![
+        c.src(&format!("{d}/main.c")),
+        "-Wl,--no-as-needed".into(),
+        absent_a,
+        linked,
+        absent_b,
+        rpath(&c.t("lib")),
+    ];
+    c.exe("main", &a, &[])
+}
+
+/// A shared object at `/t/<flavour>/<case>/lib.so`, recorded to be checked on its own.
+fn shared_object(c: &mut CaseBuild, args: &[String]) -> Result<()> {
+    let target = c.t("lib.so");
+    c.lib(Place::Stage, &target, "lib.so", args)?;
+    let roots = c.own_roots();
+    let name = c.case;
+    c.record_shared_object(name, &target, roots);
+    Ok(())
+}
+
+/// A dependency `lib<stem>.so.1` (function `<stem>_where`) at `dir`; returns its host path.
+fn dep_lib(c: &CaseBuild, dir: &str, stem: &str) -> Result<String> {
+    let soname = format!("lib{stem}.so.1");
+    str_lib(
+        c,
+        Place::Stage,
+        &format!("{dir}/{soname}"),
+        &soname,
+        &format!("{stem}_where"),
+        stem,
+        &[],
+    )
+}
+
+/// `common/chain.c` as `FN` forwarding to `NEXT`, plus `extra` arguments.
+fn chain_args(c: &CaseBuild, func: &str, next: &str, extra: &[String]) -> Vec<String> {
+    let mut a = vec![
+        c.src("common/chain.c"),
+        format!("-DFN={func}"),
+        format!("-DNEXT={next}"),
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// A shared object needing only libc is fine on its own (§8 list mode on an ET_DYN).
+fn so_plain(c: &mut CaseBuild) -> Result<()> {
+    shared_object(c, &[c.src("shared_objects/plain.c")])
+}
+
+/// The object's own DT_RPATH finds its dependency (§1.3 step 1, §10.1).
+fn so_rpath(c: &mut CaseBuild) -> Result<()> {
+    let deps = c.t("deps");
+    let dep = dep_lib(c, &deps, "sodep")?;
+    let a = chain_args(c, "so_entry", "sodep_where", &[dep, rpath(&deps)]);
+    shared_object(c, &a)
+}
+
+/// The object's own DT_RUNPATH finds its dependency (§1.3 step 3, §10.1).
+fn so_runpath(c: &mut CaseBuild) -> Result<()> {
+    let deps = c.t("deps");
+    let dep = dep_lib(c, &deps, "sodep")?;
+    let a = chain_args(c, "so_entry", "sodep_where", &[dep, runpath(&deps)]);
+    shared_object(c, &a)
+}
+
+/// DT_RUNPATH `$ORIGIN/deps`: the origin of an object listed on its own is its own directory
+/// (§1.6, §10.1).
+fn so_origin_runpath(c: &mut CaseBuild) -> Result<()> {
+    let dep = dep_lib(c, &c.t("deps"), "sodep")?;
+    let a = chain_args(
+        c,
+        "so_entry",
+        "sodep_where",
+        &[dep, runpath("$ORIGIN/deps")],
+    );
+    shared_object(c, &a)
+}
+
+/// Two absent dependencies around a present one: list mode prints `not found` for both and
+/// keeps loading (§8); musl reports both (§10.2).
+fn so_missing_deps(c: &mut CaseBuild) -> Result<()> {
+    let deps = c.t("deps");
+    let absent1 = stub(c, "libso_absent1.so.1")?;
+    let present = dep_lib(c, &deps, "so_present")?;
+    let absent2 = stub(c, "libso_absent2.so.1")?;
+    let a = chain_args(
+        c,
+        "so_entry",
+        "so_present_where",
+        &[
+            "-Wl,--no-as-needed".into(),
+            absent1,
+            present,
+            absent2,
+            rpath(&deps),
+        ],
+    );
+    shared_object(c, &a)
+}
+
+/// libfg.so.1 linked with f@V2 and g@V1, installed with g@V1 only: glibc reports `V2` not
+/// found and, bound now, `undefined symbol: f, version V2` (§5, §6.2); musl, which ignores
+/// versions, reports f not found (§10.2). Returns (linked, installed) host paths.
+fn fg_libs(c: &CaseBuild) -> Result<(String, String)> {
+    let lib = |place: Place, target: &str, v: &str| {
+        c.lib(
+            place,
+            target,
+            "libfg.so.1",
+            &[
+                c.src(&format!("shared_objects/fg_{v}.c")),
+                format!(
+                    "-Wl,--version-script,{}",
+                    c.src(&format!("shared_objects/fg_{v}.map"))
+                ),
+            ],
+        )
+    };
+    let linked = lib(Place::Link, &c.t("link/libfg.so.1"), "v2")?;
+    let installed = lib(Place::Stage, &c.t("deps/libfg.so.1"), "v1")?;
+    Ok((linked, installed))
+}
+
+fn so_version_too_new(c: &mut CaseBuild) -> Result<()> {
+    let (linked, _) = fg_libs(c)?;
+    let a = vec![
+        c.src("shared_objects/uses_fg.c"),
+        linked,
+        rpath(&c.t("deps")),
+    ];
+    shared_object(c, &a)
+}
+
+/// A function (PLT) and a data object (GLOB_DAT) nobody defines (§6.2, §10.2).
+fn so_undefined(c: &mut CaseBuild) -> Result<()> {
+    shared_object(c, &[c.src("shared_objects/undefined.c")])
+}
+
+/// musl-built objects in the glibc roots (and the musl root, as control): `debian.so` as
+/// Debian's musl-gcc links it (NEEDED libc.so), `alpine.so` as Alpine's does (NEEDED
+/// libc.musl-x86_64.so.1, linked against a stub with that soname). glibc's list mode cannot
+/// find the musl libc (or finds a libc.so linker script: invalid ELF header, §8).
+fn so_musl_on_glibc(c: &mut CaseBuild) -> Result<()> {
+    let roots: Vec<String> = ["glibc", "bullseye", "musl"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let plain = c.src("shared_objects/plain.c");
+    let debian = c.t("debian.so");
+    c.lib(
+        Place::Stage,
+        &debian,
+        "debian.so",
+        std::slice::from_ref(&plain),
+    )?;
+    c.record_shared_object("so_musl_on_glibc/debian", &debian, roots.clone());
+    let libc = c.lib(
+        Place::Link,
+        &c.t("link/libc.musl-x86_64.so.1"),
+        "libc.musl-x86_64.so.1",
+        &[c.src("shared_objects/musl_libc_stub.c"), "-nostdlib".into()],
+    )?;
+    let alpine = c.t("alpine.so");
+    c.lib(
+        Place::Stage,
+        &alpine,
+        "alpine.so",
+        &[plain, "-nodefaultlibs".into(), libc],
+    )?;
+    c.record_shared_object("so_musl_on_glibc/alpine", &alpine, roots);
+    Ok(())
+}
+
+/// The plugin host of a flavour (not a `cases` program: it needs an argument).
+fn dlhost_path(c: &CaseBuild) -> String {
+    format!("/t/{}/dlhost/host", c.fl.name)
+}
+
+/// The directory only the host's DT_RPATH names.
+fn dlhost_libdir(c: &CaseBuild) -> String {
+    format!("/t/{}/dlhost/hostlib", c.fl.name)
+}
+
+/// `dlopen(argv[1], RTLD_NOW)`; exports host_api_version and host_counter (-rdynamic); its
+/// DT_RPATH names hostlib/, where libhostdep.so.1 lives for plugin_rpath_from_host.
+fn dlhost(c: &mut CaseBuild) -> Result<()> {
+    dep_lib(c, &dlhost_libdir(c), "hostdep")?;
+    let out = c.host(Place::Stage, &dlhost_path(c));
+    let a = vec![
+        c.src("dlhost/host.c"),
+        "-rdynamic".into(),
+        rpath(&dlhost_libdir(c)),
+    ];
+    c.cc_with(c.fl.cc, &out, &a)
+}
+
+/// A plugin at `/t/<flavour>/<case>/plugin.so`, recorded as loaded by the flavour's dlhost.
+fn plugin(c: &mut CaseBuild, args: &[String]) -> Result<()> {
+    let target = c.t("plugin.so");
+    c.lib(Place::Stage, &target, "plugin.so", args)?;
+    let roots = if c.fl == GLIBC {
+        // Not bullseye: the host, built on bookworm, needs GLIBC_2.34 and never starts there.
+        vec!["glibc".to_string()]
+    } else {
+        vec!["musl".to_string()]
+    };
+    let host = dlhost_path(c);
+    c.record_plugin(&target, &host, roots);
+    Ok(())
+}
+
+/// dlopen of a plugin needing only libc succeeds.
+fn plugin_ok(c: &mut CaseBuild) -> Result<()> {
+    plugin(c, &[c.src("shared_objects/plain.c")])
+}
+
+/// The host's -rdynamic exports (a function and a data object) satisfy the plugin: the main
+/// program is first in the dlopen'ed object's scope (§6.1).
+fn plugin_host_symbols(c: &mut CaseBuild) -> Result<()> {
+    plugin(c, &[c.src("plugins/host_symbols.c")])
+}
+
+/// dlopen fails on the plugin's absent dependency.
+fn plugin_missing_dep(c: &mut CaseBuild) -> Result<()> {
+    let absent = stub(c, "libplugin_absent.so.1")?;
+    plugin(
+        c,
+        &[
+            c.src("shared_objects/plain.c"),
+            "-Wl,--no-as-needed".into(),
+            absent,
+        ],
+    )
+}
+
+/// As so_version_too_new, through dlopen.
+fn plugin_version_too_new(c: &mut CaseBuild) -> Result<()> {
+    let (linked, _) = fg_libs(c)?;
+    plugin(
+        c,
+        &[
+            c.src("shared_objects/uses_fg.c"),
+            linked,
+            rpath(&c.t("deps")),
+        ],
+    )
+}
+
+/// RTLD_NOW: an undefined data object and function make dlopen fail.
+fn plugin_undefined(c: &mut CaseBuild) -> Result<()> {
+    plugin(c, &[c.src("plugins/undefined.c")])
+}
+
+/// The plugin's dependency is only in the host's DT_RPATH directory: dlopen searches the
+/// caller's and the main program's DT_RPATH (§1.3 step 1; musl: the needed_by chain, §10.1).
+fn plugin_rpath_from_host(c: &mut CaseBuild) -> Result<()> {
+    let dep = c.host(
+        Place::Stage,
+        &format!("{}/libhostdep.so.1", dlhost_libdir(c)),
+    );
+    let a = chain_args(
+        c,
+        "plugin_entry",
+        "hostdep_where",
+        &[dep.to_string_lossy().into_owned()],
+    );
+    plugin(c, &a)
+}
+
+/// The plugin's own DT_RUNPATH finds its dependency.
+fn plugin_runpath_own(c: &mut CaseBuild) -> Result<()> {
+    let deps = c.t("deps");
+    let dep = dep_lib(c, &deps, "own")?;
+    let a = chain_args(c, "plugin_entry", "own_where", &[dep, runpath(&deps)]);
+    plugin(c, &a)
+}
+
+/// CPython extension modules in /t/py, imported by the Debian 12 root's python3 (dlopen with
+/// RTLD_NOW; the Py* symbols come from the python3 executable): ldsimext loads, ldsimbroken
+/// needs an absent library, ldsimundef calls a function nothing defines.
+fn py_extension(c: &mut CaseBuild) -> Result<()> {
+    let root = c
+        .python_root()
+        .context("py_extension needs the Debian 12 base root")?
+        .to_path_buf();
+    let absent = stub(c, "libldsim_py_absent.so.1")?;
+    let modules: [(&str, Vec<String>); 3] = [
+        ("ldsimext", vec![]),
+        ("ldsimbroken", vec!["-Wl,--no-as-needed".into(), absent]),
+        ("ldsimundef", vec!["-DNEEDS_NOWHERE".into()]),
+    ];
+    for (module, extra) in modules {
+        let target = format!("/t/py/{module}.cpython-311-x86_64-linux-gnu.so");
+        let out = c.host(Place::Stage, &target);
+        let mut a = vec![
+            "-shared".to_string(),
+            "-fPIC".into(),
+            "-O2".into(),
+            format!("-I{}", root.join("usr/include/python3.11").display()),
+            format!(
+                "-I{}",
+                root.join("usr/include/x86_64-linux-gnu/python3.11")
+                    .display()
+            ),
+            format!("-DMODNAME={module}"),
+            c.src("py_extension/ldsimext.c"),
+        ];
+        a.extend(extra);
+        c.cc_with("gcc", &out, &a)?;
+        c.plugins.push(ldsim_tests::manifest::PluginCase {
+            name: format!("py_extension/{module}"),
+            flavour: c.fl.name.to_string(),
+            plugin: target,
+            host: "/usr/bin/python3".into(),
+            roots: vec!["glibc".into()],
+            env: Default::default(),
+            module: Some(module.to_string()),
+        });
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::cases::{CASES, LDSO_CONF, MUSL_PATH};
 use crate::roots;
 use crate::util::{self, copy_tree, hash_tree, remove_dir, workspace_root, Fnv};
 use anyhow::{Context, Result};
-use ldsim_tests::manifest::{fixtures_dir, Case, Manifest};
+use ldsim_tests::manifest::{fixtures_dir, Case, Manifest, PluginCase};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -39,8 +39,10 @@ pub fn run() -> Result<()> {
 
     let work = dir.join("build");
     remove_dir(&work)?;
-    let dirs = Dirs::new(&src, &work);
-    let mut cases = build_cases(&dirs)?;
+    let mut dirs = Dirs::new(&src, &work);
+    dirs.python_root = Some(glibc_base.clone());
+    let built = build_cases(&dirs)?;
+    let mut cases = built.programs;
     std::fs::create_dir_all(dirs.stage.join("etc/ld.so.conf.d"))?;
     std::fs::write(dirs.stage.join("etc/ld.so.conf.d/ldsim.conf"), LDSO_CONF)?;
     std::fs::create_dir_all(&dirs.late)?;
@@ -50,7 +52,17 @@ pub fn run() -> Result<()> {
         roots: Default::default(),
         cpu_level: ldsim_tests::cpu::host_cpu_level()?.to_string(),
         cases: Vec::new(),
+        shared_objects: built.shared_objects,
+        plugins: Vec::new(),
+        python_extensions: Vec::new(),
     };
+    for p in built.plugins {
+        if p.module.is_some() {
+            manifest.python_extensions.push(p);
+        } else {
+            manifest.plugins.push(p);
+        }
+    }
     for name in ROOTS {
         let tmp = roots_dir.join(format!(".{name}.tmp"));
         remove_dir(&tmp)?;
@@ -73,8 +85,11 @@ pub fn run() -> Result<()> {
     std::fs::write(&manifest_file, serde_json::to_string_pretty(&manifest)?)?;
     std::fs::write(&stamp_file, &stamp)?;
     eprintln!(
-        "xtask: {} fixture programs in {} roots, built in {:.0?} ({})",
+        "xtask: {} fixture programs, {} shared objects, {} plugins, {} extension modules in {} roots, built in {:.0?} ({})",
         manifest.cases.len(),
+        manifest.shared_objects.len(),
+        manifest.plugins.len(),
+        manifest.python_extensions.len(),
         ROOTS.len(),
         started.elapsed(),
         dir.display()
@@ -91,12 +106,20 @@ fn source_hash(ws: &Path) -> Result<String> {
     Ok(hash.hex())
 }
 
-fn build_cases(dirs: &Dirs) -> Result<Vec<Case>> {
+/// Everything the cases built, by kind.
+#[derive(Default)]
+struct Built {
+    programs: Vec<Case>,
+    shared_objects: Vec<Case>,
+    plugins: Vec<PluginCase>,
+}
+
+fn build_cases(dirs: &Dirs) -> Result<Built> {
     let m32 = m32_works();
     if !m32 {
         eprintln!("xtask: WARNING gcc -m32 does not work (install gcc-multilib): skipping wrong_class_first");
     }
-    let mut all = Vec::new();
+    let mut all = Built::default();
     for (case, flavours, build) in CASES {
         if *case == "wrong_class_first" && !m32 {
             continue;
@@ -104,7 +127,9 @@ fn build_cases(dirs: &Dirs) -> Result<Vec<Case>> {
         for fl in *flavours {
             let mut c = CaseBuild::new(*fl, case, dirs);
             build(&mut c)?;
-            all.append(&mut c.programs);
+            all.programs.append(&mut c.programs);
+            all.shared_objects.append(&mut c.shared_objects);
+            all.plugins.append(&mut c.plugins);
         }
     }
     Ok(all)

@@ -9,12 +9,27 @@ use std::process::Command;
 /// Bump to force every base root to be rebuilt.
 const BASE_VERSION: &str = "1";
 
+/// Packages a suite's base root has on top of minbase, and that suite's own marker version
+/// (bumped when the list changes, so only that root is rebuilt). bookworm has CPython and its
+/// headers for the extension-module fixtures (`py_extension` in cases.rs).
+fn suite_extras(suite: &str) -> (&'static [&'static str], &'static str) {
+    match suite {
+        "bookworm" => (&["python3", "libpython3-dev"], "2"),
+        _ => (&[], "1"),
+    }
+}
+
 /// A minbase Debian root of `suite`, built once into `<fixtures>/base/<suite>` and reused
 /// while its marker matches. debootstrap runs with its default mirror; downloaded packages are
 /// kept in `<fixtures>/debs/<suite>` so a rebuild does not download again.
 pub fn debian_base(fixtures: &Path, suite: &str) -> Result<PathBuf> {
     let base = fixtures.join("base").join(suite);
-    let marker = format!("{suite} {BASE_VERSION}\n");
+    let (extras, suite_version) = suite_extras(suite);
+    let marker = if extras.is_empty() {
+        format!("{suite} {BASE_VERSION}\n")
+    } else {
+        format!("{suite} {BASE_VERSION}.{suite_version}\n")
+    };
     if std::fs::read_to_string(base.join(".ldsim-base"))
         .ok()
         .as_deref()
@@ -27,8 +42,12 @@ pub fn debian_base(fixtures: &Path, suite: &str) -> Result<PathBuf> {
     let debs = fixtures.join("debs").join(suite);
     std::fs::create_dir_all(&debs)?;
     eprintln!("xtask: debootstrap {suite} (about a minute)");
-    run(Command::new("debootstrap")
-        .arg("--variant=minbase")
+    let mut cmd = Command::new("debootstrap");
+    cmd.arg("--variant=minbase");
+    if !extras.is_empty() {
+        cmd.arg(format!("--include={}", extras.join(",")));
+    }
+    run(cmd
         .arg(format!("--cache-dir={}", debs.display()))
         .arg(suite)
         .arg(&tmp))

@@ -170,3 +170,84 @@ fn exists_in_root_rerooted_symlinks() {
     assert!(!exists_in_root(root, "/lib64/host"));
     assert!(!exists_in_root(root, "/lib64/none"));
 }
+
+#[test]
+fn list_problems_glibc_ldd_r() {
+    let run = RealRun {
+        stdout: "\tlinux-vdso.so.1 (0x00007ff0f7115000)\n\
+                 \tlibmp_absent_a.so.1 => not found\n\
+                 \tlibmp.so.1 => /t/lib/libmp.so.1 (0x00007ff0f7101000)\n\
+                 \tlibmp_absent_b.so.1 => not found\n"
+            .into(),
+        stderr: "/t/main: /t/lib/libmp.so.1: version `MP_2' not found (required by /t/main)\n\
+                 undefined symbol: mp_gone_data, version MP_1\t(/t/main)\n\
+                 undefined symbol: so_nowhere_fn\t(/t/lib.so)\n"
+            .into(),
+        ..RealRun::default()
+    };
+    let p = parse_list_problems(run);
+    assert_eq!(p.not_found, ["libmp_absent_a.so.1", "libmp_absent_b.so.1"]);
+    assert_eq!(
+        p.missing_versions,
+        [MissingVersion {
+            provider: "/t/lib/libmp.so.1".into(),
+            version: "MP_2".into(),
+            required_by: "/t/main".into(),
+        }]
+    );
+    assert_eq!(
+        p.undefined,
+        [
+            UndefinedRef {
+                symbol: "mp_gone_data".into(),
+                version: Some("MP_1".into()),
+                object: "/t/main".into(),
+            },
+            UndefinedRef {
+                symbol: "so_nowhere_fn".into(),
+                version: None,
+                object: "/t/lib.so".into(),
+            },
+        ]
+    );
+    assert!(p.fatal.is_none() && !p.is_clean());
+}
+
+#[test]
+fn list_problems_glibc_fatal_and_musl_errors() {
+    let glibc = parse_list_problems(RealRun {
+        stderr: "/t/d.so: error while loading shared libraries: /lib/x86_64-linux-gnu/libc.so: invalid ELF header\n".into(),
+        ..RealRun::default()
+    });
+    assert_eq!(
+        glibc.fatal.as_deref(),
+        Some("/t/d.so: error while loading shared libraries: /lib/x86_64-linux-gnu/libc.so: invalid ELF header")
+    );
+    let musl = parse_list_problems(RealRun {
+        stdout: "\t/lib/ld-musl-x86_64.so.1 (0x7f2752e06000)\n".into(),
+        stderr: "Error loading shared library libA.so.1: No such file or directory (needed by /t/l.so)\n\
+                 Error relocating /t/l.so: f: symbol not found\n"
+            .into(),
+        ..RealRun::default()
+    });
+    assert_eq!(musl.not_found, ["libA.so.1"]);
+    assert_eq!(musl.undefined[0].symbol, "f");
+    assert_eq!(musl.undefined[0].object, "/t/l.so");
+    assert_eq!(musl.lines.len(), 2);
+}
+
+#[test]
+fn first_loader_error_skips_warnings() {
+    let stderr = "ERROR: ld.so: object 'libP.so.1' from LD_PRELOAD cannot be preloaded (cannot open shared object file): ignored.\n\
+                  ./p: /l.so: no version information available (required by ./p)\n\
+                  ./p: symbol lookup error: ./p: undefined symbol: f_call\n";
+    assert_eq!(
+        first_loader_error(stderr).as_deref(),
+        Some("./p: symbol lookup error: ./p: undefined symbol: f_call")
+    );
+    assert_eq!(
+        first_loader_error("Error relocating ./m: g: symbol not found\n").as_deref(),
+        Some("Error relocating ./m: g: symbol not found")
+    );
+    assert_eq!(first_loader_error("started\n"), None);
+}

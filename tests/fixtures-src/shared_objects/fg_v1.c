@@ -1,0 +1,2 @@
+/* The installed library: only g@V1 (f came with V2). */
+int g(void) { return 1; }

@@ -1,0 +1,338 @@
+//! Shared objects and plugins against the real loaders:
+//! (a) every shared object (ET_DYN without PT_INTERP) in each of its roots: ldsim's complete
+//!     problem set (`--loaded-by none`, list mode) against the root's loader in list mode
+//!     (glibc `ldd -r`, musl `--list`);
+//! (b) every plugin: the real `dlopen(PLUGIN, RTLD_NOW)` of the dlhost program against
+//!     `ldsim check --loaded-by HOST PLUGIN`: same verdict, and the first problem's message is
+//!     exactly what dlerror() returned;
+//! (c) the CPython extension modules: a real `import` by the root's python3 against
+//!     `--loaded-by /usr/bin/python3`.
+//! All mismatches are collected and reported as one table.
+
+use ldsim_tests::manifest::{Case, PluginCase};
+use ldsim_tests::oracle::{dlopen_with_host, list_shared_object, python_import, DlopenRun};
+use ldsim_tests::sets::{diff, first_message, ldsim_sets, list_sets, symbol_key};
+use ldsim_tests::{fixtures, run_ldsim, Manifest};
+use serde_json::Value;
+use std::path::Path;
+
+#[derive(Debug)]
+struct Mismatch {
+    case: String,
+    root: String,
+    field: String,
+    real: String,
+    ldsim: String,
+}
+
+fn is_musl_root(root: &str) -> bool {
+    root == "musl" || root == "gcompat"
+}
+
+/// `ldsim check --sysroot ROOT --in-target --loaded-by WHO --format json FILE`: the report.
+fn check(root: &Path, loaded_by: &str, file: &str) -> Result<Value, String> {
+    let root = root.display().to_string();
+    let args = [
+        "check",
+        "--sysroot",
+        root.as_str(),
+        "--in-target",
+        "--loaded-by",
+        loaded_by,
+        "--format",
+        "json",
+        file,
+    ];
+    let (code, json, stderr) = run_ldsim(args);
+    match json["files"].get(0) {
+        Some(report) if (code == 0 || code == 1) && report.get("error").is_none() => {
+            Ok(report.clone())
+        }
+        _ => Err(format!(
+            "exit {code}: {}",
+            stderr.lines().next().unwrap_or_default().trim()
+        )),
+    }
+}
+
+fn check_shared_object(m: &Manifest, case: &Case, root_name: &str, out: &mut Vec<Mismatch>) {
+    let root = &m.roots[root_name];
+    let musl = is_musl_root(root_name);
+    let list = list_shared_object(root, musl, &case.program, &case.env);
+    let mut push = |field: &str, real: String, ldsim: String| {
+        out.push(Mismatch {
+            case: format!("{}/{}", case.flavour, case.name),
+            root: root_name.to_string(),
+            field: field.to_string(),
+            real,
+            ldsim,
+        })
+    };
+    let report = match check(root, "none", &case.program) {
+        Ok(report) => report,
+        Err(err) => {
+            push("ldsim-run", format!("{:?}", list_sets(&list, musl)), err);
+            return;
+        }
+    };
+    if report["mode"] != "list" {
+        push("mode", "list".into(), report["mode"].to_string());
+    }
+    let real_verdict = if list.is_clean() { "ok" } else { "fails" };
+    let verdict = report["verdict"].as_str().unwrap_or("?");
+    if (real_verdict == "ok") != (verdict == "ok") {
+        push("verdict", real_verdict.into(), verdict.into());
+    }
+    for (field, real, ldsim) in diff(&list_sets(&list, musl), &ldsim_sets(&report, musl)) {
+        push(field, real, ldsim);
+    }
+    // A glibc list mode that stops (a bad file on the path) and musl's first `Error` line are
+    // what a real load reports first.
+    let real_first = if musl {
+        list.lines.first().cloned()
+    } else {
+        list.fatal.clone()
+    };
+    if let Some(line) = real_first {
+        let got = first_message(&report);
+        if got.as_deref() != Some(line.as_str()) {
+            push("first.message", line, format!("{got:?}"));
+        }
+    }
+}
+
+/// (b) and (c): one real dlopen against ldsim's dlopen simulation.
+fn check_dlopen(
+    m: &Manifest,
+    case: &PluginCase,
+    root_name: &str,
+    real: &DlopenRun,
+    out: &mut Vec<Mismatch>,
+) {
+    let root = &m.roots[root_name];
+    let mut push = |field: &str, real: String, ldsim: String| {
+        out.push(Mismatch {
+            case: format!("{}/{}", case.flavour, case.name),
+            root: root_name.to_string(),
+            field: field.to_string(),
+            real,
+            ldsim,
+        })
+    };
+    let real_verdict = if real.ok { "ok" } else { "fails" };
+    let report = match check(root, &case.host, &case.plugin) {
+        Ok(report) => report,
+        Err(err) => {
+            push(
+                "ldsim-run",
+                format!("{real_verdict} {:?}", real.dlerror),
+                err,
+            );
+            return;
+        }
+    };
+    if report["mode"] != "dlopen" {
+        push("mode", "dlopen".into(), report["mode"].to_string());
+    }
+    if report["loaded_by"]["program"] != case.host.as_str() {
+        push(
+            "loaded_by.program",
+            case.host.clone(),
+            report["loaded_by"]["program"].to_string(),
+        );
+    }
+    let verdict = report["verdict"].as_str().unwrap_or("?");
+    if (verdict == "ok") != real.ok {
+        push("verdict", real_verdict.into(), verdict.into());
+    }
+    let got = first_message(&report);
+    if got != real.dlerror {
+        push(
+            "first.message",
+            format!("{:?}", real.dlerror),
+            format!("{got:?}"),
+        );
+    }
+    let host_problems = report["host_problems"].as_array().map_or(0, Vec::len);
+    if host_problems != 0 {
+        push(
+            "host_problems",
+            "[] (the host started)".into(),
+            report["host_problems"].to_string(),
+        );
+    }
+}
+
+fn report_table(what: &str, checked: usize, mismatches: &[Mismatch]) {
+    if mismatches.is_empty() {
+        println!("{checked} {what} agree");
+        return;
+    }
+    let mut table = format!(
+        "{} mismatches over {checked} {what}:\n{:<40} {:<9} {:<18} {:<60} ldsim\n",
+        mismatches.len(),
+        "case",
+        "root",
+        "field",
+        "real"
+    );
+    for x in mismatches {
+        table.push_str(&format!(
+            "{:<40} {:<9} {:<18} {:<60} {}\n",
+            x.case, x.root, x.field, x.real, x.ldsim
+        ));
+    }
+    panic!("{table}");
+}
+
+#[test]
+fn shared_objects_agree_with_list_mode() {
+    let m = fixtures();
+    assert!(
+        !m.shared_objects.is_empty(),
+        "the manifest has no shared objects: run `cargo xtask fixtures`"
+    );
+    let mut out = Vec::new();
+    let mut checked = 0;
+    for case in &m.shared_objects {
+        for root in &case.roots {
+            check_shared_object(&m, case, root, &mut out);
+            checked += 1;
+        }
+    }
+    report_table("shared-object/root pairs", checked, &out);
+}
+
+#[test]
+fn plugins_agree_with_a_real_dlopen() {
+    let m = fixtures();
+    assert!(
+        !m.plugins.is_empty(),
+        "the manifest has no plugins: run `cargo xtask fixtures`"
+    );
+    let mut out = Vec::new();
+    let mut checked = 0;
+    for case in &m.plugins {
+        for root in &case.roots {
+            let real = dlopen_with_host(&m.roots[root], &case.host, &case.plugin, &case.env);
+            check_dlopen(&m, case, root, &real, &mut out);
+            checked += 1;
+        }
+    }
+    report_table("plugin/root pairs", checked, &out);
+}
+
+#[test]
+fn python_extensions_agree_with_a_real_import() {
+    let m = fixtures();
+    assert!(
+        !m.python_extensions.is_empty(),
+        "the manifest has no extension modules: run `cargo xtask fixtures`"
+    );
+    let mut out = Vec::new();
+    let mut checked = 0;
+    for case in &m.python_extensions {
+        let module = case
+            .module
+            .as_deref()
+            .expect("an extension names its module");
+        let dir = case.plugin.rsplit_once('/').map_or("/", |(d, _)| d);
+        for root in &case.roots {
+            let real = python_import(&m.roots[root], &case.host, dir, module, &case.env);
+            check_dlopen(&m, case, root, &real, &mut out);
+            checked += 1;
+        }
+    }
+    report_table("extension/root pairs", checked, &out);
+}
+
+/// The fixtures themselves: what each plugin and extension case is named after really
+/// happens (independent of ldsim).
+#[test]
+fn plugin_fixtures_do_what_they_are_named_after() {
+    let m = fixtures();
+    let mut wrong = Vec::new();
+    for case in m.plugins.iter().chain(&m.python_extensions) {
+        for root in &case.roots {
+            let real = match case.module.as_deref() {
+                Some(module) => {
+                    let dir = case.plugin.rsplit_once('/').map_or("/", |(d, _)| d);
+                    python_import(&m.roots[root], &case.host, dir, module, &case.env)
+                }
+                None => dlopen_with_host(&m.roots[root], &case.host, &case.plugin, &case.env),
+            };
+            println!(
+                "{:<8} {:<28} {:<9} {}",
+                case.flavour,
+                case.name,
+                root,
+                real.dlerror.as_deref().unwrap_or("dlopen ok")
+            );
+            let should_load = matches!(
+                case.name.as_str(),
+                "plugin_ok"
+                    | "plugin_host_symbols"
+                    | "plugin_rpath_from_host"
+                    | "plugin_runpath_own"
+                    | "py_extension/ldsimext"
+            );
+            if real.ok != should_load || (!real.ok && real.dlerror.is_none()) {
+                wrong.push(format!(
+                    "{}/{} in {root}: ok={} {:?} stderr {:?}",
+                    case.flavour, case.name, real.ok, real.dlerror, real.run.stderr
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The shared-object fixtures' list mode reports what each case is named after.
+#[test]
+fn shared_object_fixtures_do_what_they_are_named_after() {
+    let m = fixtures();
+    let mut wrong = Vec::new();
+    for case in &m.shared_objects {
+        for root in &case.roots {
+            let musl = is_musl_root(root);
+            let list = list_shared_object(&m.roots[root], musl, &case.program, &case.env);
+            println!(
+                "{:<6} {:<26} {:<9} not found {:?} versions {:?} undefined {:?} fatal {:?}",
+                case.flavour,
+                case.name,
+                root,
+                list.not_found,
+                list.missing_versions
+                    .iter()
+                    .map(|v| &v.version)
+                    .collect::<Vec<_>>(),
+                list.undefined
+                    .iter()
+                    .map(|u| symbol_key(&u.symbol, u.version.as_deref(), musl))
+                    .collect::<Vec<_>>(),
+                list.fatal
+            );
+            let ok = match case.name.as_str() {
+                "so_plain" | "so_rpath" | "so_runpath" | "so_origin_runpath" => list.is_clean(),
+                "so_missing_deps" => list.not_found.len() == 2,
+                "so_version_too_new" => {
+                    list.undefined.iter().any(|u| u.symbol == "f")
+                        && (musl || list.missing_versions.iter().any(|v| v.version == "V2"))
+                }
+                "so_undefined" => list.undefined.len() == 2,
+                name if name.starts_with("so_musl_on_glibc/") => {
+                    // Loads under musl; the glibc roots cannot find (or cannot load) musl's libc.
+                    musl == list.is_clean()
+                }
+                _ => true,
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{}/{} in {root}: {list:?}",
+                    case.flavour, case.name
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
