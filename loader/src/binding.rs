@@ -271,9 +271,31 @@ pub struct Reference {
 /// Distinct symbol references of an object in first-relocation order, each table of glibc's
 /// processing order (RELA/REL before JMPREL) kept.
 pub fn references(obj: &ElfObject) -> Vec<Reference> {
+    let mut order = distinct_references(obj.relocs.iter());
+    // Eager references are bound before lazy ones (glibc relocates DT_REL(A) before JMPREL).
+    order.sort_by_key(|r| r.plt_only);
+    order
+}
+
+/// Distinct symbol references in musl's processing order: DT_JMPREL first, then DT_REL, then
+/// DT_RELA (musl ldso/dynlink.c: reloc_all).
+pub fn musl_references(obj: &ElfObject) -> Vec<Reference> {
+    let table = |t: RelocTable| match t {
+        RelocTable::JmpRel => 0,
+        RelocTable::Rel => 1,
+        RelocTable::Rela => 2,
+    };
+    let mut relocs: Vec<&crate::model::SymbolReloc> = obj.relocs.iter().collect();
+    relocs.sort_by_key(|r| table(r.table));
+    distinct_references(relocs.into_iter())
+}
+
+fn distinct_references<'o>(
+    relocs: impl Iterator<Item = &'o crate::model::SymbolReloc>,
+) -> Vec<Reference> {
     let mut order: Vec<Reference> = Vec::new();
     let mut position: HashMap<u32, usize> = HashMap::new();
-    for r in &obj.relocs {
+    for r in relocs {
         if r.symbol == 0 {
             continue;
         }
@@ -293,8 +315,6 @@ pub fn references(obj: &ElfObject) -> Vec<Reference> {
             }
         }
     }
-    // Eager references are bound before lazy ones (glibc relocates DT_REL(A) before JMPREL).
-    order.sort_by_key(|r| r.plt_only);
     order
 }
 

@@ -277,7 +277,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
         }
         let obj = &node.parsed.object;
         let path = object_name(node, app_name);
-        for r in binding::references(obj) {
+        for r in binding::musl_references(obj) {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
             };

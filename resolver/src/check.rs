@@ -18,6 +18,7 @@ use crate::report::*;
 use crate::simulate::{self, Simulation};
 use crate::store::{Opened, Parsed, Store};
 use crate::target::{self, InterpFailure, LoaderConfig};
+use crate::voice::Style;
 use crate::{kernel, plugin};
 
 /// Failure to analyse a file at all (exit 2): the file itself is unreadable or not ELF.
@@ -228,7 +229,7 @@ impl<'r> Checker<'r> {
                 return;
             }
         };
-        let sim = self.simulation(config, main, false);
+        let sim = self.simulation(config, main, Style::Run);
         let map = sim.start_up(&self.store, &self.env);
         let objects = map.scope.clone();
         let map = sim.dlopen_notes(&self.store, &self.env, map, &objects);
@@ -236,7 +237,7 @@ impl<'r> Checker<'r> {
     }
 
     /// A shared object checked on its own: the target's loader for its architecture lists
-    /// it (`ldd -r`: it is the main map of the trace run), and dlerror words the problems.
+    /// it (`ldd -r`: it is the main map of the trace run), in list mode's words.
     fn list_shared_object(&self, main: &MainFile, arch: Arch, report: &mut Report) {
         let Some((interp, entry)) = self.root_loader(arch) else {
             let info = arch.info();
@@ -263,7 +264,7 @@ impl<'r> Checker<'r> {
             return;
         };
         report.loader.interpreter = Some(lossy(&interp));
-        let sim = self.simulation(config, main, true);
+        let sim = self.simulation(config, main, Style::List);
         let map = sim.start_up(&self.store, &self.env);
         let objects = map.scope.clone();
         let map = sim.dlopen_notes(&self.store, &self.env, map, &objects);
@@ -309,7 +310,7 @@ impl<'r> Checker<'r> {
                 return Ok(());
             }
         };
-        let sim = self.simulation(config, &host, false);
+        let sim = self.simulation(config, &host, Style::Run);
         let mut map = sim.start_up(&self.store, &self.env);
         report.host_problems = std::mem::take(&mut map.problems);
         let caller = simulate::dlopen_caller(&map);
@@ -352,12 +353,12 @@ impl<'r> Checker<'r> {
         &'s self,
         config: &'s LoaderConfig,
         main: &MainFile,
-        dlerror: bool,
+        style: Style,
     ) -> Simulation<'s> {
         Simulation {
             config,
             main: main_node(main),
-            dlerror,
+            style,
         }
     }
 

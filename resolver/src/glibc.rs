@@ -215,9 +215,9 @@ impl<'a, 'r> Glibc<'a, 'r> {
             }
             Found::Fatal(objname, msg) => {
                 let needed_by = lossy(&self.map.nodes[loader].name);
-                let message = self.voice.load_error(&objname, &msg);
                 let not_found = msg.starts_with("cannot open shared object file")
                     || msg.starts_with("wrong ELF class");
+                let message = self.voice.load_error(&name, &objname, &msg, not_found);
                 let problem = if not_found {
                     let tried = std::mem::take(&mut self.last_tried);
                     self.map.missing.push(name.clone());

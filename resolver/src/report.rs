@@ -285,9 +285,9 @@ pub enum Mode {
     Run,
     /// No loader is involved (static or static-pie): the kernel runs it.
     Static,
-    /// A shared object checked on its own, as the target's loader lists it (`ldd -r`); the
-    /// verdict is whether `dlopen(FILE, RTLD_NOW)` from a program needing nothing else
-    /// succeeds, and messages are `dlerror()`'s.
+    /// A shared object checked on its own, as the target's loader lists it (`ldd -r`), in list
+    /// mode's words; the verdict is whether `dlopen(FILE, RTLD_NOW)` from a program needing
+    /// nothing else would succeed.
     List,
     /// A shared object loaded by a host program (`--loaded-by`): the verdict is whether the
     /// host's `dlopen(FILE, RTLD_NOW)` succeeds; `message` is what `dlerror()` returns.

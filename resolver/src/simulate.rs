@@ -12,22 +12,22 @@ use crate::musl::Musl;
 use crate::report::{DlopenDependency, Problem, Via};
 use crate::store::Store;
 use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
-use crate::voice::Voice;
+use crate::voice::{Style, Voice};
 
 /// The main object and the loader that runs it.
 #[derive(Debug)]
 pub(crate) struct Simulation<'s> {
     pub config: &'s LoaderConfig,
     pub main: Node,
-    /// Word problems as dlerror() does (a shared object listed, or a plugin).
-    pub dlerror: bool,
+    /// How problems are worded: a run, list mode (a shared object on its own) or dlerror().
+    pub style: Style,
 }
 
 impl Simulation<'_> {
     fn voice(&self) -> Voice<'_> {
         Voice {
             argv0: &self.main.name,
-            dlerror: self.dlerror,
+            style: self.style,
         }
     }
 
@@ -80,7 +80,7 @@ impl Simulation<'_> {
                 objects: &objects,
                 scope: &objects,
                 bind_now: env.bind_now,
-                dlopen: self.dlerror,
+                dlopen: self.style != Style::Run,
                 glibc_version: cfg.version,
             },
             voice,
@@ -144,7 +144,7 @@ impl Simulation<'_> {
         map.unverified.clear();
         let voice = Voice {
             argv0: &self.main.name,
-            dlerror: true,
+            style: Style::Dlerror,
         };
         match self.config {
             LoaderConfig::Glibc(cfg) => {
@@ -297,7 +297,7 @@ impl Simulation<'_> {
     ) -> (LinkMap, Result<Vec<u8>, String>) {
         let voice = Voice {
             argv0: &self.main.name,
-            dlerror: true,
+            style: Style::Dlerror,
         };
         match self.config {
             LoaderConfig::Glibc(cfg) => Glibc::new(store, cfg, env, voice, map).probe(name, from),
