@@ -330,7 +330,7 @@ enum Libc {
 enum Entry {
     Object {
         path: String,
-        obj: Obj,
+        obj: Box<Obj>,
         program: bool,
     },
     Symlink(String, String),
@@ -421,7 +421,7 @@ impl Scenario {
     pub fn lib(mut self, path: &str, obj: Obj) -> Self {
         self.entries.push(Entry::Object {
             path: path.to_owned(),
-            obj,
+            obj: Box::new(obj),
             program: false,
         });
         self
@@ -431,7 +431,7 @@ impl Scenario {
     pub fn program(mut self, path: &str, obj: Obj) -> Self {
         self.entries.push(Entry::Object {
             path: path.to_owned(),
-            obj,
+            obj: Box::new(obj),
             program: true,
         });
         self
