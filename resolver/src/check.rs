@@ -104,6 +104,27 @@ impl<'r> Checker<'r> {
         }
     }
 
+    /// A checker over an in-memory root whose loaders are given rather than detected (the
+    /// test scenarios of `crate::scenario`): no built-in target's tables are involved.
+    #[cfg(test)]
+    pub(crate) fn with_loaders(
+        store: Store<'r>,
+        env: Environment,
+        loaders: Vec<((Vec<u8>, Arch), LoaderConfig)>,
+    ) -> Self {
+        Checker {
+            store,
+            env,
+            loaders: Mutex::new(
+                loaders
+                    .into_iter()
+                    .map(|(key, config)| (key, Arc::new(Ok(config))))
+                    .collect(),
+            ),
+            builtin: None,
+        }
+    }
+
     /// Check the file at `path` inside the root; `name` is how the report names it. Loader
     /// messages use `path` as argv[0], as if the program were started by that path.
     pub fn check(&self, path: &TargetPath, name: &str) -> Result<Report, CheckError> {

@@ -21,6 +21,8 @@ mod graph;
 mod kernel;
 mod musl;
 mod plugin;
+#[cfg(test)]
+mod scenario;
 mod simulate;
 mod store;
 mod target;

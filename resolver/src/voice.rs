@@ -52,7 +52,9 @@ impl Voice<'_> {
 
     /// An undefined symbol of `referrer` (elf/dl-lookup.c: _dl_lookup_symbol_x).
     pub fn symbol_error(&self, referrer: &str, symbol: &str, version: Option<&str>) -> String {
-        let version = version.map(|v| format!(", version {v}")).unwrap_or_default();
+        let version = version
+            .map(|v| format!(", version {v}"))
+            .unwrap_or_default();
         match self.style {
             Style::Dlerror => format!("{referrer}: undefined symbol: {symbol}{version}"),
             Style::List => format!("undefined symbol: {symbol}{version}\t({referrer})"),

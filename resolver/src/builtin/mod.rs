@@ -7,7 +7,7 @@ pub mod gcc;
 pub mod glibc_nodes;
 pub mod musl;
 mod root;
-mod synth;
+pub(crate) mod synth;
 mod tables;
 mod targets;
 
