@@ -186,7 +186,10 @@ fn compare(
         .iter()
         .map(|(_, v)| v.clone())
         .collect();
-    if real_versions != p.missing_versions {
+    // The version check runs only once everything is loaded: a glibc run that stopped at a
+    // missing library printed none (list mode's complete set is compared separately).
+    let run_reached_versions = musl_like || real.missing_libraries.is_empty();
+    if run_reached_versions && real_versions != p.missing_versions {
         push(
             "missing_versions".into(),
             format!("{real_versions:?}"),
@@ -272,7 +275,17 @@ fn compare_complete(
     // No list mode without an interpreter in the root (static, missing interpreter).
     if let Some(list) = list {
         let real = list_sets(list, musl_like);
+        // glibc's trace mode itself crashes (SIGSEGV) relocating a program whose libc.so.6
+        // was not found (nodeflib): it never gets to print the undefined symbols ldsim lists.
+        let crashed = list.run.exit > 128;
         for (field, a, b) in diff(&real, &ldsim_sets(report, musl_like)) {
+            if crashed && field == "undefined_symbols" && a == "{}" {
+                println!(
+                    "known divergence: {}/{} in {root}: list mode crashed (exit {}), its undefined symbols unknown",
+                    case.flavour, case.name, list.run.exit
+                );
+                continue;
+            }
             push(&format!("complete.{field}"), a, b);
         }
     }
