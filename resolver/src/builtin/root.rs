@@ -366,6 +366,20 @@ impl Builder {
                 },
             ));
         }
+        // musl's libc names (what musl-linked objects, musllinux wheels, need) are described:
+        // absent on a glibc image, as the real one lacks them.
+        for soname in [
+            format!("libc.musl-{}.so.1", info.musl_arch),
+            format!("ld-musl-{}.so.1", info.musl_arch),
+        ] {
+            self.described.insert(soname.clone().into_bytes());
+            self.absent_hints.insert(
+                soname.into_bytes(),
+                "musl's C library: the file was built for musl (Alpine, musllinux); a glibc \
+                 image has no musl — use the glibc (manylinux) build, or a musl target"
+                    .to_owned(),
+            );
+        }
     }
 
     fn musl(
