@@ -8,7 +8,8 @@ use crate::util::{run_streamed, workspace_root};
 use anyhow::Result;
 use std::process::Command;
 
-/// Debian packages the fixtures and the oracle need (gcc-multilib: the 32-bit library of
+/// Debian packages the fixtures and the oracle need (libc6-dev-i386 and lib32gcc-12-dev for
+/// gcc -m32 — not gcc-multilib, which conflicts with the cross compilers —: the 32-bit library of
 /// wrong_class_first; busybox-static: a shell in the musl roots; tar, the compressors, umoci
 /// and skopeo: the archives and images the archive tests and `cargo xtask bench` build; curl:
 /// the reference packages of the built-in table tests; g++: the C++ fixture; the cross
@@ -21,7 +22,8 @@ const PACKAGES: &[&str] = &[
     "musl",
     "musl-tools",
     "debootstrap",
-    "gcc-multilib",
+    "libc6-dev-i386",
+    "lib32gcc-12-dev",
     "binutils",
     "ca-certificates",
     "busybox-static",

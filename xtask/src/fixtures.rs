@@ -117,7 +117,7 @@ struct Built {
 fn build_cases(dirs: &Dirs) -> Result<Built> {
     let m32 = m32_works();
     if !m32 {
-        eprintln!("xtask: WARNING gcc -m32 does not work (install gcc-multilib): skipping wrong_class_first");
+        eprintln!("xtask: WARNING gcc -m32 does not work (install libc6-dev-i386 and lib32gcc-12-dev): skipping wrong_class_first");
     }
     let mut all = Built::default();
     for (case, flavours, build) in CASES {
