@@ -336,3 +336,136 @@ fn shared_object_fixtures_do_what_they_are_named_after() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A CPython extension module is recognised (its `PyInit_*` export, its `cpython-311` tag)
+/// and, with no `--loaded-by`, is dlopen'ed by the root's own python3.11 automatically: the
+/// same answer as the explicit host, and the report says the host was chosen by ldsim.
+/// `--loaded-by none` gives the list-mode answer, where the Py* symbols python provides are
+/// expected from the host, not missing.
+#[test]
+fn python_extensions_are_loaded_by_the_root_s_own_python_automatically() {
+    let m = fixtures();
+    let ok = m
+        .python_extensions
+        .iter()
+        .find(|c| c.module.as_deref() == Some("ldsimext"))
+        .expect("the ldsimext fixture: run `cargo xtask fixtures`");
+    let root = &m.roots["glibc"];
+    let (code, json, stderr) = run_ldsim([
+        "check",
+        "--sysroot",
+        &root.display().to_string(),
+        "--in-target",
+        "--format",
+        "json",
+        ok.plugin.as_str(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = &json["files"][0];
+    assert_eq!(report["mode"], "dlopen", "{report:#}");
+    assert_eq!(report["loaded_by"]["automatic"], true);
+    assert_eq!(report["loaded_by"]["program"], "/usr/bin/python3.11");
+    assert_eq!(report["plugin"]["host"], "cpython");
+
+    let listed = check(root, "none", &ok.plugin).expect("list mode");
+    assert_eq!(listed["mode"], "list");
+    assert_eq!(listed["verdict"], "ok", "{listed:#}");
+    let expected: Vec<&str> = listed["plugin"]["expected_from_host"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !expected.is_empty()
+            && expected
+                .iter()
+                .all(|s| s.starts_with("Py") || s.starts_with("_Py")),
+        "Py* symbols expected from the host: {expected:?}"
+    );
+}
+
+/// Shared objects on built-in targets: a musl-linked object fails on a glibc target for want
+/// of musl's libc (as `ldd` on the real image says) and loads on a musl target; a glibc
+/// object's list-mode problems on a built-in target equal those on the real root it stands
+/// for (debian-12 = the Debian 12 fixture root).
+#[test]
+fn shared_objects_on_builtin_targets() {
+    let m = fixtures();
+    let musl_root = &m.roots["musl"];
+    let alpine_so = musl_root.join("t/musl/so_musl_on_glibc/alpine.so");
+    let (_, json, stderr) = run_ldsim([
+        "check",
+        "--target",
+        "debian-12",
+        "--target",
+        "musl-1.2.3",
+        "--format",
+        "json",
+        &alpine_so.display().to_string(),
+    ]);
+    let reports: Vec<&Value> = json["files"].as_array().into_iter().flatten().collect();
+    let on = |target: &str| {
+        reports
+            .iter()
+            .find(|r| r["target"] == target)
+            .unwrap_or_else(|| panic!("no report for {target}: {json:#} {stderr}"))
+    };
+    let debian = on("debian-12");
+    assert_eq!(debian["mode"], "list");
+    assert_eq!(debian["verdict"], "fails");
+    assert!(
+        debian["problems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| {
+                p["kind"] == "missing-library"
+                    && p["library"] == "libc.musl-x86_64.so.1"
+                    && p["first"] == true
+            }),
+        "{debian:#}"
+    );
+    assert_eq!(on("musl-1.2.3")["verdict"], "ok", "{:#}", on("musl-1.2.3"));
+
+    let glibc_root = &m.roots["glibc"];
+    for case in m
+        .shared_objects
+        .iter()
+        .filter(|c| c.flavour == "glibc" && c.roots.iter().any(|r| r == "glibc"))
+    {
+        // Libraries the fixture installs itself are outside the built-in tables (unknown).
+        let real = check(glibc_root, "none", &case.program).expect("real root");
+        let host = glibc_root.join(case.program.trim_start_matches('/'));
+        let (_, json, stderr) = run_ldsim([
+            "check",
+            "--target",
+            "debian-12",
+            "--loaded-by",
+            "none",
+            "--format",
+            "json",
+            &host.display().to_string(),
+        ]);
+        let builtin = &json["files"][0];
+        assert_eq!(builtin["mode"], "list", "{}: {stderr}", case.name);
+        let libc_versions = |r: &Value| -> Vec<String> {
+            r["problems"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["kind"] == "missing-version" && p["library"] == "libc.so.6")
+                .map(|p| p["version"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            libc_versions(&real),
+            libc_versions(builtin),
+            "{}: libc versions on debian-12 vs the Debian 12 root",
+            case.name
+        );
+        if real["verdict"] == "ok" {
+            assert_eq!(builtin["verdict"], "ok", "{}: {builtin:#}", case.name);
+        }
+    }
+}
