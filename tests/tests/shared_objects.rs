@@ -469,3 +469,50 @@ fn shared_objects_on_builtin_targets() {
         }
     }
 }
+
+/// `--loaded-by` a host program that is a host file (not in the target): it is mounted at its
+/// own path, like FILE, and the plugin is dlopen'ed from it; without a host the symbols only
+/// the host exports are undefined.
+#[test]
+fn loaded_by_a_host_file() {
+    let m = fixtures();
+    let root = &m.roots["glibc"];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let host = dir.path().join("host");
+    let plugin = dir.path().join("plugin.so");
+    std::fs::copy(root.join("t/glibc/dlhost/host"), &host).expect("copy the dlopen host");
+    std::fs::copy(root.join("t/glibc/plugin_host_symbols/plugin.so"), &plugin)
+        .expect("copy the plugin");
+    let sysroot = root.display().to_string();
+    let run = |loaded_by: &str| {
+        let (code, json, stderr) = run_ldsim([
+            "check",
+            "--sysroot",
+            sysroot.as_str(),
+            "--loaded-by",
+            loaded_by,
+            "--format",
+            "json",
+            &plugin.display().to_string(),
+        ]);
+        assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+        json["files"][0].clone()
+    };
+    let hosted = run(&host.display().to_string());
+    assert_eq!(hosted["mode"], "dlopen", "{hosted:#}");
+    assert_eq!(hosted["verdict"], "ok", "{hosted:#}");
+    let alone = run("none");
+    assert_eq!(alone["mode"], "list");
+    assert_eq!(alone["verdict"], "fails");
+    let undefined: Vec<&str> = alone["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["kind"] == "undefined-symbol")
+        .filter_map(|p| p["symbol"].as_str())
+        .collect();
+    assert!(
+        undefined.contains(&"host_api_version") && undefined.contains(&"host_counter"),
+        "{undefined:?}"
+    );
+}
