@@ -153,6 +153,7 @@ fn kind_name(problem: &Problem) -> &'static str {
     match problem {
         Problem::MissingInterpreter { .. } => "missing interpreter",
         Problem::WrongClass { .. } | Problem::WrongMachine { .. } => "wrong architecture",
+        Problem::NotLoadable { .. } => "not loadable",
         Problem::MissingLibrary { .. } => "missing libraries",
         Problem::BadLibrary { .. } => "unloadable libraries",
         Problem::MissingVersion { .. } => "missing versions",

@@ -174,6 +174,12 @@ impl<'r> Checker<'r> {
             report.conclude();
             return Ok(report);
         };
+        if let Some(problem) = kernel::loadable_type(&self.store, &main.display, obj.header.e_type)
+        {
+            report.problems.push(problem.into());
+            report.conclude();
+            return Ok(report);
+        }
         let recognised = plugin::recognise(obj, main.argv0.as_slice());
         let host_program = match host {
             HostChoice::Program(p) => Some((p.clone(), false)),

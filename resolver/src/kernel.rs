@@ -73,6 +73,26 @@ pub(crate) fn accepts(
     ))
 }
 
+/// Only ET_EXEC and ET_DYN are run by the kernel (fs/binfmt_elf.c: load_elf_binary,
+/// `elf_ex->e_type != ET_EXEC && elf_ex->e_type != ET_DYN` → ENOEXEC) or mapped by a loader.
+pub(crate) fn loadable_type(store: &Store<'_>, display: &str, e_type: u16) -> Option<Problem> {
+    let found = match e_type {
+        ldsim_loader::ET_EXEC | ldsim_loader::ET_DYN => return None,
+        1 => "a relocatable object (ET_REL)".to_owned(),
+        4 => "a core dump (ET_CORE)".to_owned(),
+        n => format!("an ELF file of type {n}"),
+    };
+    Some(Problem::NotLoadable {
+        object: display.to_string(),
+        message: format!(
+            "{}: cannot execute binary file: Exec format error",
+            shell_prefix(store, display)
+        ),
+        reason: format!("the file is {found}: neither the kernel nor a loader runs it; link it into a program or shared object first"),
+        found,
+    })
+}
+
 /// The kernel cannot run this machine at all (ENOEXEC).
 pub(crate) fn wrong_machine(
     display: &str,

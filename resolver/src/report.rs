@@ -135,6 +135,15 @@ pub enum Problem {
         message: String,
         reason: String,
     },
+    /// Not a program or shared object at all (a relocatable `.o`, a core dump): the kernel
+    /// refuses to run it (ENOEXEC) and no loader maps it.
+    NotLoadable {
+        object: String,
+        /// `relocatable object`, `core dump`, `ELF type N`.
+        found: String,
+        message: String,
+        reason: String,
+    },
     MissingLibrary {
         library: String,
         needed_by: String,
@@ -198,6 +207,7 @@ impl Problem {
             Problem::MissingInterpreter { message, .. }
             | Problem::WrongClass { message, .. }
             | Problem::WrongMachine { message, .. }
+            | Problem::NotLoadable { message, .. }
             | Problem::MissingLibrary { message, .. }
             | Problem::BadLibrary { message, .. }
             | Problem::MissingVersion { message, .. }
@@ -212,6 +222,7 @@ impl Problem {
             Problem::MissingInterpreter { reason, .. }
             | Problem::WrongClass { reason, .. }
             | Problem::WrongMachine { reason, .. }
+            | Problem::NotLoadable { reason, .. }
             | Problem::MissingLibrary { reason, .. }
             | Problem::BadLibrary { reason, .. }
             | Problem::MissingVersion { reason, .. }
@@ -400,7 +411,8 @@ impl Problem {
         match self {
             Problem::MissingInterpreter { .. }
             | Problem::WrongClass { .. }
-            | Problem::WrongMachine { .. } => 0,
+            | Problem::WrongMachine { .. }
+            | Problem::NotLoadable { .. } => 0,
             Problem::MissingLibrary { .. } | Problem::BadLibrary { .. } => 1,
             Problem::MissingVersion { .. } => 2,
             Problem::IsaLevel { .. } => 3,
@@ -439,7 +451,10 @@ fn first_of(list: &[Finding]) -> Option<usize> {
 /// The exit status of a run that stops at `problem`.
 fn exit_status_of(problem: &Problem, flavor: Flavor) -> i32 {
     match (problem, flavor) {
-        (Problem::WrongClass { .. } | Problem::WrongMachine { .. }, _) => 126,
+        (
+            Problem::WrongClass { .. } | Problem::WrongMachine { .. } | Problem::NotLoadable { .. },
+            _,
+        ) => 126,
         (Problem::MissingInterpreter { message, .. }, _)
             if message.ends_with("corrupted shared library") =>
         {

@@ -142,6 +142,11 @@ impl Obj {
         self.e_type = Some(ET_EXEC);
         self
     }
+    /// Another ELF type (ET_REL = 1, ET_CORE = 4).
+    pub fn e_type(mut self, e_type: u16) -> Self {
+        self.e_type = Some(e_type);
+        self
+    }
 
     /// The object as the loader would read it.
     fn build(&self, arch: Arch, program_interp: Option<&str>) -> ElfObject {
@@ -626,6 +631,7 @@ fn kind_of(f: &Finding) -> String {
         }
         Problem::WrongClass { found, .. } => format!("wrong-class {found}"),
         Problem::WrongMachine { found, .. } => format!("wrong-machine {found}"),
+        Problem::NotLoadable { found, .. } => format!("not-loadable {found}"),
         Problem::MissingLibrary { library, .. } => format!("missing-library {library}"),
         Problem::BadLibrary { library, .. } => format!("bad-library {library}"),
         Problem::MissingVersion {

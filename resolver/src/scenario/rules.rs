@@ -582,3 +582,17 @@ fn kernel_static_pie_runs_without_a_loader_and_a_missing_interpreter_is_enoent()
     assert_eq!(r.first_message(), Some("sh: /t/dyn: not found"));
     assert_eq!(r.exit_status, Some(127));
 }
+
+// Linux fs/binfmt_elf.c: load_elf_binary runs only ET_EXEC and ET_DYN (ENOEXEC otherwise), and
+// neither loader maps anything else: a relocatable object or a core dump is never `ok`.
+#[test]
+fn kernel_refuses_a_relocatable_object() {
+    let root = Scenario::glibc("2.36").lib("/t/f.o", obj().e_type(1).no_interp());
+    let r = root.check("/t/f.o");
+    assert_eq!(
+        r.problem_kinds(),
+        ["not-loadable a relocatable object (ET_REL) (first)"]
+    );
+    assert_eq!(r.verdict, Verdict::Fails);
+    assert_eq!(r.exit_status, Some(126));
+}
