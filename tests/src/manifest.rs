@@ -23,6 +23,13 @@ pub struct Manifest {
     /// CPython extension modules, imported by the root's python3 (`host` is the interpreter).
     #[serde(default)]
     pub python_extensions: Vec<PluginCase>,
+    /// Files declaring `.note.dlopen` dependencies (a program and the shared object it links
+    /// against), each checked in its roots against the real dlopen of every declared soname
+    /// (tests/tests/dlopen_notes.rs); `Case::program` is the file's path. Not in `cases`: ldsim
+    /// reports a missing required dependency as `fails-on-call`, a run that never calls dlopen
+    /// cannot show it.
+    #[serde(default)]
+    pub dlopen_notes: Vec<Case>,
 }
 
 /// A shared object loaded at run time by `host` (dlopen(plugin, RTLD_NOW), or a CPython import).

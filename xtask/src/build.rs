@@ -72,6 +72,8 @@ pub struct CaseBuild<'a> {
     pub shared_objects: Vec<Case>,
     /// Plugins (and CPython extensions, with `module` set); roots already chosen.
     pub plugins: Vec<PluginCase>,
+    /// Files with `.note.dlopen` dependencies; roots already chosen.
+    pub dlopen_notes: Vec<Case>,
 }
 
 impl<'a> CaseBuild<'a> {
@@ -83,6 +85,7 @@ impl<'a> CaseBuild<'a> {
             programs: Vec::new(),
             shared_objects: Vec::new(),
             plugins: Vec::new(),
+            dlopen_notes: Vec::new(),
         }
     }
 
@@ -105,6 +108,18 @@ impl<'a> CaseBuild<'a> {
     /// Records a shared object at target path `target`, checked on its own in `roots`.
     pub fn record_shared_object(&mut self, name: &str, target: &str, roots: Vec<String>) {
         self.shared_objects.push(Case {
+            name: name.to_string(),
+            flavour: self.fl.name.to_string(),
+            program: target.to_string(),
+            env: BTreeMap::new(),
+            roots,
+        });
+    }
+
+    /// Records a file at target path `target` whose `.note.dlopen` dependencies are checked in
+    /// `roots`.
+    pub fn record_dlopen_note(&mut self, name: &str, target: &str, roots: Vec<String>) {
+        self.dlopen_notes.push(Case {
             name: name.to_string(),
             flavour: self.fl.name.to_string(),
             program: target.to_string(),

@@ -75,6 +75,8 @@ pub const CASES: &[(&str, &[Flavour], BuildFn)] = &[
         plugin_rpath_from_host,
     ),
     ("plugin_runpath_own", &[GLIBC, MUSL], plugin_runpath_own),
+    // Checked against the real dlopen of each declared soname (Manifest::dlopen_notes).
+    ("dlopen_note", &[GLIBC, MUSL], dlopen_note),
     ("py_extension", &[GLIBC], py_extension),
 ];
 
@@ -864,6 +866,48 @@ fn plugin_runpath_own(c: &mut CaseBuild) -> Result<()> {
     let dep = dep_lib(c, &deps, "own")?;
     let a = chain_args(c, "plugin_entry", "own_where", &[dep, runpath(&deps)]);
     plugin(c, &a)
+}
+
+/// Where dlopen_note's satisfied alternative lives: /usr/local/lib is in musl's default path
+/// (MUSL_PATH) and in Debian's /etc/ld.so.conf.d/libc.conf, so ldconfig caches it.
+const DLREC_LIB: &str = "/usr/local/lib/libdlrec.so.2";
+
+/// `.note.dlopen` dependencies (dlopen_note/plugin_user.c), simulated as dlopen calls from the
+/// declaring object: required libdlreq.so.1 exists nowhere (a problem); recommended
+/// libdlrec.so.1 | libdlrec.so.2 is satisfied by the second alternative (DLREC_LIB); suggested
+/// libz.so.1 is in the Debian roots only. Built as `libplugin_user.so` and as `main`, a program
+/// linked against it; both are checked in the roots where the flavour's dlhost starts (see
+/// plugin()), not in `cases`: a run that never calls dlopen cannot show what ldsim predicts.
+fn dlopen_note(c: &mut CaseBuild) -> Result<()> {
+    if c.fl == GLIBC {
+        // One file for every root (the staging tree is shared): no libc, so musl loads it too.
+        let a = vec![c.src("dlopen_note/dlrec.c"), "-nostdlib".into()];
+        c.lib(Place::Stage, DLREC_LIB, "libdlrec.so.2", &a)?;
+    }
+    let so = c.t("libplugin_user.so");
+    let lib = c.lib(
+        Place::Stage,
+        &so,
+        "libplugin_user.so",
+        &[c.src("dlopen_note/plugin_user.c")],
+    )?;
+    let main = c.t("main");
+    let out = c.host(Place::Stage, &main);
+    let dir = c.t("");
+    let a = vec![
+        c.src("dlopen_note/main.c"),
+        lib,
+        rpath(dir.trim_end_matches('/')),
+    ];
+    c.cc_with(c.fl.cc, &out, &a)?;
+    let roots: Vec<String> = if c.fl == GLIBC {
+        vec!["glibc".into()]
+    } else {
+        vec!["musl".into(), "gcompat".into()]
+    };
+    c.record_dlopen_note("dlopen_note/main", &main, roots.clone());
+    c.record_dlopen_note("dlopen_note/libplugin_user.so", &so, roots);
+    Ok(())
 }
 
 /// CPython extension modules in /t/py, imported by the Debian 12 root's python3 (dlopen with

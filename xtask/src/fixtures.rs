@@ -55,6 +55,7 @@ pub fn run() -> Result<()> {
         shared_objects: built.shared_objects,
         plugins: Vec::new(),
         python_extensions: Vec::new(),
+        dlopen_notes: built.dlopen_notes,
     };
     for p in built.plugins {
         if p.module.is_some() {
@@ -85,11 +86,12 @@ pub fn run() -> Result<()> {
     std::fs::write(&manifest_file, serde_json::to_string_pretty(&manifest)?)?;
     std::fs::write(&stamp_file, &stamp)?;
     eprintln!(
-        "xtask: {} fixture programs, {} shared objects, {} plugins, {} extension modules in {} roots, built in {:.0?} ({})",
+        "xtask: {} fixture programs, {} shared objects, {} plugins, {} extension modules, {} dlopen-note files in {} roots, built in {:.0?} ({})",
         manifest.cases.len(),
         manifest.shared_objects.len(),
         manifest.plugins.len(),
         manifest.python_extensions.len(),
+        manifest.dlopen_notes.len(),
         ROOTS.len(),
         started.elapsed(),
         dir.display()
@@ -112,6 +114,7 @@ struct Built {
     programs: Vec<Case>,
     shared_objects: Vec<Case>,
     plugins: Vec<PluginCase>,
+    dlopen_notes: Vec<Case>,
 }
 
 fn build_cases(dirs: &Dirs) -> Result<Built> {
@@ -130,6 +133,7 @@ fn build_cases(dirs: &Dirs) -> Result<Built> {
             all.programs.append(&mut c.programs);
             all.shared_objects.append(&mut c.shared_objects);
             all.plugins.append(&mut c.plugins);
+            all.dlopen_notes.append(&mut c.dlopen_notes);
         }
     }
     Ok(all)
