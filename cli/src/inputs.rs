@@ -2,10 +2,14 @@
 //! sorted, directory symlinks not followed, non-ELF files skipped silently; a named directory
 //! holding no ELF file at all is an input error).
 
-use ldsim_sysroots::{FsError, Node, NodeKind, Sysroot, TargetPath};
+use ldsim_loader::arch::Arch;
+use ldsim_loader::ElfObject;
+use ldsim_sysroots::{FileId, FsError, Node, NodeKind, Sysroot, TargetPath};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Deeper nesting than this is reported rather than walked (bind-mount cycles, hostile trees).
@@ -42,33 +46,180 @@ pub struct HostInputs {
     pub jobs: Vec<Job>,
     /// Canonical host paths of the directories named on the command line.
     pub dirs: Vec<PathBuf>,
+    /// Every host file read, by canonical path: each is memory-mapped and parsed once per
+    /// run, and this view serves every target (architecture, mounts, the checker's parse).
+    /// A file that could not be read has no entry (the checker reports it).
+    pub files: BTreeMap<PathBuf, HostFile>,
+    /// Host files mounted but not checked themselves: a host `--loaded-by` program.
+    pub programs: Vec<PathBuf>,
+}
+
+/// One host file as read once: its identity and what parsing it gave.
+#[derive(Debug)]
+pub struct HostFile {
+    /// st_dev/st_ino of the file read: the checker adopts the parse only where the target
+    /// path is this very file.
+    pub id: FileId,
+    /// Its architecture, from its ELF header (also when the rest does not parse).
+    pub arch: Option<Arch>,
+    /// The parse, when the file is a loadable ELF file.
+    pub object: Option<ElfObject>,
+}
+
+impl HostInputs {
+    /// The ELF architecture of a host job's file, when it has one ldsim knows.
+    pub fn arch_of(&self, job: &Job) -> Option<Arch> {
+        match &job.kind {
+            JobKind::Check {
+                host: Some(host), ..
+            } => self.files.get(host)?.arch,
+            _ => None,
+        }
+    }
+
+    /// Every host file to mount: the jobs' files and the host programs.
+    pub fn host_paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.jobs
+            .iter()
+            .filter_map(|job| match &job.kind {
+                JobKind::Check { host, .. } => host.as_ref(),
+                JobKind::Error(_) => None,
+            })
+            .chain(&self.programs)
+    }
+
+    /// Add a host program (canonical path) that is mounted and read like a FILE, but not
+    /// checked itself.
+    pub fn add_program(&mut self, path: PathBuf) {
+        if !self.files.contains_key(&path) {
+            if let Ok(Read::Elf(file) | Read::Other(file)) = read_host(&path) {
+                self.files.insert(path.clone(), file);
+            }
+        }
+        self.programs.push(path);
+    }
+}
+
+/// What FILE arguments name before any file is read.
+enum Named {
+    File {
+        display: String,
+        path: PathBuf,
+    },
+    Error(Job),
+    /// A named directory and what its walk found.
+    Dir {
+        display: String,
+        canonical: PathBuf,
+        found: Vec<Walked>,
+    },
+}
+
+/// What a directory walk found before any file is read.
+enum Walked {
+    File { display: String, path: PathBuf },
+    Error(Job),
+}
+
+/// What reading a host file gave.
+enum Read {
+    /// Starts with the ELF magic.
+    Elf(HostFile),
+    /// Anything else (a walk skips it; a named FILE is still checked).
+    Other(HostFile),
 }
 
 /// Expand host FILEs. A host file is checked at its canonical absolute path: the main
 /// program's `$ORIGIN` is the directory of `/proc/self/exe`, symlinks resolved (glibc
 /// sysdeps/unix/sysv/linux/dl-origin.c: _dl_get_origin).
+///
+/// Names are gathered first (directories walked), then every file is read and parsed once,
+/// in parallel; a walked file is kept only if it is ELF.
 pub fn expand_host(files: &[PathBuf]) -> HostInputs {
-    let mut inputs = HostInputs::default();
+    let mut named = Vec::new();
     for file in files {
         let display = file.to_string_lossy().into_owned();
         let canonical = match std::fs::canonicalize(file) {
             Ok(path) => path,
             Err(err) => {
-                inputs.jobs.push(error_job(display, &err));
+                named.push(Named::Error(error_job(display, &err)));
                 continue;
             }
         };
         if canonical.is_dir() {
-            let before = inputs.jobs.len();
-            walk_host(file, &canonical, 0, &mut inputs.jobs);
-            if inputs.jobs.len() == before {
-                inputs.jobs.push(error_job(display, &NO_ELF_IN_DIRECTORY));
-            }
-            inputs.dirs.push(canonical);
+            let mut found = Vec::new();
+            walk_host(file, &canonical, 0, &mut found);
+            named.push(Named::Dir {
+                display,
+                canonical,
+                found,
+            });
         } else {
-            inputs.jobs.push(host_job(display, canonical));
+            named.push(Named::File {
+                display,
+                path: canonical,
+            });
         }
     }
+
+    let mut paths: Vec<&PathBuf> = Vec::new();
+    for n in &named {
+        match n {
+            Named::File { path, .. } => paths.push(path),
+            Named::Dir { found, .. } => paths.extend(found.iter().filter_map(|w| match w {
+                Walked::File { path, .. } => Some(path),
+                Walked::Error(_) => None,
+            })),
+            Named::Error(_) => {}
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    let read: BTreeMap<PathBuf, std::io::Result<Read>> = paths
+        .par_iter()
+        .map(|&path| (path.clone(), read_host(path)))
+        .collect();
+
+    let mut inputs = HostInputs::default();
+    for n in named {
+        match n {
+            Named::Error(job) => inputs.jobs.push(job),
+            // A named file is checked even if not ELF (the checker says what it is).
+            Named::File { display, path } => inputs.jobs.push(host_job(display, path)),
+            Named::Dir {
+                display,
+                canonical,
+                found,
+            } => {
+                let before = inputs.jobs.len();
+                for walked in found {
+                    match walked {
+                        Walked::Error(job) => inputs.jobs.push(job),
+                        Walked::File { display, path } => match &read[&path] {
+                            Ok(Read::Elf(_)) => inputs.jobs.push(host_job(display, path)),
+                            Ok(Read::Other(_)) => {}
+                            Err(err) => inputs.jobs.push(error_job(display, err)),
+                        },
+                    }
+                }
+                if inputs.jobs.len() == before {
+                    inputs.jobs.push(error_job(display, &NO_ELF_IN_DIRECTORY));
+                }
+                inputs.dirs.push(canonical);
+            }
+        }
+    }
+    // The views of the files to check (a file named twice is read once).
+    let checked: std::collections::BTreeSet<&PathBuf> = inputs.host_paths().collect();
+    let files = read
+        .into_iter()
+        .filter(|(path, _)| checked.contains(path))
+        .filter_map(|(path, read)| match read {
+            Ok(Read::Elf(file) | Read::Other(file)) => Some((path, file)),
+            Err(_) => None,
+        })
+        .collect();
+    inputs.files = files;
     inputs
 }
 
@@ -91,21 +242,23 @@ fn error_job(display: String, err: &dyn std::fmt::Display) -> Job {
 
 /// `shown` is the path as displayed, `real` its canonical counterpart (their relative parts
 /// below the named directory are the same: no symlink is followed on the way down).
-fn walk_host(shown: &Path, real: &Path, depth: usize, jobs: &mut Vec<Job>) {
+fn walk_host(shown: &Path, real: &Path, depth: usize, found: &mut Vec<Walked>) {
     let display = || shown.to_string_lossy().into_owned();
+    let error = |found: &mut Vec<Walked>, err: &dyn std::fmt::Display| {
+        found.push(Walked::Error(error_job(display(), err)));
+    };
     if depth > MAX_DEPTH {
-        jobs.push(error_job(display(), &"directories nested too deeply"));
-        return;
+        return error(found, &"directories nested too deeply");
     }
     let entries = match std::fs::read_dir(real) {
         Ok(entries) => entries,
-        Err(err) => return jobs.push(error_job(display(), &err)),
+        Err(err) => return error(found, &err),
     };
     let mut names = Vec::new();
     for entry in entries {
         match entry {
             Ok(entry) => names.push(entry.file_name()),
-            Err(err) => return jobs.push(error_job(display(), &err)),
+            Err(err) => return error(found, &err),
         }
     }
     names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
@@ -115,13 +268,13 @@ fn walk_host(shown: &Path, real: &Path, depth: usize, jobs: &mut Vec<Job>) {
         let meta = match std::fs::symlink_metadata(&real) {
             Ok(meta) => meta,
             Err(err) => {
-                jobs.push(error_job(shown_display(), &err));
+                found.push(Walked::Error(error_job(shown_display(), &err)));
                 continue;
             }
         };
         let kind = meta.file_type();
         if kind.is_dir() {
-            walk_host(&shown, &real, depth + 1, jobs);
+            walk_host(&shown, &real, depth + 1, found);
             continue;
         }
         // A symlink to a directory is not followed; one to a file is checked where the link
@@ -136,26 +289,69 @@ fn walk_host(shown: &Path, real: &Path, depth: usize, jobs: &mut Vec<Job>) {
         } else {
             continue;
         };
-        match host_is_elf(&target) {
-            Ok(true) => jobs.push(host_job(shown_display(), target)),
-            Ok(false) => {}
-            Err(err) => jobs.push(error_job(shown_display(), &err)),
-        }
+        found.push(Walked::File {
+            display: shown_display(),
+            path: target,
+        });
     }
 }
 
-fn host_is_elf(path: &Path) -> std::io::Result<bool> {
-    let mut magic = [0u8; 4];
-    let mut file = std::fs::File::open(path)?;
-    let mut filled = 0;
-    // A short read is not the end of the file; stop only at EOF.
-    while filled < magic.len() {
-        match file.read(&mut magic[filled..])? {
-            0 => return Ok(false),
-            n => filled += n,
+/// Read a host file once: mapped, its ELF magic checked, parsed if it has it. Only a regular
+/// file is opened (a fifo would block; the checker reports what anything else is).
+fn read_host(path: &Path) -> std::io::Result<Read> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let id = FileId {
+        dev: meta.dev(),
+        ino: meta.ino(),
+    };
+    let bytes = map(&file, meta.len())?;
+    if !bytes.starts_with(ELF_MAGIC) {
+        return Ok(Read::Other(HostFile {
+            id,
+            arch: None,
+            object: None,
+        }));
+    }
+    let object = ldsim_loader::parse(&bytes).ok();
+    let arch = match &object {
+        Some(object) => ldsim_loader::arch::arch_of(&object.header),
+        None => ldsim_loader::parse_header(&bytes)
+            .ok()
+            .and_then(|header| ldsim_loader::arch::arch_of(&header)),
+    };
+    Ok(Read::Elf(HostFile { id, arch, object }))
+}
+
+/// The bytes of an open file, memory-mapped (an empty file cannot be mapped).
+// Mapping a file is unsafe because another process could truncate it while mapped (SIGBUS).
+// The inputs are files nobody modifies during an analysis, and the map lives only while the
+// file is parsed (the parse owns its data); every mmap-based ELF tool assumes the same.
+#[allow(unsafe_code)]
+fn map(file: &std::fs::File, len: u64) -> std::io::Result<Bytes> {
+    if len == 0 {
+        return Ok(Bytes::Empty);
+    }
+    // SAFETY: see above; the map is read-only and private.
+    unsafe { memmap2::Mmap::map(file) }.map(Bytes::Mapped)
+}
+
+enum Bytes {
+    Empty,
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Empty => &[],
+            Bytes::Mapped(map) => map,
         }
     }
-    Ok(&magic == ELF_MAGIC)
 }
 
 /// Expand FILEs that are paths inside the target root (relative ones relative to `/`).
@@ -351,6 +547,38 @@ mod tests {
             inputs.dirs,
             [fs::canonicalize(tmp.path().join("d")).unwrap()]
         );
+    }
+
+    /// Each host file is read and parsed once, however often it is named or walked into, and
+    /// its view carries what every target uses: identity, architecture, parse.
+    #[test]
+    fn each_host_file_has_one_parsed_view() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("d");
+        fs::create_dir(&d).unwrap();
+        fs::copy("/usr/bin/true", d.join("prog")).unwrap();
+        fs::write(d.join("notes.txt"), "text").unwrap();
+        fs::write(tmp.path().join("named.txt"), "text").unwrap();
+        let prog = d.join("prog");
+        let inputs = expand_host(&[prog.clone(), d.clone(), tmp.path().join("named.txt")]);
+        assert_eq!(inputs.jobs.len(), 3, "{:?}", inputs.jobs);
+        let canonical = fs::canonicalize(&prog).unwrap();
+        let named = fs::canonicalize(tmp.path().join("named.txt")).unwrap();
+        assert_eq!(
+            inputs.files.keys().collect::<Vec<_>>(),
+            [&canonical, &named],
+            "one view per file checked; a walked non-ELF file has none"
+        );
+        let view = &inputs.files[&canonical];
+        let meta = fs::metadata(&canonical).unwrap();
+        assert_eq!((view.id.dev, view.id.ino), (meta.dev(), meta.ino()));
+        let object = view.object.as_ref().expect("parsed");
+        assert_eq!(view.arch, ldsim_loader::arch::arch_of(&object.header));
+        assert!(view.arch.is_some());
+        assert_eq!(inputs.arch_of(&inputs.jobs[0]), view.arch);
+        // Named but not ELF: still a job (the checker reports it), no parse, no architecture.
+        let text = &inputs.files[&named];
+        assert!(text.object.is_none() && text.arch.is_none());
     }
 
     #[test]

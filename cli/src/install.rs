@@ -1,13 +1,14 @@
 //! Mounting host files into the target root so that each is checked as if installed at its own
 //! absolute path, with the files beside it and its `$ORIGIN`-relative library directories.
 
-use crate::inputs::{HostInputs, JobKind};
+use crate::inputs::HostInputs;
 use ldsim_resolver::host_install_mounts;
 use ldsim_sysroots::{FsError, Sysroot, TargetPath};
-use rayon::prelude::*;
 use std::path::PathBuf;
 
-/// Mount what the host inputs need, leaving alone what `overlays` already provide.
+/// Mount what the host inputs need (the files and the host programs), leaving alone what
+/// `overlays` already provide. Nothing is read: the `$ORIGIN` directories come from the
+/// inputs' parses.
 ///
 /// A directory is mounted only where the target has nothing: hiding the target's own
 /// `/usr/lib` behind the host's (say for `$ORIGIN/../lib` of a file in `/usr/bin`) would
@@ -17,17 +18,15 @@ pub fn mount(
     inputs: &HostInputs,
     overlays: &[TargetPath],
 ) -> anyhow::Result<()> {
-    let files: Vec<&PathBuf> = inputs
-        .jobs
-        .iter()
-        .filter_map(|job| match &job.kind {
-            JobKind::Check { host, .. } => host.as_ref(),
-            JobKind::Error(_) => None,
-        })
-        .collect();
+    let files: Vec<&PathBuf> = inputs.host_paths().collect();
+    // A file that is not a loadable ELF file wants nothing (the checker reports its error).
     let mut candidates: Vec<(TargetPath, PathBuf)> = files
-        .par_iter()
-        .flat_map_iter(|file| directory_candidates(file))
+        .iter()
+        .filter_map(|&file| {
+            let object = inputs.files.get(file)?.object.as_ref()?;
+            Some(host_install_mounts(file, object))
+        })
+        .flatten()
         .collect();
     candidates.extend(
         inputs
@@ -72,19 +71,7 @@ pub fn mount(
     Ok(())
 }
 
-/// The directories `file` wants mounted; none when it cannot be parsed (the checker reports
-/// that file's error itself).
-fn directory_candidates(file: &PathBuf) -> Vec<(TargetPath, PathBuf)> {
-    let Ok(bytes) = std::fs::read(file) else {
-        return Vec::new();
-    };
-    match ldsim_loader::parse(&bytes) {
-        Ok(object) => host_install_mounts(file, &object),
-        Err(_) => Vec::new(),
-    }
-}
-
-fn target_of(host: &std::path::Path) -> TargetPath {
+pub fn target_of(host: &std::path::Path) -> TargetPath {
     use std::os::unix::ffi::OsStrExt;
     TargetPath::new(host.as_os_str().as_bytes())
 }

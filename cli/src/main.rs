@@ -19,7 +19,7 @@ use ldsim_resolver::{CheckError, Checker, HostChoice, Report, Verdict};
 use ldsim_sysroots::{ImageSelector, Limits, Platform, RootSource, Sysroot, TargetPath};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -101,7 +101,14 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         defaults = Target::defaults();
         kinds.extend(defaults.iter().map(TargetKind::Builtin));
     }
-    let inputs = (!args.in_target).then(|| inputs::expand_host(&args.files));
+    // Host files are read and parsed once here, for every target.
+    let inputs = (!args.in_target).then(|| {
+        let mut inputs = inputs::expand_host(&args.files);
+        if let Some(program) = host_program(args) {
+            inputs.add_program(program);
+        }
+        inputs
+    });
     let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
     for kind in &kinds {
         let name = match kind {
@@ -340,7 +347,7 @@ fn check_host_files_in_root(
     // A multi-platform image serves each file the image of its own architecture.
     let per_file_platform =
         args.platform.is_none() && source.depends_on_platform(args.image.as_deref());
-    let platform_of = |job: &Job| per_file_platform.then(|| job_platform(job));
+    let platform_of = |job: &Job| per_file_platform.then(|| job_platform(inputs.arch_of(job)));
     let several = inputs
         .jobs
         .iter()
@@ -355,14 +362,12 @@ fn check_host_files_in_root(
                 if !is_host_root(sysroot) {
                     let overlays: Vec<TargetPath> =
                         args.overlay.iter().map(|o| o.target.clone()).collect();
-                    install::mount(&mut root, &with_host_program(args, inputs), &overlays)?;
+                    install::mount(&mut root, inputs, &overlays)?;
                 }
                 let host = host_choice(args, false);
-                Ok(run_checks(
-                    &Checker::new(&root, args.environment()),
-                    group,
-                    &host,
-                ))
+                let checker = Checker::new(&root, args.environment());
+                adopt_host_files(&checker, inputs, group);
+                Ok(run_checks(&checker, group, &host))
             }
             // Files of another architecture can still be checked against their image.
             Err(err) if several => Ok(group
@@ -380,7 +385,7 @@ fn check_builtin(
     target: &Target,
     inputs: &inputs::HostInputs,
 ) -> anyhow::Result<Vec<Outcome>> {
-    let arch_of = |job: &Job| target.arch_for(job_arch(job));
+    let arch_of = |job: &Job| target.arch_for(inputs.arch_of(job));
     check_by_group(&inputs.jobs, arch_of, |arch, group| {
         let mut root = match BuiltinRoot::new(target, *arch) {
             Ok(root) => root,
@@ -393,17 +398,11 @@ fn check_builtin(
         };
         mount_overlays(root.sysroot_mut(), args)?;
         let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
-        install::mount(
-            root.sysroot_mut(),
-            &with_host_program(args, inputs),
-            &overlays,
-        )?;
+        install::mount(root.sysroot_mut(), inputs, &overlays)?;
         let host = host_choice(args, false);
-        Ok(run_checks(
-            &Checker::builtin(&root, args.environment()),
-            group,
-            &host,
-        ))
+        let checker = Checker::builtin(&root, args.environment());
+        adopt_host_files(&checker, inputs, group);
+        Ok(run_checks(&checker, group, &host))
     })
 }
 
@@ -482,49 +481,47 @@ fn host_choice(args: &CheckArgs, in_target: bool) -> HostChoice {
     HostChoice::Program(TargetPath::new(path.as_os_str().as_encoded_bytes()))
 }
 
-/// The host inputs plus a host `--loaded-by` program, so that it is mounted too.
-fn with_host_program(args: &CheckArgs, inputs: &inputs::HostInputs) -> inputs::HostInputs {
-    let mut all = inputs::HostInputs {
-        jobs: inputs.jobs.clone(),
-        dirs: inputs.dirs.clone(),
+/// A host `--loaded-by` program (its canonical path), mounted like FILE.
+fn host_program(args: &CheckArgs) -> Option<std::path::PathBuf> {
+    let HostChoice::Program(target) = host_choice(args, false) else {
+        return None;
     };
-    if let HostChoice::Program(target) = host_choice(args, false) {
-        let host = std::path::PathBuf::from(
-            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(target.as_bytes()),
-        );
-        if host.is_file() {
-            all.jobs.push(Job {
-                display: target.display(),
-                kind: JobKind::Check {
-                    target,
-                    host: Some(host),
-                },
-            });
-        }
-    }
-    all
+    let host = std::path::PathBuf::from(
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(target.as_bytes()),
+    );
+    host.is_file().then_some(host)
 }
 
-/// The ELF architecture of a host input, when it has one ldsim knows.
-fn job_arch(job: &Job) -> Option<Arch> {
-    const HEADER_BYTES: u64 = 64 << 10;
-    match &job.kind {
+/// Hands the checker the run's parse of each host file in `group` and of the host
+/// programs, so that it neither reads nor parses them again. A file the target root does
+/// not serve at its own path (an `--overlay` there) is not adopted: the root's is read.
+fn adopt_host_files(checker: &Checker<'_>, inputs: &inputs::HostInputs, group: &[Job]) {
+    let in_group = group.iter().filter_map(|job| match &job.kind {
         JobKind::Check {
             host: Some(host), ..
-        } => std::fs::File::open(host).ok().and_then(|file| {
-            let mut head = Vec::new();
-            file.take(HEADER_BYTES).read_to_end(&mut head).ok()?;
-            let header = ldsim_loader::parse_header(&head).ok()?;
-            ldsim_loader::arch::arch_of(&header)
-        }),
+        } => Some(host),
         _ => None,
+    });
+    for path in in_group.chain(&inputs.programs) {
+        let Some(file) = inputs.files.get(path) else {
+            continue;
+        };
+        let Some(object) = &file.object else {
+            continue;
+        };
+        if !checker.adopt(&install::target_of(path), file.id, object.clone()) {
+            tracing::debug!(
+                "{}: the target has another file at its path",
+                path.display()
+            );
+        }
     }
 }
 
 /// The OCI platform of a host input: its ELF architecture, or this machine's when it has
 /// none ldsim knows (the check then reports the file itself).
-fn job_platform(job: &Job) -> Platform {
-    match job_arch(job) {
+fn job_platform(arch: Option<Arch>) -> Platform {
+    match arch {
         Some(arch) => {
             let (architecture, variant) = arch.oci_platform();
             Platform::new("linux", architecture, variant)

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use ldsim_loader::arch::{arch_of, Arch};
 use ldsim_loader::{ElfObject, ET_DYN};
-use ldsim_sysroots::{Resolved, Sysroot, TargetPath};
+use ldsim_sysroots::{FileId, Resolved, Sysroot, TargetPath};
 
 use crate::builtin::BuiltinRoot;
 use crate::environment::Environment;
@@ -123,6 +123,15 @@ impl<'r> Checker<'r> {
             ),
             builtin: None,
         }
+    }
+
+    /// Use `object`, which the caller parsed from the file whose identity (st_dev, st_ino) is
+    /// `id`, as the parse of `path` inside the root: checking that file, or loading it as
+    /// another file's dependency, then neither reads nor parses it again. Nothing is adopted,
+    /// and `false` returned, unless `path` resolves in the root to that very file (an
+    /// `--overlay` may put another file there); such a path is read from the root as usual.
+    pub fn adopt(&self, path: &TargetPath, id: FileId, object: ElfObject) -> bool {
+        self.store.adopt(path.as_bytes(), id, object)
     }
 
     /// Check the file at `path` inside the root; `name` is how the report names it. Loader

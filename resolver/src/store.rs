@@ -129,6 +129,26 @@ impl<'r> Store<'r> {
         })
     }
 
+    /// Take `object` as the parse of the file at `path`, parsed by the caller from the bytes
+    /// of the file whose identity is `id`, so that opening it never reads or parses it again.
+    ///
+    /// Adopted only when `path` resolves in the root to a regular file with that identity
+    /// (the caller's file is what the root serves there, e.g. a host file mounted at its own
+    /// path); otherwise nothing is adopted and `false` is returned. The cache stays keyed by
+    /// identity, so [`Store::open`] gives the same [`Resolved`] as without adoption. A parse
+    /// the store already holds for that file is kept.
+    pub fn adopt(&self, path: &[u8], id: FileId, object: ElfObject) -> bool {
+        match self.root.resolve(path, &TargetPath::root()) {
+            Ok(resolved) if resolved.kind == NodeKind::File && resolved.id == id => {
+                self.lock()
+                    .entry(id)
+                    .or_insert_with(|| Ok(Arc::new(Parsed::new(object, Knowledge::Complete))));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Raw bytes of a small target file (ld.so.cache, path files, the interpreter).
     pub fn read_bytes(&self, path: &[u8]) -> Result<ldsim_sysroots::FileBytes, FsError> {
         self.root.read(path, &TargetPath::root()).map(|(_, b)| b)
@@ -137,5 +157,108 @@ impl<'r> Store<'r> {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<FileId, Entry>> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
         self.parsed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::synth::executable;
+    use crate::{CheckError, Checker, Environment};
+    use ldsim_loader::arch::Arch;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+
+    /// A root (a host directory) with a host file mounted at `/opt/app`, as the CLI mounts a
+    /// host FILE; the file's bytes are not ELF, so a parse can only come from adoption.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        host_file: std::path::PathBuf,
+        root: Sysroot,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("root/bin")).unwrap();
+        std::fs::write(dir.path().join("root/bin/other"), b"another file").unwrap();
+        std::os::unix::fs::symlink("/opt/app", dir.path().join("root/bin/app")).unwrap();
+        let host_file = dir.path().join("app");
+        std::fs::write(&host_file, b"not an ELF file").unwrap();
+        let mut root = Sysroot::from_dir(&dir.path().join("root")).unwrap();
+        root.mount(&TargetPath::new(b"/opt/app"), &host_file)
+            .unwrap();
+        Fixture {
+            _dir: dir,
+            host_file,
+            root,
+        }
+    }
+
+    fn id_of(host: &Path) -> FileId {
+        let meta = std::fs::metadata(host).unwrap();
+        FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
+
+    #[test]
+    fn an_adopted_parse_is_what_opening_the_file_gives() {
+        let fx = fixture();
+        let id = id_of(&fx.host_file);
+        let object = executable(Arch::X86_64);
+        let store = Store::new(&fx.root);
+        assert!(store.adopt(b"/opt/app", id, object.clone()));
+        // Rewritten in place (same identity) after adoption: still the adopted parse.
+        std::fs::write(&fx.host_file, b"rewritten, still not ELF").unwrap();
+        assert_eq!(id_of(&fx.host_file), id);
+        for path in [&b"/opt/app"[..], b"/bin/app"] {
+            let Ok(Opened::Elf { resolved, parsed }) = store.open(path) else {
+                panic!("{path:?} was read again");
+            };
+            assert_eq!(parsed.object, object);
+            assert_eq!(parsed.knowledge, Knowledge::Complete);
+            // The same Resolved as without adoption: identity and canonical path.
+            assert_eq!(
+                resolved,
+                fx.root.resolve(path, &TargetPath::root()).unwrap()
+            );
+            assert_eq!(resolved.id, id);
+        }
+        // Without adoption the store reads the file: its bytes are not ELF.
+        let fresh = Store::new(&fx.root);
+        assert!(matches!(fresh.open(b"/opt/app"), Ok(Opened::NotElf { .. })));
+    }
+
+    #[test]
+    fn nothing_is_adopted_where_the_root_has_another_file() {
+        let fx = fixture();
+        let id = id_of(&fx.host_file);
+        let store = Store::new(&fx.root);
+        assert!(!store.adopt(b"/bin/other", id, executable(Arch::X86_64)));
+        assert!(!store.adopt(b"/bin/missing", id, executable(Arch::X86_64)));
+        assert!(!store.adopt(b"/bin", id, executable(Arch::X86_64)));
+        assert!(matches!(
+            store.open(b"/bin/other"),
+            Ok(Opened::NotElf { .. })
+        ));
+        assert!(matches!(store.open(b"/opt/app"), Ok(Opened::NotElf { .. })));
+    }
+
+    #[test]
+    fn a_checker_checks_an_adopted_file_without_reading_it() {
+        let fx = fixture();
+        let path = TargetPath::new(b"/opt/app");
+        let checker = Checker::new(&fx.root, Environment::default());
+        assert!(matches!(
+            checker.check(&path, "app"),
+            Err(CheckError::NotElf { .. })
+        ));
+        let checker = Checker::new(&fx.root, Environment::default());
+        assert!(checker.adopt(&path, id_of(&fx.host_file), executable(Arch::X86_64)));
+        let report = checker
+            .check(&path, "app")
+            .expect("the adopted parse is checked");
+        assert_eq!(report.file, "app");
     }
 }
