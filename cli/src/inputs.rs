@@ -123,10 +123,27 @@ enum Walked {
 
 /// What reading a host file gave.
 enum Read {
-    /// Starts with the ELF magic.
+    /// Starts with the ELF magic and is not a relocatable object or core dump.
     Elf(HostFile),
     /// Anything else (a walk skips it; a named FILE is still checked).
     Other(HostFile),
+}
+
+/// An ELF file a walk should check: the ELF magic, and not a relocatable object (`.o`,
+/// `.a`-named objects) or a core dump, which are not loaded at run time (a named one is
+/// still checked and reported as not loadable).
+fn is_runtime_elf(bytes: &[u8]) -> bool {
+    const ET_REL: u16 = 1;
+    const ET_CORE: u16 = 4;
+    if !bytes.starts_with(ELF_MAGIC) {
+        return false;
+    }
+    let e_type = match (bytes.get(5), bytes.get(16..18)) {
+        (Some(2), Some(&[hi, lo])) => u16::from_be_bytes([hi, lo]),
+        (_, Some(&[lo, hi])) => u16::from_le_bytes([lo, hi]),
+        _ => return true,
+    };
+    e_type != ET_REL && e_type != ET_CORE
 }
 
 /// Expand host FILEs. A host file is checked at its canonical absolute path: the main
@@ -309,7 +326,7 @@ fn read_host(path: &Path) -> std::io::Result<Read> {
         ino: meta.ino(),
     };
     let bytes = map(&file, meta.len())?;
-    if !bytes.starts_with(ELF_MAGIC) {
+    if !is_runtime_elf(&bytes) {
         return Ok(Read::Other(HostFile {
             id,
             arch: None,
@@ -448,7 +465,7 @@ fn walk_target(root: &Sysroot, dir: &TargetPath, shown: &Path, depth: usize, job
 
 fn target_is_elf(root: &Sysroot, path: &TargetPath) -> Result<bool, FsError> {
     let (_, bytes) = root.read(path.as_bytes(), &TargetPath::root())?;
-    Ok(bytes.starts_with(ELF_MAGIC))
+    Ok(is_runtime_elf(&bytes))
 }
 
 #[cfg(test)]
@@ -587,5 +604,29 @@ mod tests {
         fs::create_dir_all(tmp.path().join("d/empty-sub")).unwrap();
         fs::write(tmp.path().join("d/readme.txt"), "text").unwrap();
         assert_eq!(walk(tmp.path(), "d"), ["/d: no ELF file in this directory"]);
+    }
+
+    #[test]
+    fn a_walk_skips_relocatable_objects_and_core_dumps() {
+        let header = |e_type: u8, big: bool| {
+            let mut h = b"\x7fELF\x02\x01\x01".to_vec();
+            h[5] = if big { 2 } else { 1 };
+            h.resize(18, 0);
+            if big {
+                h[17] = e_type;
+            } else {
+                h[16] = e_type;
+            }
+            h
+        };
+        assert!(!is_runtime_elf(&header(1, false)), "ET_REL");
+        assert!(!is_runtime_elf(&header(4, true)), "ET_CORE, big-endian");
+        assert!(is_runtime_elf(&header(2, false)), "ET_EXEC");
+        assert!(is_runtime_elf(&header(3, true)), "ET_DYN, big-endian");
+        assert!(
+            is_runtime_elf(ELF),
+            "too short to tell: checked, the checker says why"
+        );
+        assert!(!is_runtime_elf(b"#!/bin/sh\n"));
     }
 }
