@@ -297,16 +297,10 @@ fn check_builtin_in_target(
     // Each file against the target's image of its own architecture.
     let arch_of = |job: &Job| target.arch_for(target_job_arch(sysroot, job));
     let outcomes = check_by_group(&jobs, arch_of, |arch, group| {
-        let mut root = match BuiltinRoot::new(target, *arch) {
+        let root = match builtin_root(target, *arch, args)? {
             Ok(root) => root,
-            Err(err) => {
-                return Ok(group
-                    .iter()
-                    .map(|_| Outcome::Error(err.to_string()))
-                    .collect())
-            }
+            Err(err) => return Ok(group.iter().map(|_| Outcome::Error(err.clone())).collect()),
         };
-        mount_overlays(root.sysroot_mut(), args)?;
         Ok(run_checks(
             &Checker::builtin(&root, args.environment()),
             group,
@@ -387,16 +381,10 @@ fn check_builtin(
 ) -> anyhow::Result<Vec<Outcome>> {
     let arch_of = |job: &Job| target.arch_for(inputs.arch_of(job));
     check_by_group(&inputs.jobs, arch_of, |arch, group| {
-        let mut root = match BuiltinRoot::new(target, *arch) {
+        let mut root = match builtin_root(target, *arch, args)? {
             Ok(root) => root,
-            Err(err) => {
-                return Ok(group
-                    .iter()
-                    .map(|_| Outcome::Error(err.to_string()))
-                    .collect())
-            }
+            Err(err) => return Ok(group.iter().map(|_| Outcome::Error(err.clone())).collect()),
         };
-        mount_overlays(root.sysroot_mut(), args)?;
         let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
         install::mount(root.sysroot_mut(), inputs, &overlays)?;
         let host = host_choice(args, false);
@@ -427,6 +415,21 @@ fn check_by_group<K: Ord>(
         .into_iter()
         .map(|o| o.unwrap_or_else(|| Outcome::Error("not checked".to_owned())))
         .collect())
+}
+
+/// The built-in target for `arch` with the `--overlay` mounts, or why the target has no
+/// image for it (an error for each file of that architecture, not for the run).
+fn builtin_root(
+    target: &Target,
+    arch: Arch,
+    args: &CheckArgs,
+) -> anyhow::Result<Result<BuiltinRoot, String>> {
+    let mut root = match BuiltinRoot::new(target, arch) {
+        Ok(root) => root,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
+    mount_overlays(root.sysroot_mut(), args)?;
+    Ok(Ok(root))
 }
 
 /// `--overlay` mounts, in order.

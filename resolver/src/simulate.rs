@@ -182,11 +182,7 @@ impl Simulation<'_> {
                 (map, local)
             }
             LoaderConfig::Musl(cfg) => {
-                let ldso = map
-                    .nodes
-                    .iter()
-                    .position(|n| n.role == Role::Interpreter)
-                    .unwrap_or(0);
+                let ldso = interpreter_index(&map);
                 let sim = Musl {
                     store,
                     cfg,
@@ -302,11 +298,7 @@ impl Simulation<'_> {
         match self.config {
             LoaderConfig::Glibc(cfg) => Glibc::new(store, cfg, env, voice, map).probe(name, from),
             LoaderConfig::Musl(cfg) => {
-                let ldso = map
-                    .nodes
-                    .iter()
-                    .position(|n| n.role == Role::Interpreter)
-                    .unwrap_or(0);
+                let ldso = interpreter_index(&map);
                 Musl {
                     store,
                     cfg,
@@ -319,6 +311,14 @@ impl Simulation<'_> {
             }
         }
     }
+}
+
+/// Where musl (its libc, its own loader) is in a started program's map.
+fn interpreter_index(map: &LinkMap) -> usize {
+    map.nodes
+        .iter()
+        .position(|n| n.role == Role::Interpreter)
+        .unwrap_or(0)
 }
 
 /// The object whose code calls dlopen: an interpreter's shared runtime when the program is

@@ -6,6 +6,7 @@ pub mod foreign;
 pub mod images;
 pub mod ldsim;
 pub mod manifest;
+pub mod mismatch;
 pub mod oracle;
 pub mod sets;
 

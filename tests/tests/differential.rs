@@ -10,6 +10,7 @@
 //! run names only libmp_absent_a.so.1, its list mode names everything.
 
 use ldsim_tests::manifest::Case;
+use ldsim_tests::mismatch::{assert_none, Mismatch};
 use ldsim_tests::oracle::{
     first_loader_error, list_program, observe_case, ListProblems, Observed, RealRun,
 };
@@ -121,15 +122,6 @@ fn run_check(root: &Path, case: &Case, cpu: &str, bind_now: bool) -> Result<Valu
         Some(report) if code == 0 || code == 1 => Ok(report.clone()),
         _ => Err(format!("exit {code}: {}", stderr.trim())),
     }
-}
-
-#[derive(Debug)]
-struct Mismatch {
-    case: String,
-    root: String,
-    field: String,
-    real: String,
-    ldsim: String,
 }
 
 fn compare(
@@ -367,23 +359,6 @@ fn ldsim_agrees_with_the_real_loaders() {
         println!("known divergence ({n} times): {why}");
     }
     let checked = m.cases.iter().map(|c| c.roots.len()).sum::<usize>();
-    if real.is_empty() {
-        println!("{checked} program/root pairs agree (lazy and LD_BIND_NOW)");
-        return;
-    }
-    let mut table = format!(
-        "{} mismatches over {checked} program/root pairs:\n{:<44} {:<9} {:<36} {:<40} ldsim\n",
-        real.len(),
-        "case",
-        "root",
-        "field",
-        "real"
-    );
-    for x in &real {
-        table.push_str(&format!(
-            "{:<44} {:<9} {:<36} {:<40} {}\n",
-            x.case, x.root, x.field, x.real, x.ldsim
-        ));
-    }
-    panic!("{table}");
+    let real: Vec<Mismatch> = real.into_iter().cloned().collect();
+    assert_none("program/root pairs (lazy and LD_BIND_NOW)", checked, &real);
 }

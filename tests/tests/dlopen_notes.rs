@@ -14,6 +14,7 @@
 //! All mismatches are collected and reported as one table.
 
 use ldsim_tests::manifest::Case;
+use ldsim_tests::mismatch::{assert_none, Mismatch};
 use ldsim_tests::oracle::{dlopen_with_host, exists_in_root, run_program, DlopenRun};
 use ldsim_tests::{fixtures, run_ldsim, Manifest};
 use serde_json::Value;
@@ -26,15 +27,6 @@ const DECLARED: &[(&[&str], &str)] = &[
     (&["libdlrec.so.1", "libdlrec.so.2"], "recommended"),
     (&["libz.so.1"], "suggested"),
 ];
-
-#[derive(Debug)]
-struct Mismatch {
-    case: String,
-    root: String,
-    field: String,
-    real: String,
-    ldsim: String,
-}
 
 /// The flavour's plugin host.
 fn host(case: &Case) -> String {
@@ -209,28 +201,6 @@ fn check_file(
     }
 }
 
-fn report_table(checked: usize, mismatches: &[Mismatch]) {
-    if mismatches.is_empty() {
-        println!("{checked} dlopen-note file/root pairs agree");
-        return;
-    }
-    let mut table = format!(
-        "{} mismatches over {checked} dlopen-note file/root pairs:\n{:<38} {:<9} {:<36} {:<60} ldsim\n",
-        mismatches.len(),
-        "case",
-        "root",
-        "field",
-        "real"
-    );
-    for x in mismatches {
-        table.push_str(&format!(
-            "{:<38} {:<9} {:<36} {:<60} {}\n",
-            x.case, x.root, x.field, x.real, x.ldsim
-        ));
-    }
-    panic!("{table}");
-}
-
 fn notes(m: &Manifest) -> &[Case] {
     assert!(
         !m.dlopen_notes.is_empty(),
@@ -254,7 +224,7 @@ fn dlopen_notes_agree_with_a_real_dlopen() {
             checked += 1;
         }
     }
-    report_table(checked, &out);
+    assert_none("dlopen-note file/root pairs", checked, &out);
 }
 
 /// The fixtures themselves (independent of ldsim): in every root the declared sonames really

@@ -10,20 +10,12 @@
 //! All mismatches are collected and reported as one table.
 
 use ldsim_tests::manifest::{Case, PluginCase};
+use ldsim_tests::mismatch::{assert_none, Mismatch};
 use ldsim_tests::oracle::{dlopen_with_host, list_shared_object, python_import, DlopenRun};
 use ldsim_tests::sets::{diff, first_message, ldsim_sets, list_sets, symbol_key};
 use ldsim_tests::{fixtures, run_ldsim, Manifest};
 use serde_json::Value;
 use std::path::Path;
-
-#[derive(Debug)]
-struct Mismatch {
-    case: String,
-    root: String,
-    field: String,
-    real: String,
-    ldsim: String,
-}
 
 fn is_musl_root(root: &str) -> bool {
     root == "musl" || root == "gcompat"
@@ -163,28 +155,6 @@ fn check_dlopen(
     }
 }
 
-fn report_table(what: &str, checked: usize, mismatches: &[Mismatch]) {
-    if mismatches.is_empty() {
-        println!("{checked} {what} agree");
-        return;
-    }
-    let mut table = format!(
-        "{} mismatches over {checked} {what}:\n{:<40} {:<9} {:<18} {:<60} ldsim\n",
-        mismatches.len(),
-        "case",
-        "root",
-        "field",
-        "real"
-    );
-    for x in mismatches {
-        table.push_str(&format!(
-            "{:<40} {:<9} {:<18} {:<60} {}\n",
-            x.case, x.root, x.field, x.real, x.ldsim
-        ));
-    }
-    panic!("{table}");
-}
-
 #[test]
 fn shared_objects_agree_with_list_mode() {
     let m = fixtures();
@@ -200,7 +170,7 @@ fn shared_objects_agree_with_list_mode() {
             checked += 1;
         }
     }
-    report_table("shared-object/root pairs", checked, &out);
+    assert_none("shared-object/root pairs", checked, &out);
 }
 
 #[test]
@@ -219,7 +189,7 @@ fn plugins_agree_with_a_real_dlopen() {
             checked += 1;
         }
     }
-    report_table("plugin/root pairs", checked, &out);
+    assert_none("plugin/root pairs", checked, &out);
 }
 
 #[test]
@@ -243,7 +213,7 @@ fn python_extensions_agree_with_a_real_import() {
             checked += 1;
         }
     }
-    report_table("extension/root pairs", checked, &out);
+    assert_none("extension/root pairs", checked, &out);
 }
 
 /// The fixtures themselves: what each plugin and extension case is named after really
