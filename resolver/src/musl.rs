@@ -46,6 +46,23 @@ enum Load {
 }
 
 impl<'a, 'r> Musl<'a, 'r> {
+    /// musl in a program that has started (`map` is its link map): for dlopen.
+    pub fn started(
+        store: &'a Store<'r>,
+        cfg: &'a MuslConfig,
+        env: &'a Environment,
+        map: LinkMap,
+    ) -> Self {
+        Musl {
+            ldso: crate::simulate::interpreter_index(&map),
+            store,
+            cfg,
+            env,
+            map,
+            tried: Vec::new(),
+        }
+    }
+
     /// A program's start-up: preloads, then every DT_NEEDED in list order (ldso/dynlink.c:
     /// __dls3, load_preload, load_deps); errors are reported and loading goes on.
     pub fn load_program(mut self) -> LinkMap {

@@ -183,15 +183,7 @@ impl Simulation<'_> {
             }
             LoaderConfig::Musl(cfg) => {
                 let ldso = interpreter_index(&map);
-                let sim = Musl {
-                    store,
-                    cfg,
-                    env,
-                    map,
-                    ldso,
-                    tried: Vec::new(),
-                };
-                let (mut map, new) = sim.load_dlopen(file);
+                let (mut map, new) = Musl::started(store, cfg, env, map).load_dlopen(file);
                 if new.is_empty() {
                     return (map, new);
                 }
@@ -297,24 +289,13 @@ impl Simulation<'_> {
         };
         match self.config {
             LoaderConfig::Glibc(cfg) => Glibc::new(store, cfg, env, voice, map).probe(name, from),
-            LoaderConfig::Musl(cfg) => {
-                let ldso = interpreter_index(&map);
-                Musl {
-                    store,
-                    cfg,
-                    env,
-                    map,
-                    ldso,
-                    tried: Vec::new(),
-                }
-                .probe(name, from)
-            }
+            LoaderConfig::Musl(cfg) => Musl::started(store, cfg, env, map).probe(name, from),
         }
     }
 }
 
 /// Where musl (its libc, its own loader) is in a started program's map.
-fn interpreter_index(map: &LinkMap) -> usize {
+pub(crate) fn interpreter_index(map: &LinkMap) -> usize {
     map.nodes
         .iter()
         .position(|n| n.role == Role::Interpreter)
