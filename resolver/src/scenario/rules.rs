@@ -596,3 +596,59 @@ fn kernel_refuses_a_relocatable_object() {
     assert_eq!(r.verdict, Verdict::Fails);
     assert_eq!(r.exit_status, Some(126));
 }
+
+// Node-API addons are loaded by node (src/node_api.cc: napi_module_register_by_symbol looks up
+// napi_register_module_v1); the napi_*/uv_* symbols come from the node binary. With node in
+// the target it is the host, automatically; without it they are expected from it.
+#[test]
+fn node_addons_are_loaded_by_node_or_expect_its_symbols() {
+    let addon = || {
+        obj().defines(["napi_register_module_v1"]).calls([
+            "napi_create_function",
+            "uv_default_loop",
+            "missing_c",
+        ])
+    };
+    let without = Scenario::glibc("2.36").lib("/t/addon.node", addon());
+    let r = without.check("/t/addon.node");
+    let plugin = r.plugin.as_ref().expect("recognised as a Node-API addon");
+    assert_eq!(plugin.host, "node");
+    assert_eq!(
+        plugin.expected_from_host,
+        ["napi_create_function", "uv_default_loop"]
+    );
+    assert_eq!(r.problem_kinds(), ["undefined-symbol missing_c (first)"]);
+
+    let with = Scenario::glibc("2.36")
+        .program(
+            "/usr/bin/node",
+            obj().defines(["napi_create_function", "uv_default_loop", "missing_c"]),
+        )
+        .lib("/t/addon.node", addon());
+    let r = with.check("/t/addon.node");
+    assert_eq!(r.mode, Mode::Dlopen);
+    let host = r.loaded_by.as_ref().expect("node is the host");
+    assert_eq!(
+        (host.program.as_str(), host.automatic),
+        ("/usr/bin/node", true)
+    );
+    assert_eq!(r.verdict, Verdict::Ok, "{:?}", r.problem_kinds());
+}
+
+// JNI libraries get the JVM's function table as an argument (JNI_OnLoad(JavaVM *, …)), so
+// they need no symbol of the JVM: recognised, nothing expected, the verdict is the rest.
+#[test]
+fn jni_libraries_are_recognised_and_need_nothing_of_the_jvm() {
+    let r = Scenario::glibc("2.36")
+        .lib(
+            "/t/libnative.so",
+            obj()
+                .defines(["JNI_OnLoad", "Java_org_x_Native_run"])
+                .calls(["gone"]),
+        )
+        .check("/t/libnative.so");
+    let plugin = r.plugin.as_ref().expect("recognised as a JNI library");
+    assert_eq!(plugin.host, "jni");
+    assert!(plugin.expected_from_host.is_empty());
+    assert_eq!(r.problem_kinds(), ["undefined-symbol gone (first)"]);
+}
