@@ -206,9 +206,11 @@ impl<'r> Checker<'r> {
         } else if is_shared_object(obj) && !matches!(host, HostChoice::Program(_)) {
             report.mode = Mode::List;
             self.list_shared_object(&main, arch, &mut report);
-            if let Some(r) = recognised {
-                report.plugin = Some(plugin::expect_from_host(r, &mut report.problems));
-            }
+            // `--loaded-by none` is exactly list mode: the host's symbols stay undefined.
+            report.plugin = recognised.map(|r| match host {
+                HostChoice::None => r.info,
+                _ => plugin::expect_from_host(r, &mut report.problems),
+            });
         } else {
             self.run_program(&main, arch, &mut report);
         }

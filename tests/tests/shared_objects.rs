@@ -310,8 +310,8 @@ fn shared_object_fixtures_do_what_they_are_named_after() {
 /// A CPython extension module is recognised (its `PyInit_*` export, its `cpython-311` tag)
 /// and, with no `--loaded-by`, is dlopen'ed by the root's own python3.11 automatically: the
 /// same answer as the explicit host, and the report says the host was chosen by ldsim.
-/// `--loaded-by none` gives the list-mode answer, where the Py* symbols python provides are
-/// expected from the host, not missing.
+/// `--loaded-by none` gives exactly the list-mode answer (python's symbols undefined); on a
+/// target without python the Py* symbols are expected from the host, not missing.
 #[test]
 fn python_extensions_are_loaded_by_the_root_s_own_python_automatically() {
     let m = fixtures();
@@ -337,8 +337,26 @@ fn python_extensions_are_loaded_by_the_root_s_own_python_automatically() {
     assert_eq!(report["loaded_by"]["program"], "/usr/bin/python3.11");
     assert_eq!(report["plugin"]["host"], "cpython");
 
+    // `--loaded-by none` is exactly list mode: python's symbols are undefined there.
     let listed = check(root, "none", &ok.plugin).expect("list mode");
     assert_eq!(listed["mode"], "list");
+    assert_eq!(listed["verdict"], "fails", "{listed:#}");
+    assert!(
+        listed["plugin"]["expected_from_host"].is_null(),
+        "{listed:#}"
+    );
+    // On a target without python (a built-in one), they are expected from the host.
+    let module = root.join(ok.plugin.trim_start_matches('/'));
+    let (_, json, stderr) = run_ldsim([
+        "check",
+        "--target",
+        "debian-12",
+        "--format",
+        "json",
+        &module.display().to_string(),
+    ]);
+    let listed = &json["files"][0];
+    assert_eq!(listed["mode"], "list", "{stderr}");
     assert_eq!(listed["verdict"], "ok", "{listed:#}");
     let expected: Vec<&str> = listed["plugin"]["expected_from_host"]
         .as_array()
