@@ -62,10 +62,11 @@ pub fn report(report: &Report, verbose: bool) -> String {
         .map(|(_, f)| &f.problem)
         .collect();
     if !rest.is_empty() {
-        let what = if first.is_some() {
-            "more problems"
-        } else {
-            "problems"
+        let what = match (first.is_some(), rest.len()) {
+            (true, 1) => "more problem",
+            (true, _) => "more problems",
+            (false, 1) => "problem",
+            (false, _) => "problems",
         };
         let _ = writeln!(
             out,
@@ -175,9 +176,21 @@ fn count_by_kind(problems: &[&Problem]) -> String {
     }
     counts
         .iter()
-        .map(|(k, n)| format!("{n} {k}"))
+        .map(|(k, n)| match n {
+            1 => format!("1 {}", singular(k)),
+            n => format!("{n} {k}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `missing libraries` → `missing library`.
+fn singular(kind: &str) -> String {
+    if let Some(stem) = kind.strip_suffix("ies") {
+        format!("{stem}y")
+    } else {
+        kind.strip_suffix('s').unwrap_or(kind).to_owned()
+    }
 }
 
 /// One line per kind naming what is missing (`-v` renders each in full).
@@ -236,17 +249,26 @@ pub(crate) fn abbreviate(names: &[String], max: usize) -> String {
 /// How the file was simulated, when it is not a program's run.
 fn mode(mode: Mode) -> &'static str {
     match mode {
-        Mode::Run | Mode::Static => "",
+        // A dlopen's "loaded by" line says how.
+        Mode::Run | Mode::Static | Mode::Dlopen => "",
         Mode::List => "; shared object, as the loader lists it",
-        Mode::Dlopen => "; dlopen'ed",
     }
 }
 
 /// The verdict, `runs? if …` when it rests on an assumption (as the matrix says it).
 fn verdict_text(report: &Report) -> String {
-    match crate::matrix::assumption(report) {
-        Some(assumed) => format!("runs? {}", assumed.condition()),
-        None => verdict(report.verdict).to_owned(),
+    match (
+        crate::matrix::assumption(report),
+        report.mode,
+        report.verdict,
+    ) {
+        (Some(assumed), _, _) => format!("runs? {}", assumed.condition()),
+        (None, Mode::Dlopen, Verdict::Fails) if report.host_problems.iter().any(|f| f.first) => {
+            "fails: the host program cannot start".to_owned()
+        }
+        (None, Mode::Dlopen, Verdict::Fails) => "dlopen fails".to_owned(),
+        (None, Mode::List, Verdict::Fails) => "fails to load".to_owned(),
+        (None, _, verdict) => self::verdict(verdict).to_owned(),
     }
 }
 

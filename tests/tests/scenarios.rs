@@ -639,3 +639,80 @@ fn static_and_static_pie() {
         }
     }
 }
+
+/// `ldsim check ARGS` in human form (stdout).
+fn human_of(args: &[&str]) -> String {
+    let out = Command::new(ldsim_bin())
+        .args(args)
+        .output()
+        .expect("run ldsim");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "ldsim panicked: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A program with several problems: the output leads with the one the real run stops at
+/// (the first library not found), then counts and names the rest of what list mode reports.
+#[test]
+fn every_problem_at_once_led_by_the_first() {
+    let m = fixtures();
+    let c = case(&m, "glibc", "many_problems");
+    let (code, file) = check(&m, "glibc", c, &[]);
+    assert_fails(code, &file, 127);
+    let first: Vec<&Value> = file["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["first"] == true)
+        .collect();
+    assert_eq!(first.len(), 1, "exactly one first problem: {file:#}");
+    assert_eq!(first[0]["kind"], "missing-library");
+    insta::assert_snapshot!("many_problems_glibc", human(&m, "glibc", c, &[]));
+    insta::assert_snapshot!(
+        "many_problems_musl",
+        human(&m, "musl", case(&m, "musl", "many_problems"), &[])
+    );
+}
+
+/// A shared object on its own, in list mode's words; and a plugin dlopen'ed by its host,
+/// in dlerror()'s.
+#[test]
+fn shared_object_listed_and_plugin_dlopened() {
+    let m = fixtures();
+    let root = m.roots["glibc"].display().to_string();
+    let so = m
+        .shared_objects
+        .iter()
+        .find(|c| c.name == "so_missing_deps" && c.flavour == "glibc")
+        .expect("so_missing_deps fixture");
+    insta::assert_snapshot!(
+        "so_missing_deps_glibc",
+        human_of(&["check", "--sysroot", &root, "--in-target", &so.program])
+    );
+    let plugin = m
+        .plugins
+        .iter()
+        .find(|c| c.name == "plugin_version_too_new" && c.flavour == "glibc")
+        .expect("plugin_version_too_new fixture");
+    insta::assert_snapshot!(
+        "plugin_version_too_new_glibc",
+        human_of(&[
+            "check",
+            "--sysroot",
+            &root,
+            "--in-target",
+            "--loaded-by",
+            &plugin.host,
+            &plugin.plugin,
+        ])
+    );
+    let notes = m
+        .dlopen_notes
+        .iter()
+        .find(|c| c.flavour == "glibc" && c.program.ends_with("/main"))
+        .expect("dlopen_note program");
+    insta::assert_snapshot!(
+        "dlopen_note_program_glibc",
+        human_of(&["check", "--sysroot", &root, "--in-target", &notes.program])
+    );
+}
