@@ -35,6 +35,7 @@ const PACKAGES: &[&str] = &[
     "bzip2",
     "umoci",
     "skopeo",
+    "time",
     "gcc-aarch64-linux-gnu",
     "gcc-arm-linux-gnueabihf",
     "gcc-riscv64-linux-gnu",
