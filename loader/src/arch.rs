@@ -81,7 +81,50 @@ pub struct ArchInfo {
     /// R_*_COPY number: looked up skipping the executable (elf_machine_type_class returns
     /// ELF_RTYPE_CLASS_COPY for it in the same files).
     pub reloc_copy: u32,
+    /// How this ABI marks PLT calls to functions with a variant calling convention, and
+    /// whether glibc then binds them at start-up; `None` where the ABI has no such marking.
+    pub variant_call: Option<VariantCall>,
 }
+
+/// A variant calling convention marking: a function whose callers may keep live values in
+/// registers the base ABI lets a callee (and so the lazy-binding trampoline) clobber. The
+/// linker marks the dynamic symbol with an st_other bit and the object calling it through the
+/// PLT with a DT_LOPROC tag (glibc elf/elf.h).
+#[derive(Debug)]
+pub struct VariantCall {
+    /// The dynamic tag: DT_AARCH64_VARIANT_PCS, DT_RISCV_VARIANT_CC.
+    pub tag: u64,
+    /// The st_other bit: STO_AARCH64_VARIANT_PCS, STO_RISCV_VARIANT_CC.
+    pub sto: u8,
+    /// The first glibc release whose `elf_machine_lazy_rel` resolves a JUMP_SLOT of such a
+    /// symbol at once (in an object with the tag) instead of pointing it at the trampoline;
+    /// `None`: glibc binds it lazily like any other call.
+    pub eager_since: Option<(u32, u32)>,
+}
+
+/// aarch64 (glibc elf/elf.h: DT_AARCH64_VARIANT_PCS = DT_LOPROC + 5,
+/// STO_AARCH64_VARIANT_PCS = 0x80). sysdeps/aarch64/dl-machine.h: elf_machine_lazy_rel
+/// ("Avoid lazy resolution of variant PCS symbols") calls elf_machine_rela for such a
+/// JUMP_SLOT. Added in 2.30 (commit 82bc69c012, "aarch64: handle STO_AARCH64_VARIANT_PCS"),
+/// but only effective since 2.33: until then the check sat in the branch for a non-zero
+/// `l_mach.plt`, which the common link never produces (commit 558251bd87, BZ #26798,
+/// "variant PCS symbols may be incorrectly lazy bound", listed in 2.33's NEWS). Observed on
+/// Debian 12's glibc 2.36 under qemu (tests/tests/foreign_arch.rs, variant_pcs).
+const AARCH64_VARIANT_PCS: VariantCall = VariantCall {
+    tag: 0x7000_0005,
+    sto: 0x80,
+    eager_since: Some((2, 33)),
+};
+
+/// riscv (glibc elf/elf.h since 2.36: DT_RISCV_VARIANT_CC = DT_LOPROC + 1,
+/// STO_RISCV_VARIANT_CC = 0x80). sysdeps/riscv/dl-machine.h: elf_machine_lazy_rel treats
+/// every R_RISCV_JUMP_SLOT alike, so the call stays lazy: observed on Debian 13's glibc 2.41
+/// under qemu (tests/tests/foreign_arch.rs, variant_cc).
+const RISCV_VARIANT_CC: VariantCall = VariantCall {
+    tag: 0x7000_0001,
+    sto: 0x80,
+    eager_since: None,
+};
 
 /// The architecture of an ELF header (machine, class, endianness and, for ARM, the float ABI
 /// in e_flags). `None` for machines ldsim does not model (x32, 32-bit s390, big-endian ARM,
@@ -141,6 +184,7 @@ static X86_64: ArchInfo = ArchInfo {
     hwcaps_subdirs: &["x86-64-v4", "x86-64-v3", "x86-64-v2"],
     reloc_jump_slot: 7, // R_X86_64_JUMP_SLOT
     reloc_copy: 5,      // R_X86_64_COPY
+    variant_call: None,
 };
 
 static I386: ArchInfo = ArchInfo {
@@ -159,6 +203,7 @@ static I386: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 7, // R_386_JMP_SLOT
     reloc_copy: 5,      // R_386_COPY
+    variant_call: None,
 };
 
 static AARCH64: ArchInfo = ArchInfo {
@@ -176,6 +221,7 @@ static AARCH64: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 1026, // R_AARCH64_JUMP_SLOT
     reloc_copy: 1024,      // R_AARCH64_COPY
+    variant_call: Some(AARCH64_VARIANT_PCS),
 };
 
 static AARCH64_BE: ArchInfo = ArchInfo {
@@ -193,6 +239,7 @@ static AARCH64_BE: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 1026,
     reloc_copy: 1024,
+    variant_call: Some(AARCH64_VARIANT_PCS),
 };
 
 static ARMHF: ArchInfo = ArchInfo {
@@ -211,6 +258,7 @@ static ARMHF: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 22, // R_ARM_JUMP_SLOT
     reloc_copy: 20,      // R_ARM_COPY
+    variant_call: None,
 };
 
 static ARMEL: ArchInfo = ArchInfo {
@@ -228,6 +276,7 @@ static ARMEL: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 22,
     reloc_copy: 20,
+    variant_call: None,
 };
 
 static RISCV64: ArchInfo = ArchInfo {
@@ -245,6 +294,7 @@ static RISCV64: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 5, // R_RISCV_JUMP_SLOT
     reloc_copy: 4,      // R_RISCV_COPY
+    variant_call: Some(RISCV_VARIANT_CC),
 };
 
 static PPC64LE: ArchInfo = ArchInfo {
@@ -265,6 +315,7 @@ static PPC64LE: ArchInfo = ArchInfo {
     hwcaps_subdirs: &["power10", "power9"],
     reloc_jump_slot: 21, // R_PPC64_JMP_SLOT
     reloc_copy: 19,      // R_PPC64_COPY
+    variant_call: None,
 };
 
 static PPC64: ArchInfo = ArchInfo {
@@ -282,6 +333,7 @@ static PPC64: ArchInfo = ArchInfo {
     hwcaps_subdirs: &[],
     reloc_jump_slot: 21,
     reloc_copy: 19,
+    variant_call: None,
 };
 
 static S390X: ArchInfo = ArchInfo {
@@ -301,6 +353,7 @@ static S390X: ArchInfo = ArchInfo {
     hwcaps_subdirs: &["z17", "z16", "z15", "z14", "z13"],
     reloc_jump_slot: 11, // R_390_JMP_SLOT
     reloc_copy: 9,       // R_390_COPY
+    variant_call: None,
 };
 
 impl Arch {

@@ -266,12 +266,33 @@ pub struct Reference {
     pub plt_only: bool,
     /// At least one copy relocation.
     pub copy: bool,
+    /// At least one jump slot calls a function of a variant calling convention: the symbol has
+    /// its architecture's STO_* bit and the object the matching DT_* tag
+    /// ([`crate::arch::VariantCall`]).
+    pub variant_call: bool,
+}
+
+impl Reference {
+    /// glibc, with lazy binding on, binds this reference at the first call rather than at
+    /// start-up: a reference only through jump slots (sysdeps/<arch>/dl-machine.h:
+    /// elf_machine_lazy_rel defers R_*_JUMP_SLOT, R_PPC64_JMP_SLOT, R_390_JMP_SLOT, R_386_JMP_SLOT
+    /// and nothing else that names a symbol), except a variant-calling-convention call on an
+    /// architecture whose glibc of `glibc_version` resolves those at once (aarch64 >= 2.33).
+    pub fn glibc_lazy(&self, obj: &ElfObject, glibc_version: (u32, u32)) -> bool {
+        if !self.plt_only {
+            return false;
+        }
+        let eager_since = crate::arch::arch_of(&obj.header)
+            .and_then(|a| a.info().variant_call.as_ref())
+            .and_then(|v| v.eager_since);
+        !(self.variant_call && eager_since.is_some_and(|since| glibc_version >= since))
+    }
 }
 
 /// Distinct symbol references of an object in first-relocation order, each table of glibc's
 /// processing order (RELA/REL before JMPREL) kept.
 pub fn references(obj: &ElfObject) -> Vec<Reference> {
-    let mut order = distinct_references(obj.relocs.iter());
+    let mut order = distinct_references(obj, obj.relocs.iter());
     // Eager references are bound before lazy ones (glibc relocates DT_REL(A) before JMPREL).
     order.sort_by_key(|r| r.plt_only);
     order
@@ -287,12 +308,25 @@ pub fn musl_references(obj: &ElfObject) -> Vec<Reference> {
     };
     let mut relocs: Vec<&crate::model::SymbolReloc> = obj.relocs.iter().collect();
     relocs.sort_by_key(|r| table(r.table));
-    distinct_references(relocs.into_iter())
+    distinct_references(obj, relocs.into_iter())
 }
 
 fn distinct_references<'o>(
+    obj: &ElfObject,
     relocs: impl Iterator<Item = &'o crate::model::SymbolReloc>,
 ) -> Vec<Reference> {
+    // The marking bit, when the object carries its architecture's tag.
+    let sto = crate::arch::arch_of(&obj.header)
+        .and_then(|a| a.info().variant_call.as_ref())
+        .filter(|_| obj.dynamic.as_ref().is_some_and(|d| d.variant_calls))
+        .map(|v| v.sto);
+    let marked = |symbol: u32| {
+        sto.is_some_and(|bit| {
+            obj.symbols
+                .get(symbol as usize)
+                .is_some_and(|s| s.other & bit != 0)
+        })
+    };
     let mut order: Vec<Reference> = Vec::new();
     let mut position: HashMap<u32, usize> = HashMap::new();
     for r in relocs {
@@ -300,10 +334,12 @@ fn distinct_references<'o>(
             continue;
         }
         let plt = r.kind == RelocKind::JumpSlot;
+        let variant = plt && marked(r.symbol);
         match position.get(&r.symbol) {
             Some(&i) => {
                 order[i].plt_only &= plt;
                 order[i].copy |= r.kind == RelocKind::Copy;
+                order[i].variant_call |= variant;
             }
             None => {
                 position.insert(r.symbol, order.len());
@@ -311,6 +347,7 @@ fn distinct_references<'o>(
                     symbol: r.symbol,
                     plt_only: plt,
                     copy: r.kind == RelocKind::Copy,
+                    variant_call: variant,
                 });
             }
         }

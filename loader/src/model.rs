@@ -76,6 +76,11 @@ pub struct Dynamic {
     pub symbolic_tag: bool,
     /// DT_RELR is present (glibc ≥ 2.36 then requires GLIBC_ABI_DT_RELR).
     pub has_relr: bool,
+    /// The architecture's tag marking PLT calls to functions of a variant calling convention
+    /// is present: DT_AARCH64_VARIANT_PCS on aarch64, DT_RISCV_VARIANT_CC on riscv
+    /// ([`crate::arch::VariantCall`]). Read only where the architecture defines it: the same
+    /// DT_LOPROC number means something else on another machine.
+    pub variant_calls: bool,
 }
 
 impl Dynamic {
@@ -126,6 +131,9 @@ pub struct Symbol {
     pub kind: u8,
     /// STV_*
     pub visibility: u8,
+    /// The whole st_other byte: the visibility and the processor-specific bits above it, e.g.
+    /// STO_AARCH64_VARIANT_PCS / STO_RISCV_VARIANT_CC (0x80).
+    pub other: u8,
     pub shndx: u16,
     pub value: u64,
     pub size: u64,

@@ -27,6 +27,8 @@ struct Spec {
     flags_1: u64,
     /// Undefined symbols: (name, versym).
     symbols: Vec<(&'static str, u16)>,
+    /// st_other of the undefined symbols, by position in `symbols` (0 past its end).
+    sym_other: Vec<u8>,
     /// (file, [(version, vna_other)]).
     verneed: Vec<(&'static str, Vec<(&'static str, u16)>)>,
     rela: Vec<Rel>,
@@ -60,6 +62,7 @@ impl Spec {
             needed: vec!["libc.so.6"],
             flags_1: 0,
             symbols: vec![],
+            sym_other: vec![],
             verneed: vec![],
             rela: vec![],
             jmprel: vec![],
@@ -154,11 +157,18 @@ impl Spec {
         // Symbols: the null symbol, then undefined global functions.
         let mut dynsym = Vec::new();
         let nsyms = self.symbols.len() as u64 + 1;
-        for name in std::iter::once(0).chain(sym_names.iter().copied()) {
+        for (i, name) in std::iter::once(0)
+            .chain(sym_names.iter().copied())
+            .enumerate()
+        {
             let info = if name == 0 { 0 } else { 0x12 }; // STB_GLOBAL, STT_FUNC
+            let other = i
+                .checked_sub(1)
+                .and_then(|i| self.sym_other.get(i).copied())
+                .unwrap_or(0);
             if self.wide {
                 self.int(&mut dynsym, name, 4);
-                dynsym.extend_from_slice(&[info, 0]);
+                dynsym.extend_from_slice(&[info, other]);
                 self.int(&mut dynsym, 0, 2);
                 self.word(&mut dynsym, 0);
                 self.word(&mut dynsym, 0);
@@ -166,7 +176,7 @@ impl Spec {
                 self.int(&mut dynsym, name, 4);
                 self.word(&mut dynsym, 0);
                 self.word(&mut dynsym, 0);
-                dynsym.extend_from_slice(&[info, 0]);
+                dynsym.extend_from_slice(&[info, other]);
                 self.int(&mut dynsym, 0, 2);
             }
         }
@@ -830,4 +840,120 @@ empty_gnu_hash_per_arch! {
     undefined_references_past_an_empty_gnu_hash_are_bound_ppc64le: Arch::Ppc64le, 20;
     undefined_references_past_an_empty_gnu_hash_are_bound_ppc64: Arch::Ppc64, 20;
     undefined_references_past_an_empty_gnu_hash_are_bound_s390x: Arch::S390x, 10;
+}
+
+/// Two PLT calls of an object of `arch` with the dynamic tag `tags` (DT_LOPROC range), the
+/// first to a function whose st_other has 0x80 (STO_AARCH64_VARIANT_PCS /
+/// STO_RISCV_VARIANT_CC): the parse, and whether each call is lazy under glibc `release`.
+fn variant_calls(arch: Arch, tags: &[u64], release: (u32, u32)) -> (bool, Vec<(bool, bool)>) {
+    let (machine, class, endian, e_flags) = arch.elf_identity();
+    let jump_slot = arch.info().reloc_jump_slot;
+    let spec = Spec {
+        e_flags,
+        symbols: vec![("v_call", 1), ("f_call", 1)],
+        sym_other: vec![0x80, 0],
+        jmprel: vec![(1, jump_slot), (2, jump_slot)],
+        extra_dyn: tags.iter().map(|&t| (t, 0)).collect(),
+        rel: matches!(arch, Arch::I386 | Arch::ArmHf | Arch::ArmEl),
+        ..Spec::new(
+            class == ldsim_loader::Class::Elf64,
+            endian == ldsim_loader::Endian::Big,
+            machine,
+        )
+    };
+    let obj = parse(&spec.build()).unwrap();
+    assert_eq!(obj.diagnostics, Vec::<String>::new(), "{arch:?}");
+    assert_eq!(obj.symbols[1].other, 0x80);
+    assert_eq!(obj.symbols[1].visibility, 0);
+    let refs = ldsim_loader::binding::references(&obj);
+    let calls = refs
+        .iter()
+        .map(|r| (r.variant_call, r.glibc_lazy(&obj, release)))
+        .collect();
+    let tagged = obj.dynamic.as_ref().is_some_and(|d| d.variant_calls);
+    (tagged, calls)
+}
+
+const DT_AARCH64_VARIANT_PCS: u64 = 0x7000_0005;
+const DT_RISCV_VARIANT_CC: u64 = 0x7000_0001;
+
+/// glibc >= 2.33, sysdeps/aarch64/dl-machine.h: elf_machine_lazy_rel resolves a JUMP_SLOT at
+/// once when the object has DT_AARCH64_VARIANT_PCS and the symbol STO_AARCH64_VARIANT_PCS
+/// (BZ #26798 made the 2.30 code effective); other calls of the object stay lazy.
+#[test]
+fn aarch64_variant_pcs_call_is_bound_at_startup_since_glibc_2_33() {
+    for arch in [Arch::Aarch64, Arch::Aarch64Be] {
+        let (tagged, calls) = variant_calls(arch, &[DT_AARCH64_VARIANT_PCS], (2, 36));
+        assert!(tagged, "{arch:?}");
+        assert_eq!(calls, [(true, false), (false, true)], "{arch:?}");
+        let (_, calls) = variant_calls(arch, &[DT_AARCH64_VARIANT_PCS], (2, 33));
+        assert_eq!(calls, [(true, false), (false, true)], "{arch:?}");
+    }
+}
+
+/// glibc 2.30 to 2.32 checked the symbol only when `l_mach.plt` was set, which a normal link
+/// never makes it: the variant PCS call was still bound lazily (BZ #26798).
+#[test]
+fn aarch64_variant_pcs_call_is_lazy_before_glibc_2_33() {
+    let (_, calls) = variant_calls(Arch::Aarch64, &[DT_AARCH64_VARIANT_PCS], (2, 32));
+    assert_eq!(calls, [(true, true), (false, true)]);
+}
+
+/// The marked symbol alone is not enough: glibc looks at st_other only when the object has
+/// the dynamic tag (`map->l_info[DT_AARCH64 (VARIANT_PCS)] != NULL`).
+#[test]
+fn aarch64_variant_pcs_symbol_without_the_dynamic_tag_stays_lazy() {
+    let (tagged, calls) = variant_calls(Arch::Aarch64, &[], (2, 36));
+    assert!(!tagged);
+    assert_eq!(calls, [(false, true), (false, true)]);
+}
+
+/// riscv's DT_RISCV_VARIANT_CC / STO_RISCV_VARIANT_CC are read, but glibc's riscv
+/// elf_machine_lazy_rel defers every R_RISCV_JUMP_SLOT alike: observed on glibc 2.41
+/// (tests/tests/foreign_arch.rs, variant_cc/call_variant_cc fails on call).
+#[test]
+fn riscv64_variant_cc_call_stays_lazy() {
+    let (tagged, calls) = variant_calls(Arch::Riscv64, &[DT_RISCV_VARIANT_CC], (2, 41));
+    assert!(tagged);
+    assert_eq!(calls, [(true, true), (false, true)]);
+}
+
+/// DT_LOPROC tags are per machine: 0x70000005 is DT_AARCH64_VARIANT_PCS only on aarch64
+/// (on ppc64 0x70000000..2 are DT_PPC64_GLINK/OPD/OPDSZ, on MIPS 0x70000005 is DT_MIPS_FLAGS).
+#[test]
+fn variant_pcs_tag_number_means_nothing_on_other_machines() {
+    for arch in [Arch::X86_64, Arch::Ppc64le, Arch::S390x, Arch::Riscv64] {
+        let (tagged, calls) = variant_calls(arch, &[DT_AARCH64_VARIANT_PCS], (2, 41));
+        assert!(!tagged, "{arch:?}");
+        assert_eq!(calls, [(false, true), (false, true)], "{arch:?}");
+    }
+}
+
+/// ppc64 ELFv2: R_PPC64_JMP_SLOT (21) in DT_JMPREL is the lazy one, with DT_PPC64_GLINK
+/// (DT_LOPROC + 0) pointing at the glink stubs the lazy slots are set to
+/// (sysdeps/powerpc/powerpc64/dl-machine.h: elf_machine_runtime_setup, elf_machine_lazy_rel);
+/// st_other's high bits there are the local-entry offset, not a variant marking.
+#[test]
+fn ppc64le_jmp_slot_21_with_dt_ppc64_glink_is_lazy() {
+    let (tagged, calls) = variant_calls(Arch::Ppc64le, &[0x7000_0000], (2, 36));
+    assert!(!tagged);
+    assert_eq!(calls, [(false, true), (false, true)]);
+}
+
+/// s390x: R_390_JMP_SLOT (11) is deferred (sysdeps/s390/s390-64/dl-machine.h:
+/// elf_machine_lazy_rel); GLOB_DAT (10) is bound at start-up.
+#[test]
+fn s390x_jmp_slot_11_is_lazy_and_glob_dat_10_is_not() {
+    let (_, calls) = variant_calls(Arch::S390x, &[], (2, 36));
+    assert_eq!(calls, [(false, true), (false, true)]);
+    assert_eq!(Arch::S390x.reloc_kind(10), RelocKind::Other);
+}
+
+/// i386 uses REL tables (DT_PLTREL = DT_REL): R_386_JMP_SLOT (7) in DT_JMPREL is deferred
+/// (sysdeps/i386/dl-machine.h: elf_machine_lazy_rel), R_386_GLOB_DAT (6) is not.
+#[test]
+fn i386_rel_jmp_slot_is_lazy() {
+    let (_, calls) = variant_calls(Arch::I386, &[], (2, 36));
+    assert_eq!(calls, [(false, true), (false, true)]);
+    assert_eq!(Arch::I386.reloc_kind(6), RelocKind::Other);
 }

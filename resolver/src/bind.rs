@@ -207,7 +207,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 unverified.insert(lossy(&sym.name));
                 continue;
             }
-            let when = if r.plt_only && !now {
+            let when = if !now && r.glibc_lazy(obj, pass.glibc_version) {
                 When::FirstCall
             } else {
                 When::Startup

@@ -1,13 +1,13 @@
 //! Roots of other architectures (`$LDSIM_FIXTURES/foreign/<arch>/root`), built by
 //! `cargo xtask fixtures` from Debian's libc6 for that architecture and programs made with
 //! Debian's cross compilers; the real loader runs under the qemu-user-static binary copied
-//! into the root (no binfmt handler is needed).
+//! into the root (no binfmt handler is needed), or natively for i386.
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// The architectures whose roots must exist; a missing one fails the test, never skips it.
-pub const REQUIRED: &[&str] = &["aarch64", "armhf", "riscv64"];
+pub const REQUIRED: &[&str] = &["aarch64", "armhf", "riscv64", "ppc64le", "s390x", "i386"];
 
 /// `$LDSIM_FIXTURES/foreign/manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,8 +22,9 @@ pub struct ForeignRoot {
     pub arch: String,
     /// Absolute host path of the root.
     pub root: PathBuf,
-    /// The qemu-user binary inside the root, e.g. "/qemu-aarch64-static".
-    pub qemu: String,
+    /// The qemu-user binary inside the root, e.g. "/qemu-aarch64-static"; `None` when the
+    /// host kernel runs the programs itself (i386 on x86_64).
+    pub qemu: Option<String>,
     /// Where libc6 came from: "package version url sha256".
     pub libc6: String,
     /// Programs (absolute paths inside the root), each named after the rule it proves.
@@ -36,6 +37,9 @@ pub struct ForeignProgram {
     /// e.g. "data_vs_plt/call_only".
     pub name: String,
     pub program: String,
+    /// The real loader's verdict without LD_BIND_NOW ("fails", "fails-on-call"): what the
+    /// fixture exists to show.
+    pub expect: String,
 }
 
 /// The foreign manifest's path.

@@ -140,10 +140,11 @@ pub fn run_program(
 
 /// Runs a program of another architecture in `root` through the qemu-user binary `qemu`
 /// (a path inside the root), which maps the program and its PT_INTERP the way the kernel
-/// would; LD_BIND_NOW=1 is added when `bind_now`. No binfmt handler is involved.
+/// would; LD_BIND_NOW=1 is added when `bind_now`. No binfmt handler is involved. Without
+/// `qemu` the host kernel runs the program itself (i386 on an x86_64 kernel).
 pub fn run_program_qemu(
     root: &Path,
-    qemu: &str,
+    qemu: Option<&str>,
     program: &str,
     env: &BTreeMap<String, String>,
     bind_now: bool,
@@ -152,7 +153,10 @@ pub fn run_program_qemu(
     if bind_now {
         env.insert("LD_BIND_NOW".into(), "1".into());
     }
-    run_in_root(root, &[qemu, program], &env)
+    match qemu {
+        Some(qemu) => run_in_root(root, &[qemu, program], &env),
+        None => run_in_root(root, &[program], &env),
+    }
 }
 
 /// One line of a loader's list mode.

@@ -13,7 +13,8 @@ use std::process::Command;
 /// wrong_class_first; busybox-static: a shell in the musl roots; tar, the compressors, umoci
 /// and skopeo: the archives and images the archive tests and `cargo xtask bench` build; curl:
 /// the reference packages of the built-in table tests; g++: the C++ fixture; the cross
-/// compilers and qemu-user-static: the foreign-architecture roots, xtask/src/foreign.rs).
+/// compilers and qemu-user-static: the foreign-architecture roots, xtask/src/foreign.rs; their
+/// i386 root is built with gcc -m32 and run natively).
 const PACKAGES: &[&str] = &[
     "gcc",
     "g++",
@@ -39,6 +40,14 @@ const PACKAGES: &[&str] = &[
     "gcc-aarch64-linux-gnu",
     "gcc-arm-linux-gnueabihf",
     "gcc-riscv64-linux-gnu",
+    "gcc-powerpc64le-linux-gnu",
+    "gcc-s390x-linux-gnu",
+    // Only recommended by the cross compilers, and recommends are not installed.
+    "libc6-dev-arm64-cross",
+    "libc6-dev-armhf-cross",
+    "libc6-dev-riscv64-cross",
+    "libc6-dev-ppc64el-cross",
+    "libc6-dev-s390x-cross",
     "qemu-user-static",
 ];
 

@@ -8,6 +8,9 @@ use goblin::elf::dynamic as dt;
 
 /// DT_RELR (glibc elf/elf.h); goblin does not name it.
 const DT_RELR: u64 = 36;
+/// The processor-specific tag range (glibc elf/elf.h).
+const DT_LOPROC: u64 = 0x7000_0000;
+const DT_HIPROC: u64 = 0x7fff_ffff;
 
 /// The tags the parser uses. Single-valued tags keep the last occurrence, as glibc
 /// elf/get-dynamic-info.h does (`info[tag] = dyn`); DT_NEEDED keeps all, in order.
@@ -42,6 +45,9 @@ pub(super) struct Tags {
     pub bind_now: bool,
     pub symbolic: bool,
     pub relr: bool,
+    /// Processor-specific tags present (DT_LOPROC..=DT_HIPROC), in file order: their meaning
+    /// depends on the machine, so the caller interprets them.
+    pub proc: Vec<u64>,
 }
 
 /// Read the entries of PT_DYNAMIC up to DT_NULL, never past the segment or the file.
@@ -101,6 +107,7 @@ pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> T
             dt::DT_BIND_NOW => tags.bind_now = true,
             dt::DT_SYMBOLIC => tags.symbolic = true,
             DT_RELR => tags.relr = true,
+            DT_LOPROC..=DT_HIPROC if !tags.proc.contains(&tag) => tags.proc.push(tag),
             _ => {}
         }
     }
@@ -200,5 +207,7 @@ pub(super) fn dynamic(
         bind_now_tag: tags.bind_now,
         symbolic_tag: tags.symbolic,
         has_relr: tags.relr,
+        // Set by the caller, which knows the machine.
+        variant_calls: false,
     }
 }

@@ -131,7 +131,11 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
         let tags = dynamic::read_tags(&r, ph, &mut diags);
         let strtab = dynamic::StrTab::locate(&tags, &map, &mut diags);
         let strtab = strtab.as_ref();
-        object.dynamic = Some(dynamic::dynamic(&r, &tags, strtab, &mut diags));
+        let mut dynamic = dynamic::dynamic(&r, &tags, strtab, &mut diags);
+        dynamic.variant_calls = arch_of(&object.header)
+            .and_then(|a| a.info().variant_call.as_ref())
+            .is_some_and(|v| tags.proc.contains(&v.tag));
+        object.dynamic = Some(dynamic);
         let raw_relocs = relocs::read(&r, &map, &tags, &mut diags);
         let min_symbols = raw_relocs
             .iter()

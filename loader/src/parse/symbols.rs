@@ -176,6 +176,7 @@ pub(super) fn read(
             binding: sym.info >> 4,
             kind: sym.info & 0xf,
             visibility: sym.other & 0x3,
+            other: sym.other,
             shndx: sym.shndx,
             value: sym.value,
             size: sym.size,

@@ -89,6 +89,7 @@ impl SynthLibrary {
             binding: 0,
             kind: 0,
             visibility: STV_DEFAULT,
+            other: STV_DEFAULT,
             shndx: 0,
             value: 0,
             size: 0,
@@ -119,6 +120,7 @@ impl SynthLibrary {
                 binding: STB_GLOBAL,
                 kind,
                 visibility: STV_DEFAULT,
+                other: STV_DEFAULT,
                 // Any defined section index: the loaders only ask "defined or not".
                 shndx: 1,
                 value: 0x1000,

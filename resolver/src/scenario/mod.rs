@@ -53,6 +53,9 @@ pub(crate) struct Obj {
     defines: Vec<String>,
     weak_refs: Vec<String>,
     calls: Vec<String>,
+    /// Jump-slot calls to functions marked with a variant calling convention (st_other 0x80;
+    /// the object then carries its architecture's DT_*_VARIANT_* tag).
+    variant_calls: Vec<String>,
     data: Vec<String>,
     verneeds: Vec<(String, Vec<(String, bool)>)>,
 }
@@ -101,6 +104,13 @@ impl Obj {
         self
     }
     /// Undefined symbols referenced by data relocations (GLOB_DAT: bound at start-up).
+    /// PLT calls to variant-calling-convention functions (aarch64 `aarch64_vector_pcs`, riscv
+    /// `.variant_cc`): STO_*_VARIANT_* on the symbol, DT_*_VARIANT_* on the object.
+    pub fn variant_calls<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+        self.variant_calls
+            .extend(names.into_iter().map(str::to_owned));
+        self
+    }
     pub fn data<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
         self.data.extend(names.into_iter().map(str::to_owned));
         self
@@ -198,6 +208,7 @@ impl Obj {
             binding: 0,
             kind: 0,
             visibility: STV_DEFAULT,
+            other: STV_DEFAULT,
             shndx: 0,
             value: 0,
             size: 0,
@@ -221,6 +232,7 @@ impl Obj {
                 binding: STB_GLOBAL,
                 kind: STT_FUNC,
                 visibility: STV_DEFAULT,
+                other: STV_DEFAULT,
                 shndx: 1,
                 value: 0x1000,
                 size: 0,
@@ -228,7 +240,7 @@ impl Obj {
             });
         }
         let mut relocs = Vec::new();
-        let mut undefined = |name: &str, binding: u8, table, kind, r_type| {
+        let mut undefined = |name: &str, binding: u8, table, kind, r_type, other: u8| {
             let (sym, version) = split_version(name);
             let versym = match version {
                 _ if !versioned => None,
@@ -253,6 +265,7 @@ impl Obj {
                 binding,
                 kind: STT_NOTYPE,
                 visibility: STV_DEFAULT,
+                other,
                 shndx: 0,
                 value: 0,
                 size: 0,
@@ -261,13 +274,32 @@ impl Obj {
         };
         // DT_RELA first, then DT_JMPREL (R_X86_64_GLOB_DAT = 6, R_X86_64_JUMP_SLOT = 7).
         for d in &self.data {
-            undefined(d, STB_GLOBAL, RelocTable::Rela, RelocKind::Other, 6);
+            undefined(d, STB_GLOBAL, RelocTable::Rela, RelocKind::Other, 6, 0);
         }
         for d in &self.weak_refs {
-            undefined(d, STB_WEAK, RelocTable::Rela, RelocKind::Other, 6);
+            undefined(d, STB_WEAK, RelocTable::Rela, RelocKind::Other, 6, 0);
         }
+        let jump_slot = arch.info().reloc_jump_slot;
         for c in &self.calls {
-            undefined(c, STB_GLOBAL, RelocTable::JmpRel, RelocKind::JumpSlot, 7);
+            undefined(
+                c,
+                STB_GLOBAL,
+                RelocTable::JmpRel,
+                RelocKind::JumpSlot,
+                jump_slot,
+                0,
+            );
+        }
+        let sto = arch.info().variant_call.as_ref().map_or(0x80, |v| v.sto);
+        for c in &self.variant_calls {
+            undefined(
+                c,
+                STB_GLOBAL,
+                RelocTable::JmpRel,
+                RelocKind::JumpSlot,
+                jump_slot,
+                sto,
+            );
         }
         let interpreter = if self.no_interp {
             None
@@ -288,6 +320,7 @@ impl Obj {
                 0
             },
             bind_now_tag: self.bind_now,
+            variant_calls: !self.variant_calls.is_empty() && arch.info().variant_call.is_some(),
             ..Dynamic::default()
         });
         object.symbols = symbols;

@@ -652,3 +652,42 @@ fn jni_libraries_are_recognised_and_need_nothing_of_the_jvm() {
     assert!(plugin.expected_from_host.is_empty());
     assert_eq!(r.problem_kinds(), ["undefined-symbol gone (first)"]);
 }
+
+// glibc >= 2.33 sysdeps/aarch64/dl-machine.h: elf_machine_lazy_rel resolves a JUMP_SLOT of a
+// STO_AARCH64_VARIANT_PCS symbol in an object with DT_AARCH64_VARIANT_PCS at start-up (the
+// 2.30 code only became effective with BZ #26798 in 2.33); other calls stay lazy. riscv's
+// DT_RISCV_VARIANT_CC has no such rule (glibc 2.41 observed under qemu).
+#[test]
+fn glibc_aarch64_variant_pcs_call_is_bound_at_start_up_since_2_33() {
+    let root = |release: &str, arch: Arch| {
+        Scenario::glibc(release)
+            .arch(arch)
+            .lib("/usr/lib/libV.so.1", obj().soname("libV.so.1"))
+            .program(
+                "/t/app",
+                obj().needs(["libV.so.1"]).calls(["f"]).variant_calls(["v"]),
+            )
+            .check("/t/app")
+    };
+    let r = root("2.36", Arch::Aarch64);
+    assert_eq!(
+        r.problem_kinds(),
+        ["undefined-symbol f (lazy)", "undefined-symbol v (first)"]
+    );
+    assert_eq!(r.verdict, Verdict::Fails);
+    assert_eq!(r.exit_status, Some(127));
+    // 2.32: the variant PCS call was still bound lazily; f comes first in DT_JMPREL.
+    let r = root("2.32", Arch::Aarch64);
+    assert_eq!(
+        r.problem_kinds(),
+        [
+            "undefined-symbol f (lazy, first)",
+            "undefined-symbol v (lazy)"
+        ]
+    );
+    assert_eq!(r.verdict, Verdict::FailsOnCall);
+    // riscv64: the variant CC call is lazy in every release.
+    let r = root("2.41", Arch::Riscv64);
+    assert_eq!(r.verdict, Verdict::FailsOnCall);
+    assert!(r.problem_kinds().iter().all(|k| k.contains("lazy")));
+}
