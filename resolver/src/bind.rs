@@ -2,7 +2,7 @@
 //! _dl_check_all_versions) and symbol binding for both flavours (glibc elf/dl-reloc.c,
 //! dl-lookup.c; musl ldso/dynlink.c: do_relocs).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use ldsim_loader::binding::{
     self, check_version, glibc_lookup, musl_lookup, LookupClass, ScopeEntry, VersionCheck,
@@ -166,7 +166,7 @@ pub(crate) struct GlibcPass<'p> {
 /// Each problem is ranked by when the real run meets it: start-up relocation in
 /// [`relocation_order`], then lazily bound calls.
 pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice<'_>) {
-    let scope = scope_entries(map, pass.scope);
+    let scope = ScopeIndex::new(map, pass.scope);
     let real_order = relocation_order(map, pass.objects, pass.glibc_version >= (2, 39));
     let mut problems = Vec::new();
     let mut unverified = BTreeSet::new();
@@ -196,9 +196,9 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             let version = binding::version_requirement(obj, sym);
             let class = lookup_class(&r);
             let found = match (symbolic, self_pos) {
-                (true, Some(p)) => glibc_lookup(&scope[p..=p], &sym.name, version.as_ref(), class)
-                    .or_else(|| glibc_lookup(&scope, &sym.name, version.as_ref(), class)),
-                _ => glibc_lookup(&scope, &sym.name, version.as_ref(), class),
+                (true, Some(p)) => glibc_lookup(&scope.entries[p..=p], &sym.name, version.as_ref(), class)
+                    .or_else(|| glibc_lookup(&scope.candidates(&sym.name), &sym.name, version.as_ref(), class)),
+                _ => glibc_lookup(&scope.candidates(&sym.name), &sym.name, version.as_ref(), class),
             };
             if found.is_some() || (sym.is_undefined() && sym.binding == STB_WEAK) {
                 continue;
@@ -261,8 +261,9 @@ pub(crate) struct MuslPass<'p> {
 /// musl binding: everything at once, versions ignored but hidden ones, every failure
 /// reported (ldso/dynlink.c: do_relocs; a dlopen stops at the first, but the set is the same).
 pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8]) {
-    let scope = scope_entries(map, pass.scope);
+    let scope = ScopeIndex::new(map, pass.scope);
     let ldso_scope: Vec<ScopeEntry<'_>> = scope
+        .entries
         .iter()
         .zip(pass.scope)
         .filter(|(_, &i)| i == pass.ldso)
@@ -285,7 +286,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
                 continue;
             }
             let class = lookup_class(&r);
-            let mut found = musl_lookup(&scope, &sym.name, class).is_some();
+            let mut found = musl_lookup(&scope.candidates(&sym.name), &sym.name, class).is_some();
             if !found && pass.lfs64_remap {
                 if let Some(base) = binding::musl_lfs64_alias(&sym.name) {
                     found = musl_lookup(&ldso_scope, base, LookupClass::Plt).is_some();
@@ -339,6 +340,45 @@ pub(crate) fn glibc_isa_levels(map: &mut LinkMap, objects: &[usize], argv0: &[u8
         });
     }
     map.problems.extend(problems.into_iter().map(Finding::new));
+}
+
+/// A lookup scope with, for every name, the scope entries that may define it (in scope
+/// order): a lookup visits only those, so binding costs the references times the definers,
+/// not the references times the scope (a chain of 5,000 libraries).
+struct ScopeIndex<'m> {
+    entries: Vec<ScopeEntry<'m>>,
+    by_name: HashMap<&'m [u8], Vec<u32>>,
+}
+
+impl<'m> ScopeIndex<'m> {
+    fn new(map: &'m LinkMap, scope: &[usize]) -> Self {
+        let entries = scope_entries(map, scope);
+        let mut by_name: HashMap<&'m [u8], Vec<u32>> = HashMap::new();
+        for (position, entry) in entries.iter().enumerate() {
+            let position = position as u32;
+            for s in entry.object.symbols.iter().skip(1) {
+                // The same test as the object's own export index: what may define a name.
+                if s.name.is_empty() || (s.is_undefined() && s.value == 0) {
+                    continue;
+                }
+                let definers = by_name.entry(&s.name).or_default();
+                if definers.last() != Some(&position) {
+                    definers.push(position);
+                }
+            }
+        }
+        ScopeIndex { entries, by_name }
+    }
+
+    /// The entries that may define `name`, in scope order (lookup's first match is kept).
+    fn candidates(&self, name: &[u8]) -> Vec<ScopeEntry<'m>> {
+        self.by_name.get(name).map_or_else(Vec::new, |positions| {
+            positions
+                .iter()
+                .map(|&p| self.entries[p as usize])
+                .collect()
+        })
+    }
 }
 
 /// A lookup scope as lookup sees it.

@@ -370,16 +370,20 @@ impl<'a, 'r> Glibc<'a, 'r> {
         let loader_has_runpath = runpath(loader_obj).is_some();
         // 1. DT_RPATH of the loader and its loaders, then main's, unless the loader has RUNPATH.
         if !loader_has_runpath {
+            // Only the objects that have a DT_RPATH matter: walking the loader chain costs
+            // its depth, never its square (a chain of 5,000 libraries).
             let mut chain = Vec::new();
             let mut cur = Some(loader);
-            while let Some(i) = cur {
-                if chain.contains(&i) {
-                    break;
+            // A loader is always mapped before what it loads, so the chain ends; the bound
+            // only guards a map built some other way.
+            for _ in 0..=self.map.nodes.len() {
+                let Some(i) = cur else { break };
+                if rpath(&self.map.nodes[i].parsed.object).is_some() && !chain.contains(&i) {
+                    chain.push(i);
                 }
-                chain.push(i);
                 cur = self.map.nodes[i].loader;
             }
-            if !chain.contains(&0) {
+            if !chain.contains(&0) && rpath(&self.map.nodes[0].parsed.object).is_some() {
                 chain.push(0);
             }
             for i in chain {

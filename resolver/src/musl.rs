@@ -310,12 +310,10 @@ impl<'a, 'r> Musl<'a, 'r> {
             }
         }
         let mut cur = needed_by;
-        let mut seen = Vec::new();
-        while let Some(i) = cur {
-            if seen.contains(&i) {
-                break;
-            }
-            seen.push(i);
+        // needed_by always names an object loaded earlier, so the chain ends; the bound only
+        // guards a map built some other way (and keeps the walk linear in its depth).
+        for _ in 0..=self.map.nodes.len() {
+            let Some(i) = cur else { break };
             if let Some(rp) = self.rpath_of(i) {
                 if let Some(f) = self.path_open(name, &rp, Via::Rpath)? {
                     return Ok(Some(f));

@@ -691,3 +691,20 @@ fn glibc_aarch64_variant_pcs_call_is_bound_at_start_up_since_2_33() {
     assert_eq!(r.verdict, Verdict::FailsOnCall);
     assert!(r.problem_kinds().iter().all(|k| k.contains("lazy")));
 }
+
+#[test]
+fn zz_chain_timing_probe() {
+    let n = 5000;
+    let mut s = Scenario::glibc("2.36");
+    for i in 0..n {
+        let mut o = obj().soname(&format!("lib{i}.so")).defines([format!("f{i}").as_str()]);
+        if i + 1 < n {
+            o = o.needs([format!("lib{}.so", i + 1).as_str()]).calls([format!("f{}", i + 1).as_str()]);
+        }
+        s = s.lib(&format!("/usr/lib/lib{i}.so"), o);
+    }
+    s = s.program("/t/app", obj().needs(["lib0.so"]).calls(["f0"]));
+    let t = std::time::Instant::now();
+    let r = s.check("/t/app");
+    eprintln!("chain {n}: {:?} {:?}", t.elapsed(), r.verdict);
+}
