@@ -2,6 +2,7 @@
 //! `ldsim-resolver`. Only this file decides the exit status (see [`exit`]).
 
 mod args;
+mod escape;
 mod exit;
 mod inputs;
 mod install;
@@ -45,13 +46,15 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let _ = writeln!(io::stderr(), "ldsim: {err:#}");
+            let line = format!("ldsim: {err:#}");
+            let _ = writeln!(io::stderr(), "{}", escape::text(&line));
             ExitCode::from(exit::USAGE)
         }
     }
 }
 
-/// Logs go to stderr. `LDSIM_LOG` (an EnvFilter directive) overrides -v/-q.
+/// Logs go to stderr. `LDSIM_LOG` (an EnvFilter directive) overrides -v/-q. Their fields
+/// (the message included) are escaped like human output ([`EscapedFields`]).
 fn init_tracing(verbose: u8, quiet: bool) {
     let directives = match (quiet, verbose) {
         (true, _) => "error",
@@ -71,8 +74,56 @@ fn init_tracing(verbose: u8, quiet: bool) {
         .with_env_filter(filter)
         .with_writer(io::stderr)
         .with_ansi(io::stderr().is_terminal())
+        .fmt_fields(EscapedFields)
         .without_time()
         .try_init();
+}
+
+/// Log fields as tracing-subscriber's default formatter lays them out (the message, then
+/// `name=value`), escaped like human output: log messages name libraries, paths and symbols
+/// from the input (`find library=NAME`, `trying file=PATH`), and the fmt layer's own
+/// sanitising leaves CR, LF and TAB raw. Events and span fields both go through it.
+struct EscapedFields;
+
+impl<'writer> tracing_subscriber::fmt::FormatFields<'writer> for EscapedFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        mut writer: tracing_subscriber::fmt::format::Writer<'writer>,
+        fields: R,
+    ) -> std::fmt::Result {
+        let mut text = FieldText::default();
+        fields.record(&mut text);
+        writer.write_str(&escape::log_line(&text.0))
+    }
+}
+
+/// The fields of one event or span, unescaped.
+#[derive(Default)]
+struct FieldText(String);
+
+impl tracing::field::Visit for FieldText {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" {
+            self.record_debug(field, &format_args!("{value}"));
+        } else {
+            self.record_debug(field, &value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write as _;
+        // The `log` crate's metadata, as the default formatter skips it.
+        if field.name().starts_with("log.") {
+            return;
+        }
+        if !self.0.is_empty() {
+            self.0.push(' ');
+        }
+        let _ = match field.name() {
+            "message" => write!(self.0, "{value:?}"),
+            name => write!(self.0, "{name}={value:?}"),
+        };
+    }
 }
 
 /// The result for one job, in input order.
@@ -160,7 +211,7 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
     let mut said = std::collections::BTreeSet::new();
     for error in columns.iter().filter_map(|c| c.error.as_deref()) {
         if said.insert(error) {
-            let _ = writeln!(io::stderr(), "ldsim: {error}");
+            let _ = writeln!(io::stderr(), "ldsim: {}", escape::text(error));
         }
     }
     let several = columns.len() > 1;
@@ -605,7 +656,8 @@ fn write_output(
                 // target-wide error was said once already).
                 if !announced {
                     out.flush()?;
-                    let _ = writeln!(io::stderr(), "ldsim: {}: {err}", job.display);
+                    let line = format!("ldsim: {}: {err}", job.display);
+                    let _ = writeln!(io::stderr(), "{}", escape::text(&line));
                 }
                 entries.push(schema::FileEntry::Error {
                     file: &job.display,

@@ -11,6 +11,7 @@ use ldsim_resolver::{Report, Verdict};
 use serde::Serialize;
 
 use crate::args::Format;
+use crate::escape::{self, line};
 use crate::inputs::Job;
 use crate::render::{self, abbreviate};
 use crate::schema::{self, FileEntry};
@@ -52,7 +53,8 @@ pub fn write(
         if let Some(error) = same_error(&row).filter(|_| row.len() == columns.len()) {
             if !announced.iter().all(|&a| a) {
                 out.flush()?;
-                let _ = writeln!(io::stderr(), "ldsim: {}: {error}", job.display);
+                let line = format!("ldsim: {}: {error}", job.display);
+                let _ = writeln!(io::stderr(), "{}", escape::text(&line));
             }
             entries.push(FileEntry::Error {
                 file: &job.display,
@@ -67,7 +69,8 @@ pub fn write(
                 Outcome::Error(error) => {
                     if !announced {
                         out.flush()?;
-                        let _ = writeln!(io::stderr(), "ldsim: {}: {target}: {error}", job.display);
+                        let line = format!("ldsim: {}: {target}: {error}", job.display);
+                        let _ = writeln!(io::stderr(), "{}", escape::text(&line));
                     }
                     entries.push(FileEntry::TargetError {
                         file: &job.display,
@@ -111,21 +114,32 @@ fn file_block(
     verbose: bool,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{file}");
+    line!(&mut out, "{file}");
     if let Some(floor) = floor {
         out.push_str(&floor_text(floor));
     }
     if let [(_, Outcome::Report(report))] = row {
-        // One target: everything the single-root output says, indented under the file.
+        // One target: everything the single-root output says (escaped already), indented
+        // under the file.
         for line in render::report(report, verbose).lines() {
             let _ = writeln!(out, "  {line}");
         }
         return out;
     }
-    let width = row.iter().map(|(t, _)| t.len()).max().unwrap_or(0);
-    for (target, outcome) in row {
+    // Target names and details escaped (a --sysroot path is a target name); the details keep
+    // list mode's TAB (render::message).
+    let row: Vec<(std::borrow::Cow<'_, str>, &Outcome)> = row
+        .iter()
+        .map(|(target, outcome)| (escape::text(target), *outcome))
+        .collect();
+    let width = row
+        .iter()
+        .map(|(t, _)| t.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (target, outcome) in &row {
         let (word, detail) = match outcome {
-            Outcome::Error(err) => ("error", err.clone()),
+            Outcome::Error(err) => ("error", escape::text(err).into_owned()),
             Outcome::Report(r) => summary(r),
             Outcome::Absent => continue,
         };
@@ -133,11 +147,18 @@ fn file_block(
         let _ = writeln!(out, "{}", line.trim_end());
         if let Outcome::Report(r) = outcome {
             if let Some(problem) = r.first_problem().or(r.problems.first().map(|f| &f.problem)) {
-                let _ = writeln!(out, "  {:<6} {:<width$}  why: {}", "", "", problem.reason());
+                line!(
+                    &mut out,
+                    "  {:<6} {:<width$}  why: {}",
+                    "",
+                    "",
+                    problem.reason()
+                );
             }
         }
         if verbose {
             if let Outcome::Report(r) = outcome {
+                // Escaped already.
                 for line in render::report(r, true).lines().skip(1) {
                     let _ = writeln!(out, "         {line}");
                 }
@@ -147,7 +168,7 @@ fn file_block(
     out
 }
 
-/// The verdict word and one line of why.
+/// The verdict word and one line of why, escaped for a terminal.
 fn summary(report: &Report) -> (&'static str, String) {
     let first = report
         .first_problem()
@@ -159,7 +180,7 @@ fn summary(report: &Report) -> (&'static str, String) {
             } else {
                 "fails*"
             };
-            let mut text = first.map(|p| p.message().to_owned()).unwrap_or_default();
+            let mut text = first.map(render::message).unwrap_or_default();
             let more = report.problems.len().saturating_sub(1);
             if report.verdict == Verdict::FailsOnCall {
                 text.push_str(" (at the first call)");
@@ -170,7 +191,7 @@ fn summary(report: &Report) -> (&'static str, String) {
             (word, text)
         }
         Verdict::Ok => match assumption(report) {
-            Some(assumed) => ("runs?", assumed.detail()),
+            Some(assumed) => ("runs?", escape::text(&assumed.detail()).into_owned()),
             None => ("runs", String::new()),
         },
     }
@@ -263,7 +284,8 @@ fn floor_text(floor: &Floor) -> String {
     if parts.is_empty() {
         return "  needs: no versioned glibc / libstdc++ / libgcc_s symbols\n".to_owned();
     }
-    let mut out = format!("  needs: {}\n", parts.join(", "));
+    let mut out = String::new();
+    line!(&mut out, "  needs: {}", parts.join(", "));
     let width = floor
         .versions
         .iter()
@@ -282,10 +304,11 @@ fn floor_text(floor: &Floor) -> String {
         } else {
             abbreviate(&v.symbols, FLOOR_SYMBOLS)
         };
-        let _ = writeln!(
-            out,
+        line!(
+            &mut out,
             "    {:<width$}  {:<lib_width$}  {symbols}",
-            v.version, v.library
+            v.version,
+            v.library
         );
     }
     out
@@ -361,4 +384,49 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::{assert_no_raw_control, poisoned};
+    use ldsim_resolver::floor::RequiredVersion;
+    use ldsim_resolver::Mode;
+
+    #[test]
+    fn file_blocks_escape_every_name() {
+        let bad = |what: &str| format!("{what}\x1b]0;t\x07\r\n/bin/app: ok");
+        let floor = Floor {
+            glibc: Some(bad("2.34")),
+            glibcxx: Some(bad("GLIBCXX")),
+            cxxabi: None,
+            gcc_s: Some(bad("GCC_3.0")),
+            gcc: Some(bad("12")),
+            versions: vec![RequiredVersion {
+                library: bad("libc.so.6"),
+                version: bad("GLIBC_2.34"),
+                introduced_in: Some(bad("glibc 2.34")),
+                symbols: vec![bad("f")],
+            }],
+        };
+        let fails = Outcome::Report(Box::new(poisoned(Mode::Run, Verdict::Fails)));
+        let list = Outcome::Report(Box::new(poisoned(Mode::List, Verdict::Fails)));
+        let runs = Outcome::Report(Box::new(poisoned(Mode::Run, Verdict::Ok)));
+        let error = Outcome::Error(bad("cannot read"));
+        let (t1, t2, t3, t4) = (bad("debian"), bad("alpine"), bad("rhel"), bad("/root"));
+        let rows: [Vec<(&str, &Outcome)>; 2] = [
+            vec![(&t1, &fails)],
+            vec![(&t1, &fails), (&t2, &list), (&t3, &runs), (&t4, &error)],
+        ];
+        for row in &rows {
+            for verbose in [false, true] {
+                let text = file_block(&bad("./app"), Some(&floor), row, verbose);
+                assert_no_raw_control(&text);
+                assert!(
+                    text.contains("\\x1b]0;t\\x07\\x0d\\x0a/bin/app: ok"),
+                    "{text}"
+                );
+            }
+        }
+    }
 }

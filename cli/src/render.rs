@@ -1,5 +1,10 @@
 //! Human-readable rendering of a [`Report`]: a pure function, snapshot-tested.
+//!
+//! Every line goes through [`line!`], which escapes what the input put in it (names, paths,
+//! messages built from them; see [`crate::escape`]): ldsim's own newlines and indentation are
+//! the only control characters in the text, and list mode's TAB ([`message`]).
 
+use crate::escape::{self, line};
 use ldsim_resolver::{
     CandidateOutcome, Flavor, LoaderInfo, Mode, Problem, Report, SearchStep, Verdict, Via,
 };
@@ -9,8 +14,8 @@ use std::fmt::Write;
 /// and what was tried; with `verbose`, the objects loaded and the search trace.
 pub fn report(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    line!(
+        &mut out,
         "{}: {} ({}{})",
         report.file,
         verdict_text(report),
@@ -19,7 +24,7 @@ pub fn report(report: &Report, verbose: bool) -> String {
     );
     // Printed by the loader before it fails, if it fails (preloads come first).
     for warning in &report.warnings {
-        let _ = writeln!(out, "  warning: {warning}");
+        line!(&mut out, "  warning: {warning}");
     }
     if let Some(host) = &report.loaded_by {
         let how = if host.automatic {
@@ -27,17 +32,23 @@ pub fn report(report: &Report, verbose: bool) -> String {
         } else {
             ""
         };
-        let _ = writeln!(
-            out,
+        line!(
+            &mut out,
             "  loaded by: {} ({how}dlopen(RTLD_NOW) called from {})",
-            host.program, host.caller
+            host.program,
+            host.caller
         );
     }
     if let Some(plugin) = &report.plugin {
-        let _ = writeln!(out, "  plugin of: {} ({})", plugin.host, plugin.evidence);
+        line!(
+            &mut out,
+            "  plugin of: {} ({})",
+            plugin.host,
+            plugin.evidence
+        );
         if !plugin.expected_from_host.is_empty() {
-            let _ = writeln!(
-                out,
+            line!(
+                &mut out,
                 "  expected from the host program (not simulated): {}",
                 abbreviate(&plugin.expected_from_host, 8)
             );
@@ -52,7 +63,7 @@ pub fn report(report: &Report, verbose: bool) -> String {
         render_problem(&mut out, &report.problems[i]);
     }
     if let Some(status) = report.exit_status {
-        let _ = writeln!(out, "  exit status: {status}");
+        line!(&mut out, "  exit status: {status}");
     }
     let rest: Vec<&Problem> = report
         .problems
@@ -68,8 +79,8 @@ pub fn report(report: &Report, verbose: bool) -> String {
             (false, 1) => "problem",
             (false, _) => "problems",
         };
-        let _ = writeln!(
-            out,
+        line!(
+            &mut out,
             "  {} {what} (as the loader's list mode reports them): {}",
             rest.len(),
             count_by_kind(&rest)
@@ -91,15 +102,16 @@ pub fn report(report: &Report, verbose: bool) -> String {
             .unwrap_or_default();
         match (&dep.found, &dep.error) {
             (Some(path), _) => {
-                let _ = writeln!(
-                    out,
+                line!(
+                    &mut out,
                     "  dlopen {} ({}{feature}): {path}",
-                    names, dep.priority
+                    names,
+                    dep.priority
                 );
             }
             (None, error) => {
-                let _ = writeln!(
-                    out,
+                line!(
+                    &mut out,
                     "  dlopen {} ({}{feature}): not loadable: {}",
                     names,
                     dep.priority,
@@ -109,15 +121,17 @@ pub fn report(report: &Report, verbose: bool) -> String {
         }
     }
     for unknown in &report.unknown_libraries {
-        let _ = writeln!(
-            out,
+        line!(
+            &mut out,
             "  unknown: {} (needed by {}): {}",
-            unknown.library, unknown.needed_by, unknown.hint
+            unknown.library,
+            unknown.needed_by,
+            unknown.hint
         );
     }
     if !report.unverified_symbols.is_empty() {
-        let _ = writeln!(
-            out,
+        line!(
+            &mut out,
             "  unverified: {} symbol(s) no described library defines, assumed to come from a library whose exports are not in the tables: {}",
             report.unverified_symbols.len(),
             abbreviate(&report.unverified_symbols, 8)
@@ -129,10 +143,10 @@ pub fn report(report: &Report, verbose: bool) -> String {
             for object in &report.objects {
                 // ldd's `\tPATH` form when there is no name (the interpreter itself).
                 if object.needed.is_empty() || object.needed == object.path {
-                    let _ = writeln!(out, "    {} ({})", object.path, via(object.via));
+                    line!(&mut out, "    {} ({})", object.path, via(object.via));
                 } else {
-                    let _ = writeln!(
-                        out,
+                    line!(
+                        &mut out,
                         "    {} => {} ({})",
                         object.needed,
                         object.path,
@@ -227,7 +241,7 @@ fn list_by_kind(problems: &[&Problem]) -> String {
     }
     let mut out = String::new();
     for (kind, names) in kinds {
-        let _ = writeln!(out, "    {kind}: {}", abbreviate(&names, 6));
+        line!(&mut out, "    {kind}: {}", abbreviate(&names, 6));
     }
     out
 }
@@ -305,17 +319,43 @@ fn loader(info: &LoaderInfo) -> String {
     text
 }
 
+/// The loader's message for `problem`, escaped for a terminal. List mode words an undefined
+/// symbol `undefined symbol: X\t(OBJ)`: that TAB is the loader's and stays, the text on either
+/// side of it is escaped.
+pub(crate) fn message(problem: &Problem) -> String {
+    let text = problem.message();
+    if let Problem::UndefinedSymbol {
+        symbol, version, ..
+    } = problem
+    {
+        let head = match version {
+            Some(v) => format!("undefined symbol: {symbol}, version {v}"),
+            None => format!("undefined symbol: {symbol}"),
+        };
+        if let Some(object) = text
+            .strip_prefix(head.as_str())
+            .and_then(|t| t.strip_prefix("\t("))
+        {
+            return format!("{}\t({}", escape::text(&head), escape::text(object));
+        }
+    }
+    escape::text(text).into_owned()
+}
+
 fn render_problem(out: &mut String, problem: &Problem) {
-    let _ = writeln!(out, "  {}", problem.message());
+    // The message keeps list mode's own TAB (`undefined symbol: X\t(OBJ)`).
+    out.push_str("  ");
+    out.push_str(&message(problem));
+    out.push('\n');
     let reason = problem.reason();
     if !reason.is_empty() {
-        let _ = writeln!(out, "    reason: {reason}");
+        line!(out, "    reason: {reason}");
     }
     match problem {
         Problem::MissingLibrary { tried, .. } if !tried.is_empty() => {
             out.push_str("    tried:\n");
             for step in tried {
-                let _ = writeln!(
+                line!(
                     out,
                     "      {} ({}): {}",
                     step.path,
@@ -325,7 +365,7 @@ fn render_problem(out: &mut String, problem: &Problem) {
             }
         }
         Problem::MissingVersion { symbols, .. } if !symbols.is_empty() => {
-            let _ = writeln!(out, "    symbols needing it: {}", symbols.join(", "));
+            line!(out, "    symbols needing it: {}", symbols.join(", "));
         }
         _ => {}
     }
@@ -372,7 +412,7 @@ fn search_trace(steps: &[SearchStep]) -> String {
         let library = split_path(&first.path).1;
         let searching = !matches!(first.via, Via::Direct | Via::Loaded | Via::Interpreter);
         if current_library != Some(library) {
-            let _ = writeln!(out, "     find library={library} [0]; searching");
+            line!(&mut out, "     find library={library} [0]; searching");
             current_library = Some(library);
         }
         // The run of candidates from the same list for the same library, up to a hit.
@@ -398,8 +438,8 @@ fn search_trace(steps: &[SearchStep]) -> String {
                             dirs.push(d);
                         }
                     }
-                    let _ = writeln!(
-                        out,
+                    line!(
+                        &mut out,
                         "      search path={}  ({})",
                         dirs.join(":"),
                         via(first.via)
@@ -408,11 +448,17 @@ fn search_trace(steps: &[SearchStep]) -> String {
             }
         }
         for step in run {
-            let _ = write!(out, "       trying file={}", step.path);
             match &step.outcome {
-                CandidateOutcome::Missing { .. } => out.push('\n'),
+                CandidateOutcome::Missing { .. } => {
+                    line!(&mut out, "       trying file={}", step.path);
+                }
                 other => {
-                    let _ = writeln!(out, "  ({})", outcome(other));
+                    line!(
+                        &mut out,
+                        "       trying file={}  ({})",
+                        step.path,
+                        outcome(other)
+                    );
                 }
             }
         }
@@ -442,7 +488,7 @@ fn split_path(path: &str) -> (&str, &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ldsim_resolver::{LoadedObject, When};
 
@@ -719,6 +765,162 @@ mod tests {
                trying file=/r/libA.so.1
                trying file=/s/libA.so.1  (fatal, invalid ELF header)
         ");
+    }
+
+    /// Every text field of a report holds control characters, as a hostile image makes them.
+    pub(crate) fn poisoned(mode: Mode, verdict: Verdict) -> Report {
+        let bad = |what: &str| format!("{what}\x1b[31m\x07\t\r\n/bin/app: ok\x7f\u{9b}");
+        let mut r = base(&bad("./app"), verdict);
+        r.mode = mode;
+        r.loader = LoaderInfo {
+            flavor: Flavor::Glibc,
+            interpreter: Some(bad("/lib/ld")),
+            found: mode != Mode::List,
+            path: Some(bad("/lib/ld-path")),
+            version: Some(bad("2.36")),
+            gcompat: false,
+        };
+        let tried = vec![
+            step(Via::Runpath, &bad("/r/lib"), enoent()),
+            step(
+                Via::Default,
+                &bad("/d/lib"),
+                CandidateOutcome::Skipped {
+                    reason: bad("skip"),
+                },
+            ),
+            step(
+                Via::Default,
+                &bad("/e/lib"),
+                CandidateOutcome::Fatal {
+                    error: bad("fatal"),
+                },
+            ),
+        ];
+        r.objects = vec![
+            object(&bad("libA"), &bad("/r/libA"), Via::Runpath),
+            object("", &bad("/lib/ld"), Via::Interpreter),
+        ];
+        r.search = tried.clone();
+        r.warnings = vec![bad("warning")];
+        r.exit_status = Some(127);
+        let symbol = bad("sym");
+        r.problems = vec![
+            first(Problem::MissingLibrary {
+                library: bad("libB"),
+                needed_by: bad("/app"),
+                tried,
+                message: bad("message"),
+                reason: bad("reason"),
+            }),
+            ldsim_resolver::Finding::new(Problem::MissingVersion {
+                library: bad("libc"),
+                version: bad("GLIBC"),
+                provider: None,
+                required_by: bad("/app"),
+                symbols: vec![bad("s1"), bad("s2")],
+                weak: false,
+                message: bad("version message"),
+                reason: bad("version reason"),
+            }),
+            ldsim_resolver::Finding::new(Problem::UndefinedSymbol {
+                version: Some(bad("V")),
+                required_by: bad("/app"),
+                when: When::Startup,
+                // List mode's own TAB, between two hostile names.
+                message: format!(
+                    "undefined symbol: {symbol}, version {}\t({})",
+                    bad("V"),
+                    bad("/obj")
+                ),
+                symbol,
+                reason: bad("symbol reason"),
+            }),
+            ldsim_resolver::Finding::new(Problem::BadLibrary {
+                library: bad("libC"),
+                path: bad("/c/libC"),
+                needed_by: bad("/app"),
+                message: bad("bad message"),
+                reason: bad("bad reason"),
+            }),
+            ldsim_resolver::Finding::new(Problem::MissingInterpreter {
+                interpreter: bad("/ld"),
+                message: bad("interp message"),
+                reason: bad("interp reason"),
+            }),
+        ];
+        r.host_problems = vec![first(Problem::IsaLevel {
+            object: bad("/host"),
+            message: bad("host message"),
+            reason: bad("host reason"),
+        })];
+        r.loaded_by = Some(ldsim_resolver::LoadedBy {
+            program: bad("/usr/bin/python3"),
+            automatic: true,
+            caller: bad("/caller"),
+        });
+        r.plugin = Some(ldsim_resolver::PluginInfo {
+            host: bad("cpython"),
+            evidence: bad("PyInit_x"),
+            expected_from_host: vec![bad("Py_x")],
+        });
+        r.dlopen_dependencies = vec![
+            ldsim_resolver::DlopenDependency {
+                declared_by: bad("/decl"),
+                sonames: vec![bad("libD"), bad("libE")],
+                feature: Some(bad("feature")),
+                priority: bad("required"),
+                found: Some(bad("/d/libD")),
+                error: None,
+            },
+            ldsim_resolver::DlopenDependency {
+                declared_by: bad("/decl"),
+                sonames: vec![bad("libF")],
+                feature: None,
+                priority: bad("recommended"),
+                found: None,
+                error: Some(bad("dlerror")),
+            },
+        ];
+        r.unknown_libraries = vec![ldsim_resolver::UnknownLibrary {
+            library: bad("libssl"),
+            needed_by: bad("/app"),
+            hint: bad("hint"),
+        }];
+        r.unverified_symbols = vec![bad("unverified")];
+        r
+    }
+
+    /// Only ldsim's own newlines (one per line) and list mode's TAB: nothing from the input
+    /// moves the cursor, rings, recolours or starts a line.
+    pub(crate) fn assert_no_raw_control(text: &str) {
+        for line in text.lines() {
+            for c in line.chars() {
+                let own_tab = c == '\t' && line.contains("undefined symbol: sym\\x1b");
+                assert!(own_tab || !c.is_control(), "raw {c:?} in {line:?}\n{text}");
+            }
+            assert!(!line.trim_start().starts_with("/bin/app"), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn every_field_from_the_input_is_escaped() {
+        for (mode, verdict) in [
+            (Mode::Run, Verdict::Fails),
+            (Mode::List, Verdict::Fails),
+            (Mode::Dlopen, Verdict::Fails),
+            (Mode::Run, Verdict::Ok),
+        ] {
+            for verbose in [false, true] {
+                let text = report(&poisoned(mode, verdict), verbose);
+                assert_no_raw_control(&text);
+                assert!(text.contains("\\x1b[31m\\x07\\x09\\x0d\\x0a/bin/app: ok\\x7f\\u{9b}"));
+                if verbose {
+                    // List mode's TAB stays between the escaped symbol and object.
+                    assert!(text.contains("\\u{9b}\t(/obj\\x1b"), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
