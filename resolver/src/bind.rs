@@ -168,6 +168,16 @@ pub(crate) struct GlibcPass<'p> {
 pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice<'_>) {
     let scope = ScopeIndex::new(map, pass.scope);
     let real_order = relocation_order(map, pass.objects, pass.glibc_version >= (2, 39));
+    // Positions by node, so that a long scope is not searched once per object.
+    let real_rank: HashMap<usize, usize> = real_order
+        .iter()
+        .enumerate()
+        .map(|(r, &i)| (i, r))
+        .collect();
+    let mut scope_position: HashMap<usize, usize> = HashMap::new();
+    for (p, &i) in pass.scope.iter().enumerate() {
+        scope_position.entry(i).or_insert(p);
+    }
     let mut problems = Vec::new();
     let mut unverified = BTreeSet::new();
     let list_order = pass
@@ -183,9 +193,9 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             pass.dlopen || pass.bind_now || obj.dynamic.as_ref().is_some_and(|d| d.binds_now());
         let symbolic =
             obj.dynamic.as_ref().is_some_and(|d| d.symbolic()) && node.role != Role::Main;
-        let self_pos = pass.scope.iter().position(|&i| i == idx);
+        let self_pos = scope_position.get(&idx).copied();
         let referrer = object_name(node, voice.argv0);
-        let object_rank = real_order.iter().position(|&i| i == idx).unwrap_or(0) as u64;
+        let object_rank = real_rank.get(&idx).copied().unwrap_or(0) as u64;
         for (ref_index, r) in binding::references(obj).into_iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -196,9 +206,24 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             let version = binding::version_requirement(obj, sym);
             let class = lookup_class(&r);
             let found = match (symbolic, self_pos) {
-                (true, Some(p)) => glibc_lookup(&scope.entries[p..=p], &sym.name, version.as_ref(), class)
-                    .or_else(|| glibc_lookup(&scope.candidates(&sym.name), &sym.name, version.as_ref(), class)),
-                _ => glibc_lookup(&scope.candidates(&sym.name), &sym.name, version.as_ref(), class),
+                (true, Some(p)) => {
+                    glibc_lookup(&scope.entries[p..=p], &sym.name, version.as_ref(), class).or_else(
+                        || {
+                            glibc_lookup(
+                                &scope.candidates(&sym.name),
+                                &sym.name,
+                                version.as_ref(),
+                                class,
+                            )
+                        },
+                    )
+                }
+                _ => glibc_lookup(
+                    &scope.candidates(&sym.name),
+                    &sym.name,
+                    version.as_ref(),
+                    class,
+                ),
             };
             if found.is_some() || (sym.is_undefined() && sym.binding == STB_WEAK) {
                 continue;

@@ -3,7 +3,9 @@
 
 use ldsim_loader::arch::arch_of;
 use ldsim_loader::{Class, ElfObject, Endian, ET_DYN, ET_EXEC};
-use ldsim_sysroots::FsError;
+use std::collections::HashMap;
+
+use ldsim_sysroots::{FileId, FsError};
 use tracing::debug;
 
 use crate::cache::CacheQuery;
@@ -57,6 +59,82 @@ pub(crate) struct Glibc<'a, 'r> {
     /// The search list being built: the global scope of a program, or the local scope of
     /// a dlopen'ed object (elf/dl-deps.c: _dl_map_object_deps builds `l_searchlist`).
     list: Vec<usize>,
+    /// The members of `list`, for a membership test that does not walk it.
+    listed: std::collections::HashSet<usize>,
+    /// Which loaded object answers to a name or is a file.
+    loaded: Loaded,
+}
+
+/// glibc finds an already-loaded object by walking the list (elf/dl-load.c: _dl_lookup_map,
+/// _dl_map_object_from_fd's file-id check); this index gives the same first match without
+/// the walk, so loading costs its edges, not their square.
+#[derive(Debug, Default)]
+struct Loaded {
+    /// Every name an object answers to (`l_name`, `l_libname`; not the main program's),
+    /// and every DT_SONAME: the lowest node index for each.
+    by_name: HashMap<Vec<u8>, usize>,
+    by_file: HashMap<FileId, usize>,
+    /// For each node, the nearest object at or above it along the loader links that has a
+    /// DT_RPATH: the RPATH chain is walked in the number of such objects, not its depth.
+    nearest_rpath: Vec<Option<usize>>,
+}
+
+impl Loaded {
+    fn of(map: &LinkMap) -> Self {
+        let mut loaded = Loaded::default();
+        for i in 0..map.nodes.len() {
+            loaded.add_node(map, i);
+        }
+        loaded
+    }
+
+    fn add_node(&mut self, map: &LinkMap, i: usize) {
+        let n = &map.nodes[i];
+        if n.role != Role::Main {
+            self.add_name(&n.name, i);
+            for name in &n.names {
+                self.add_name(name, i);
+            }
+        }
+        if let Some(soname) = n.parsed.object.soname() {
+            self.add_name(soname, i);
+        }
+        self.by_file.entry(n.resolved.id).or_insert(i);
+        let nearest = if rpath(&n.parsed.object).is_some() {
+            Some(i)
+        } else {
+            // A loader is mapped before what it loads (a later one is not followed).
+            n.loader
+                .filter(|&l| l < i)
+                .and_then(|l| self.nearest_rpath.get(l).copied().flatten())
+        };
+        self.nearest_rpath.resize(i + 1, None);
+        self.nearest_rpath[i] = nearest;
+    }
+
+    /// The objects with a DT_RPATH on the loader chain from `from` up, nearest first.
+    fn rpath_chain(&self, map: &LinkMap, from: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.nearest_rpath.get(from).copied().flatten();
+        while let Some(i) = cur {
+            if chain.contains(&i) {
+                break;
+            }
+            chain.push(i);
+            cur = map.nodes[i]
+                .loader
+                .filter(|&l| l < i)
+                .and_then(|l| self.nearest_rpath.get(l).copied().flatten());
+        }
+        chain
+    }
+
+    fn add_name(&mut self, name: &[u8], i: usize) {
+        self.by_name
+            .entry(name.to_vec())
+            .and_modify(|first| *first = (*first).min(i))
+            .or_insert(i);
+    }
 }
 
 /// What became of one DT_NEEDED (or preload) request.
@@ -79,6 +157,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         map: LinkMap,
     ) -> Self {
         Glibc {
+            loaded: Loaded::of(&map),
             store,
             cfg,
             env,
@@ -86,6 +165,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             map,
             last_tried: Vec::new(),
             list: Vec::new(),
+            listed: Default::default(),
         }
     }
 
@@ -94,6 +174,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
     /// on, so every missing library is known; the real run stops at the first of them.
     pub fn load_program(mut self) -> LinkMap {
         self.list = std::mem::take(&mut self.map.scope);
+        self.listed = self.list.iter().copied().collect();
         self.preload();
         if !self.closure(0) {
             self.map.load_failed = true;
@@ -107,6 +188,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
     /// scope), empty when the file itself could not be mapped.
     pub fn load_dlopen(mut self, file: &[u8], caller: usize) -> (LinkMap, Vec<usize>) {
         self.list.clear();
+        self.listed.clear();
         match self.load_needed(file, caller, Via::Direct) {
             Request::Loaded => {}
             Request::NotFound | Request::Fatal => {
@@ -202,7 +284,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         debug!(target: "ldsim::libs", "file={} [0];  needed by {} [0]", lossy(&name), lossy(&self.map.nodes[loader].name));
         match self.map_object(&name, loader, via_hint) {
             Found::Node(idx) => {
-                if !self.list.contains(&idx) {
+                if self.listed.insert(idx) {
                     let node = &mut self.map.nodes[idx];
                     if node.role == Role::Interpreter && node.loader.is_none() {
                         // ld.so joins the scope where it is first requested.
@@ -271,17 +353,16 @@ impl<'a, 'r> Glibc<'a, 'r> {
 
     /// elf/dl-load.c: _dl_map_object (with _dl_lookup_map).
     fn map_object(&mut self, name: &[u8], loader: usize, via_hint: Via) -> Found {
-        // Already loaded: by any name it was requested by, or by its DT_SONAME.
-        for (i, n) in self.map.nodes.iter_mut().enumerate() {
+        // Already loaded: by any name it was requested by, or by its DT_SONAME (which then
+        // joins its names).
+        if let Some(&i) = self.loaded.by_name.get(name) {
+            let n = &mut self.map.nodes[i];
             let by_name =
                 n.role != Role::Main && (n.name == name || n.names.iter().any(|x| x == name));
-            if by_name {
-                return Found::Node(i);
-            }
-            if n.parsed.object.soname() == Some(name) {
+            if !by_name {
                 n.names.push(name.to_vec());
-                return Found::Node(i);
             }
+            return Found::Node(i);
         }
         let mut state = SearchState::default();
         let result = if name.contains(&b'/') {
@@ -340,13 +421,9 @@ impl<'a, 'r> Glibc<'a, 'r> {
         };
         // The same file through another path is the same object (elf/dl-load.c:
         // _dl_map_object_from_fd, _dl_file_id_match_p).
-        if let Some(i) = self
-            .map
-            .nodes
-            .iter()
-            .position(|n| n.resolved.id == resolved.id)
-        {
+        if let Some(&i) = self.loaded.by_file.get(&resolved.id) {
             self.map.nodes[i].names.push(name.to_vec());
+            self.loaded.add_name(name, i);
             return i;
         }
         self.map.nodes.push(Node {
@@ -360,7 +437,9 @@ impl<'a, 'r> Glibc<'a, 'r> {
             role: Role::Library,
             shortname: None,
         });
-        self.map.nodes.len() - 1
+        let i = self.map.nodes.len() - 1;
+        self.loaded.add_node(&self.map, i);
+        i
     }
 
     /// The search order for a name without '/'.
@@ -370,19 +449,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         let loader_has_runpath = runpath(loader_obj).is_some();
         // 1. DT_RPATH of the loader and its loaders, then main's, unless the loader has RUNPATH.
         if !loader_has_runpath {
-            // Only the objects that have a DT_RPATH matter: walking the loader chain costs
-            // its depth, never its square (a chain of 5,000 libraries).
-            let mut chain = Vec::new();
-            let mut cur = Some(loader);
-            // A loader is always mapped before what it loads, so the chain ends; the bound
-            // only guards a map built some other way.
-            for _ in 0..=self.map.nodes.len() {
-                let Some(i) = cur else { break };
-                if rpath(&self.map.nodes[i].parsed.object).is_some() && !chain.contains(&i) {
-                    chain.push(i);
-                }
-                cur = self.map.nodes[i].loader;
-            }
+            let mut chain = self.loaded.rpath_chain(&self.map, loader);
             if !chain.contains(&0) && rpath(&self.map.nodes[0].parsed.object).is_some() {
                 chain.push(0);
             }
