@@ -2,11 +2,17 @@
 //! place: a regular file's contents are a window onto the archive's bytes, never copied.
 
 use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
 
 use tar::EntryType;
 
 use super::blob::Blob;
+use super::compress::Budget;
 use super::error::ArchiveError;
+
+/// A sparse member up to this size is assembled in memory; a larger one in an unlinked
+/// temporary file whose holes stay holes, mapped, so a hole costs nothing until read.
+const SPARSE_IN_MEMORY: u64 = 1 << 20;
 
 /// One archive member, its name split into plain components.
 #[derive(Debug)]
@@ -62,14 +68,16 @@ pub fn is_tar(bytes: &[u8]) -> bool {
 }
 
 /// Every member of the archive, in order. Member names with a `..` component are refused
-/// (GNU tar refuses to extract them too); a leading `/` is dropped, as GNU tar does.
-pub fn entries(archive: &Blob) -> Result<Vec<Entry>, ArchiveError> {
+/// (GNU tar refuses to extract them too); a leading `/` is dropped, as GNU tar does. A GNU
+/// sparse member's expanded size is charged to `budget` (its holes are bytes a read can
+/// materialise), before anything is assembled.
+pub fn entries(archive: &Blob, budget: &Budget) -> Result<Vec<Entry>, ArchiveError> {
     let mut tar = tar::Archive::new(archive.reader());
     let mut out = Vec::new();
     let iter = tar.entries_with_seek().map_err(|e| tar_error(e, None))?;
     for entry in iter {
         let last: Option<&Entry> = out.last();
-        let mut entry = entry.map_err(|e| tar_error(e, last))?;
+        let entry = entry.map_err(|e| tar_error(e, last))?;
         let raw_name = entry.path_bytes().into_owned();
         let name = String::from_utf8_lossy(&raw_name).into_owned();
         let path =
@@ -87,7 +95,7 @@ pub fn entries(archive: &Blob) -> Result<Vec<Entry>, ArchiveError> {
                 })?;
                 EntryKind::File(data)
             }
-            EntryType::GNUSparse => EntryKind::File(read_sparse(&mut entry, &name)?),
+            EntryType::GNUSparse => EntryKind::File(sparse_file(archive, &entry, &name, budget)?),
             EntryType::Directory => EntryKind::Dir,
             EntryType::Symlink => EntryKind::Symlink(link_name(&entry)),
             EntryType::Link => EntryKind::HardLink(link_name(&entry)),
@@ -125,19 +133,84 @@ fn link_name<R: Read>(entry: &tar::Entry<'_, R>) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// A GNU sparse member: its holes must be filled in, so it is read (the only copy made).
-fn read_sparse<R: Read>(entry: &mut tar::Entry<'_, R>, name: &str) -> Result<Blob, ArchiveError> {
-    let mut data = Vec::new();
-    entry.read_to_end(&mut data).map_err(|e| {
-        if e.kind() == io::ErrorKind::UnexpectedEof {
-            ArchiveError::Truncated(format!(
-                "tar archive: '{name}' ends past the end of the archive"
-            ))
-        } else {
-            ArchiveError::Corrupt(format!("tar archive: '{name}': {e}"))
+/// A GNU sparse member (type `S`): its data segments placed at their offsets, the holes
+/// between them zeros. The expanded size is charged to `budget` first; then the file is built
+/// in memory when small, else in a sparse temporary file (holes are never written), mapped.
+/// The tar crate has already checked the map (ordered, within the real size, the data
+/// accounted for); its extension headers follow the member's header, the data after them.
+fn sparse_file<R: Read>(
+    archive: &Blob,
+    entry: &tar::Entry<'_, R>,
+    name: &str,
+    budget: &Budget,
+) -> Result<Blob, ArchiveError> {
+    let corrupt = |what: &str| ArchiveError::Corrupt(format!("tar archive: '{name}': {what}"));
+    let truncated = || {
+        ArchiveError::Truncated(format!(
+            "tar archive: '{name}' ends past the end of the archive"
+        ))
+    };
+    let gnu = entry
+        .header()
+        .as_gnu()
+        .ok_or_else(|| corrupt("sparse member without a GNU header"))?;
+    let real_size = entry.size();
+    budget.spend(real_size)?;
+
+    // The sparse map: the header's four slots, then 21 per extension block while the
+    // previous block says it is extended.
+    let mut map: Vec<(u64, u64)> = Vec::new();
+    let mut add = |block: &tar::GnuSparseHeader| -> Result<(), ArchiveError> {
+        if !block.is_empty() {
+            let offset = block.offset().map_err(|e| corrupt(&e.to_string()))?;
+            let length = block.length().map_err(|e| corrupt(&e.to_string()))?;
+            map.push((offset, length));
         }
-    })?;
-    Ok(Blob::in_memory(data))
+        Ok(())
+    };
+    gnu.sparse.iter().try_for_each(&mut add)?;
+    let mut next = entry.raw_file_position();
+    let mut extended = gnu.is_extended();
+    while extended {
+        let block = archive.get(usize::try_from(next).map_err(|_| truncated())?..);
+        let block = block.and_then(|b| b.get(..512)).ok_or_else(truncated)?;
+        let mut ext = tar::GnuExtSparseHeader::new();
+        ext.as_mut_bytes().copy_from_slice(block);
+        ext.sparse.iter().try_for_each(&mut add)?;
+        extended = ext.is_extended();
+        next += 512;
+    }
+
+    let mut data_at = next;
+    let mut segments = Vec::with_capacity(map.len());
+    for (offset, length) in map {
+        let end = offset.checked_add(length).filter(|&e| e <= real_size);
+        if end.is_none() {
+            return Err(corrupt("sparse map past the file's size"));
+        }
+        let data = archive.slice(data_at, length).ok_or_else(truncated)?;
+        data_at += length;
+        if length > 0 {
+            segments.push((offset, data));
+        }
+    }
+    if real_size <= SPARSE_IN_MEMORY {
+        let mut bytes = vec![0u8; usize::try_from(real_size).unwrap_or_default()];
+        for (offset, data) in &segments {
+            let at = usize::try_from(*offset).unwrap_or_default();
+            if let Some(dst) = bytes.get_mut(at..at + data.len()) {
+                dst.copy_from_slice(data);
+            }
+        }
+        return Ok(Blob::in_memory(bytes));
+    }
+    let file = tempfile::tempfile()?;
+    file.set_len(real_size)?;
+    for (offset, data) in &segments {
+        file.write_all_at(data, *offset)?;
+    }
+    // Unlinked and private to this process: nothing else can change it while mapped.
+    Ok(Blob::from_file(file)?)
 }
 
 /// The tar crate's error for the header after `last`, classified.
@@ -168,7 +241,7 @@ mod tests {
     fn an_empty_archive_is_a_tar_with_no_members() {
         let empty = Blob::in_memory(vec![0; 1024]);
         assert!(is_tar(&empty));
-        assert!(entries(&empty).unwrap().is_empty());
+        assert!(entries(&empty, &Budget::new(u64::MAX)).unwrap().is_empty());
         assert!(!is_tar(&[0; 100]));
         assert!(!is_tar(b"hello, this is text, not an archive at all"));
     }
@@ -182,7 +255,7 @@ mod tests {
             let long = format!("usr/{}/lib.so", "d".repeat(150));
             b.append_data(&mut h, &long, &b"hello"[..]).unwrap();
         });
-        let members = entries(&blob).unwrap();
+        let members = entries(&blob, &Budget::new(u64::MAX)).unwrap();
         let [member] = members.as_slice() else {
             panic!("{members:?}")
         };
