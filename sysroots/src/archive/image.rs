@@ -377,7 +377,8 @@ pub fn oci_candidates(store: &Store) -> Result<Vec<Candidate>, ArchiveError> {
 #[derive(Debug)]
 struct Child {
     digest: String,
-    blob: String,
+    /// `None` for an invalid digest (an error if the walk reaches it).
+    blob: Option<String>,
     media_type: String,
     /// Its own names (annotations), if any; else it inherits its parent's.
     names: Option<Arc<[String]>>,
@@ -396,7 +397,7 @@ fn children(descriptors: Vec<Descriptor>) -> Result<Arc<[Child]>, ArchiveError> 
                 .filter_map(|key| d.annotations.get(*key).cloned())
                 .collect();
             Ok(Child {
-                blob: blob_name(&d.digest)?,
+                blob: blob_name(&d.digest).ok(),
                 names: (!names.is_empty()).then(|| Arc::from(names)),
                 platform: d
                     .platform
@@ -486,12 +487,20 @@ impl Walk<'_> {
     }
 
     fn body(&mut self, child: &Child) -> Result<Arc<Body>, ArchiveError> {
-        if let Some(body) = self.bodies.get(&child.blob) {
+        let blob = match &child.blob {
+            Some(blob) => blob,
+            None => {
+                return Err(blob_name(&child.digest).err().unwrap_or_else(|| {
+                    ArchiveError::Corrupt(format!("image: invalid digest '{}'", child.digest))
+                }))
+            }
+        };
+        if let Some(body) = self.bodies.get(blob) {
             return Ok(Arc::clone(body));
         }
         let parsed: IndexOrManifest = self
             .store
-            .json(&child.blob)?
+            .json(blob)?
             .ok_or_else(|| ArchiveError::MissingBlob(child.digest.clone()))?;
         let body = if let Some(manifests) = parsed.manifests {
             Body::Index(children(manifests)?)
@@ -513,7 +522,7 @@ impl Walk<'_> {
             Body::Other
         };
         let body = Arc::new(body);
-        self.bodies.insert(child.blob.clone(), Arc::clone(&body));
+        self.bodies.insert(blob.clone(), Arc::clone(&body));
         Ok(body)
     }
 

@@ -270,6 +270,67 @@ mod tests {
         assert!(inside.contains(&data.as_ptr()));
     }
 
+    /// A tar with one GNU sparse member: `segments` (offset, bytes) in a file of `real_size`.
+    fn sparse_archive(segments: &[(u64, &[u8])], real_size: u64) -> Blob {
+        let mut h = tar::Header::new_gnu();
+        h.set_path("sparse").unwrap();
+        h.set_entry_type(EntryType::GNUSparse);
+        h.set_mode(0o644);
+        let stored: usize = segments.iter().map(|(_, d)| d.len()).sum();
+        h.set_size(stored as u64);
+        let gnu = h.as_gnu_mut().unwrap();
+        for (slot, (offset, data)) in gnu.sparse.iter_mut().zip(segments) {
+            slot.set_offset(*offset);
+            slot.set_length(data.len() as u64);
+        }
+        gnu.set_real_size(real_size);
+        h.set_cksum();
+        let mut out = h.as_bytes().to_vec();
+        for (_, data) in segments {
+            out.extend_from_slice(data);
+        }
+        out.resize(out.len().next_multiple_of(512) + 1024, 0);
+        Blob::in_memory(out)
+    }
+
+    fn sparse_contents(blob: &Blob, budget: &Budget) -> Result<Blob, ArchiveError> {
+        let mut members = entries(blob, budget)?;
+        match members.pop().map(|m| m.kind) {
+            Some(EntryKind::File(data)) => Ok(data),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn sparse_members_have_their_data_at_its_offsets_and_zeros_between() {
+        let a = [0xaa_u8; 512];
+        let b = [0xbb_u8; 100];
+        for real_size in [4096 + 100 + 7, (3 << 20) + 5] {
+            let holes_at = real_size - 107;
+            // A zero-length segment at the real size marks the trailing hole (as GNU tar does).
+            let blob = sparse_archive(&[(512, &a), (holes_at, &b), (real_size, &[])], real_size);
+            let data = sparse_contents(&blob, &Budget::new(u64::MAX)).unwrap();
+            assert_eq!(data.len() as u64, real_size);
+            let at = usize::try_from(holes_at).unwrap();
+            assert!(data[..512].iter().all(|&x| x == 0));
+            assert_eq!(&data[512..1024], &a);
+            assert!(data[1024..at].iter().all(|&x| x == 0));
+            assert_eq!(&data[at..at + 100], &b);
+            assert!(data[at + 100..].iter().all(|&x| x == 0));
+        }
+    }
+
+    #[test]
+    fn a_sparse_member_is_charged_its_expanded_size() {
+        let blob = sparse_archive(&[(2 << 20, &[1; 512])], (2 << 20) + 512);
+        let err = sparse_contents(&blob, &Budget::new(1 << 20)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "decompressed data exceeds the unpack limit of 1 MiB"
+        );
+        assert!(sparse_contents(&blob, &Budget::new(3 << 20)).is_ok());
+    }
+
     #[test]
     fn member_names_are_plain_components() {
         assert_eq!(
