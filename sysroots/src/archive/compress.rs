@@ -77,7 +77,8 @@ impl Budget {
         }
     }
 
-    fn spend(&self, bytes: u64) -> Result<(), ArchiveError> {
+    /// Charge `bytes` materialised; the unpack-limit error once the total passes the limit.
+    pub fn spend(&self, bytes: u64) -> Result<(), ArchiveError> {
         let before = self.used.fetch_add(bytes, Ordering::Relaxed);
         if before.saturating_add(bytes) > self.limit {
             return Err(ArchiveError::UnpackLimit(self.limit));

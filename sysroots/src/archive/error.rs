@@ -23,6 +23,10 @@ pub enum ArchiveError {
     HardLinkToDirectory { name: String, target: String },
     #[error("decompressed data exceeds the unpack limit of {}", human_size(*.0))]
     UnpackLimit(u64),
+    #[error("the image has {layers} layers (after merging repeats); at most {limit} are applied")]
+    TooManyLayers { layers: usize, limit: usize },
+    #[error("image index: more than {0} manifests and indexes to visit")]
+    TooManyManifests(usize),
     #[error("no image for platform {wanted} (the image has: {available})")]
     NoPlatform { wanted: String, available: String },
     #[error("several images ({0}): choose one with --image")]

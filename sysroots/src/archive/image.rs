@@ -6,26 +6,31 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::compress::{unpack, Budget};
+use super::blob::Blob;
+use super::compress::{unpack, Budget, Compression};
 use super::error::ArchiveError;
 use super::platform::Platform;
 use super::store::Store;
 use super::tar::{entries, is_tar, Entry};
 use super::tree::{Tree, Whiteouts};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Index nesting deeper than this is refused (real images nest once).
 const MAX_INDEX_DEPTH: usize = 8;
+/// Descriptors (indexes and manifests) visited while walking an OCI layout's index, in all:
+/// depth alone does not bound a walk whose indexes list their children many times. A
+/// multi-platform image visits a few dozen.
+pub const MAX_MANIFESTS: usize = 4096;
 
 /// One image an archive offers.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     /// Names it is known by: docker-save RepoTags, OCI ref.name annotations.
-    pub names: Vec<String>,
-    pub platform: Option<Platform>,
-    /// Layers, lowest first.
-    pub layers: Vec<Layer>,
+    pub names: Arc<[String]>,
+    pub platform: Option<Arc<Platform>>,
+    /// Layers, lowest first (shared by every path to the same manifest).
+    pub layers: Arc<[Layer]>,
 }
 
 /// One layer: where its blob is in the store, and how to name it (its digest for OCI).
@@ -103,89 +108,189 @@ pub fn select<'c>(
     }
 }
 
+/// Images named in a message: at most this many, then how many more.
+const LISTED_IMAGES: usize = 16;
+
 fn list<'a>(candidates: impl Iterator<Item = &'a Candidate>) -> String {
-    let names: Vec<String> = candidates.map(Candidate::describe).collect();
+    let mut names: Vec<String> = Vec::new();
+    let mut more = 0usize;
+    for candidate in candidates {
+        if names.len() < LISTED_IMAGES {
+            names.push(candidate.describe());
+        } else {
+            more += 1;
+        }
+    }
     if names.is_empty() {
         "no images".to_owned()
+    } else if more > 0 {
+        format!("{} and {more} more", names.join(", "))
     } else {
         names.join(", ")
     }
 }
 
-/// Unpack and index the candidate's layers (side by side, one thread per core), then apply
-/// them in order.
+/// Layers applied to one image, after consecutive repeats are merged: docker refuses images
+/// deeper than 125 layers (moby `layer/layer_store.go`, `maxLayerDepth`), so 128 leaves room
+/// and bounds the work a short manifest can ask for (each application rebuilds its entries).
+pub const MAX_LAYERS: usize = 128;
+
+/// Unpack and index the candidate's layers and apply them in order. A layer listed again
+/// right after itself is applied once (applying a layer over itself changes nothing); a
+/// blob listed more than once is decompressed once. Every application charges the layer's
+/// uncompressed size to `budget`, compressed or not. Layers are unpacked and indexed side by
+/// side (one thread per core) a window at a time, and each entry list is dropped once applied,
+/// so at most a window's entry lists are held at once.
 pub fn build_tree(
     store: &Store,
     candidate: &Candidate,
     budget: &Budget,
 ) -> Result<Tree, ArchiveError> {
-    let layers = &candidate.layers;
-    let results: Vec<Mutex<Option<LayerResult>>> =
-        layers.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(layers.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let (Some(layer), Some(slot)) = (layers.get(index), results.get(index)) else {
-                    break;
-                };
-                let result = read_layer(store, layer, budget);
-                let failed = result.is_err();
-                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-                if failed {
-                    break;
-                }
-            });
+    let mut plan: Vec<&Layer> = Vec::new();
+    for layer in candidate.layers.iter() {
+        if plan.last().is_none_or(|last| last.blob != layer.blob) {
+            plan.push(layer);
         }
-    });
+    }
+    if plan.len() > MAX_LAYERS {
+        return Err(ArchiveError::TooManyLayers {
+            layers: plan.len(),
+            limit: MAX_LAYERS,
+        });
+    }
+    // The last application of each blob: its unpacked bytes are released after it (the tree
+    // still holds windows onto them where it keeps files).
+    let mut last_use: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, layer) in plan.iter().enumerate() {
+        last_use.insert(layer.blob.as_str(), index);
+    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut unpacked: BTreeMap<&str, Blob> = BTreeMap::new();
     let mut tree = Tree::new();
-    for (index, (layer, slot)) in layers.iter().zip(results).enumerate() {
-        let result = slot.into_inner().unwrap_or_else(|p| p.into_inner());
-        // A worker stopped at an error: an earlier layer's error is reported first.
-        let Some(members) = result.transpose()? else {
-            return Err(ArchiveError::Layer {
-                layer: layer.name.clone(),
-                source: Box::new(ArchiveError::Corrupt("layer not read".to_owned())),
-            });
-        };
-        tree.apply(members, index + 1, Whiteouts::Honour)
-            .map_err(|source| ArchiveError::Layer {
-                layer: layer.name.clone(),
-                source: Box::new(source),
-            })?;
-        tracing::debug!(
-            layer = layer.name,
-            inodes = tree.inode_count(),
-            "applied layer"
-        );
+    for (window_index, window) in plan.chunks(workers.max(1)).enumerate() {
+        let base = window_index * workers.max(1);
+        // Blobs first needed in this window: decompressed (and charged) once.
+        let mut fresh: Vec<&Layer> = Vec::new();
+        for layer in window {
+            if !unpacked.contains_key(layer.blob.as_str())
+                && !fresh.iter().any(|l| l.blob == layer.blob)
+            {
+                fresh.push(layer);
+            }
+        }
+        for (layer, blob) in fresh
+            .iter()
+            .zip(parallel(&fresh, |l| unpack_layer(store, l, budget)))
+        {
+            unpacked.insert(layer.blob.as_str(), blob?);
+        }
+        // Each application indexed; a blob already applied before is charged again.
+        let fresh_names: Vec<&str> = fresh.iter().map(|l| l.blob.as_str()).collect();
+        let mut charged_first: Vec<&str> = Vec::new();
+        let jobs: Vec<(&Layer, Blob, bool)> = window
+            .iter()
+            .map(|layer| {
+                let name = layer.blob.as_str();
+                let first = fresh_names.contains(&name) && !charged_first.contains(&name);
+                if first {
+                    charged_first.push(name);
+                }
+                let blob = unpacked
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| Blob::in_memory(Vec::new()));
+                (*layer, blob, !first)
+            })
+            .collect();
+        let lists = parallel(&jobs, |(layer, blob, charge)| {
+            index_layer(layer, blob, budget, *charge)
+        });
+        for (offset, ((layer, _, _), members)) in jobs.iter().zip(lists).enumerate() {
+            let index = base + offset;
+            tree.apply(members?, index + 1, Whiteouts::Honour)
+                .map_err(|source| in_layer(layer, source))?;
+            tracing::debug!(
+                layer = layer.name,
+                inodes = tree.inode_count(),
+                "applied layer"
+            );
+            if last_use.get(layer.blob.as_str()) == Some(&index) {
+                unpacked.remove(layer.blob.as_str());
+            }
+        }
     }
     Ok(tree)
 }
 
-type LayerResult = Result<Vec<Entry>, ArchiveError>;
+/// `f` over `items` on up to one thread per core; results in the items' order.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let (Some(item), Some(slot)) = (items.get(index), results.get(index)) else {
+                    break;
+                };
+                let result = f(item);
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect()
+}
 
-/// One layer's members: its blob decompressed (within `budget`) and indexed.
-fn read_layer(store: &Store, layer: &Layer, budget: &Budget) -> LayerResult {
-    let in_layer = |source: ArchiveError| ArchiveError::Layer {
+fn in_layer(layer: &Layer, source: ArchiveError) -> ArchiveError {
+    ArchiveError::Layer {
         layer: layer.name.clone(),
         source: Box::new(source),
-    };
+    }
+}
+
+/// One layer's plain bytes: its blob decompressed, or itself; either way its uncompressed
+/// size is charged to `budget`.
+fn unpack_layer(store: &Store, layer: &Layer, budget: &Budget) -> Result<Blob, ArchiveError> {
     let blob = store
         .get(&layer.blob)?
         .ok_or_else(|| ArchiveError::MissingBlob(layer.name.clone()))?;
-    let plain = unpack(blob, budget).map_err(in_layer)?;
+    let compressed = Compression::sniff(&blob).map_err(|e| in_layer(layer, e))?;
+    let plain = unpack(blob, budget).map_err(|e| in_layer(layer, e))?;
+    if compressed == Compression::None {
+        budget
+            .spend(plain.len() as u64)
+            .map_err(|e| in_layer(layer, e))?;
+    }
+    Ok(plain)
+}
+
+/// One application's members (sparse members charged to `budget`); `charge_again`: its
+/// uncompressed size is charged again (a blob applied at a second place in the stack).
+fn index_layer(
+    layer: &Layer,
+    plain: &Blob,
+    budget: &Budget,
+    charge_again: bool,
+) -> Result<Vec<Entry>, ArchiveError> {
+    if charge_again {
+        budget
+            .spend(plain.len() as u64)
+            .map_err(|e| in_layer(layer, e))?;
+    }
     // An empty blob is an empty layer (some tools write one for metadata-only steps).
     if plain.is_empty() {
         return Ok(Vec::new());
     }
-    if !is_tar(&plain) {
-        return Err(in_layer(ArchiveError::NotAnArchive));
+    if !is_tar(plain) {
+        return Err(in_layer(layer, ArchiveError::NotAnArchive));
     }
-    entries(&plain).map_err(in_layer)
+    entries(plain, budget).map_err(|e| in_layer(layer, e))
 }
 
 // ---- OCI image layout -------------------------------------------------------------------
@@ -247,90 +352,189 @@ const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME: &str = "io.containerd.image.name";
 const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
 
-/// Every image manifest reachable from `index.json`.
+/// Every image manifest reachable from `index.json`. Each blob is read and parsed once;
+/// at most [`MAX_MANIFESTS`] descriptors are visited in all, at most [`MAX_INDEX_DEPTH`] deep.
 pub fn oci_candidates(store: &Store) -> Result<Vec<Candidate>, ArchiveError> {
     let index: IndexOrManifest = store
         .json("index.json")?
         .ok_or_else(|| ArchiveError::MissingBlob("index.json".to_owned()))?;
-    let mut out = Vec::new();
-    for descriptor in index.manifests.unwrap_or_default() {
-        let names = names_of(&descriptor, &[]);
-        walk_descriptor(store, &descriptor, names, 0, &mut out)?;
-    }
-    Ok(out)
-}
-
-fn names_of(descriptor: &Descriptor, inherited: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = [CONTAINERD_NAME, REF_NAME]
-        .iter()
-        .filter_map(|key| descriptor.annotations.get(*key).cloned())
-        .collect();
-    if names.is_empty() {
-        names = inherited.to_vec();
-    }
-    names
-}
-
-fn walk_descriptor(
-    store: &Store,
-    descriptor: &Descriptor,
-    names: Vec<String>,
-    depth: usize,
-    out: &mut Vec<Candidate>,
-) -> Result<(), ArchiveError> {
-    if depth > MAX_INDEX_DEPTH {
-        return Err(ArchiveError::Corrupt(format!(
-            "image index: nested more than {MAX_INDEX_DEPTH} levels deep"
-        )));
-    }
-    // Build attestations (docker buildx) are manifests of platform unknown/unknown.
-    if descriptor.annotations.contains_key(REFERENCE_TYPE) {
-        return Ok(());
-    }
-    let name = blob_name(&descriptor.digest)?;
-    let body: IndexOrManifest = store
-        .json(&name)?
-        .ok_or_else(|| ArchiveError::MissingBlob(descriptor.digest.clone()))?;
-    if let Some(children) = body.manifests {
-        for child in &children {
-            let child_names = names_of(child, &names);
-            walk_descriptor(store, child, child_names, depth + 1, out)?;
-        }
-        return Ok(());
-    }
-    let (Some(config), Some(layers)) = (body.config, body.layers) else {
-        tracing::debug!(
-            media_type = descriptor.media_type,
-            "not an image manifest: skipped"
-        );
-        return Ok(());
+    let mut walk = Walk {
+        store,
+        visited: 0,
+        bodies: BTreeMap::new(),
+        configs: BTreeMap::new(),
+        out: Vec::new(),
     };
-    let mut platform = descriptor
-        .platform
-        .as_ref()
-        .and_then(PlatformJson::platform);
-    if platform.is_none() {
-        let config: Option<ConfigJson> = store.json(&blob_name(&config.digest)?)?;
-        platform = config.and_then(|c| c.platform.platform());
+    let top = children(index.manifests.unwrap_or_default())?;
+    let none: Arc<[String]> = Arc::from(Vec::new());
+    for child in top.iter() {
+        walk.visit(child, &none, 0)?;
     }
-    if platform.is_none() && descriptor.platform.is_some() {
-        return Ok(()); // unknown/unknown: not a runnable image
-    }
-    let layers = layers
-        .iter()
-        .map(|l| {
-            Ok(Layer {
-                blob: blob_name(&l.digest)?,
-                name: l.digest.clone(),
+    Ok(walk.out)
+}
+
+/// A descriptor as the walk uses it, shared by every path that reaches it.
+#[derive(Debug)]
+struct Child {
+    digest: String,
+    /// `None` for an invalid digest (an error if the walk reaches it).
+    blob: Option<String>,
+    media_type: String,
+    /// Its own names (annotations), if any; else it inherits its parent's.
+    names: Option<Arc<[String]>>,
+    /// The platform it declares, and whether it declared one at all.
+    platform: Option<Arc<Platform>>,
+    declares_platform: bool,
+    attestation: bool,
+}
+
+fn children(descriptors: Vec<Descriptor>) -> Result<Arc<[Child]>, ArchiveError> {
+    descriptors
+        .into_iter()
+        .map(|d| {
+            let names: Vec<String> = [CONTAINERD_NAME, REF_NAME]
+                .iter()
+                .filter_map(|key| d.annotations.get(*key).cloned())
+                .collect();
+            Ok(Child {
+                blob: blob_name(&d.digest).ok(),
+                names: (!names.is_empty()).then(|| Arc::from(names)),
+                platform: d
+                    .platform
+                    .as_ref()
+                    .and_then(PlatformJson::platform)
+                    .map(Arc::new),
+                declares_platform: d.platform.is_some(),
+                attestation: d.annotations.contains_key(REFERENCE_TYPE),
+                media_type: d.media_type,
+                digest: d.digest,
             })
         })
-        .collect::<Result<Vec<_>, ArchiveError>>()?;
-    out.push(Candidate {
-        names,
-        platform,
-        layers,
-    });
-    Ok(())
+        .collect()
+}
+
+/// A parsed index or manifest blob.
+#[derive(Debug)]
+enum Body {
+    Index(Arc<[Child]>),
+    Manifest {
+        config: String,
+        layers: Arc<[Layer]>,
+    },
+    Other,
+}
+
+struct Walk<'s> {
+    store: &'s Store,
+    visited: usize,
+    bodies: BTreeMap<String, Arc<Body>>,
+    configs: BTreeMap<String, Option<Arc<Platform>>>,
+    out: Vec<Candidate>,
+}
+
+impl Walk<'_> {
+    fn visit(
+        &mut self,
+        child: &Child,
+        inherited: &Arc<[String]>,
+        depth: usize,
+    ) -> Result<(), ArchiveError> {
+        self.visited += 1;
+        if self.visited > MAX_MANIFESTS {
+            return Err(ArchiveError::TooManyManifests(MAX_MANIFESTS));
+        }
+        if depth > MAX_INDEX_DEPTH {
+            return Err(ArchiveError::Corrupt(format!(
+                "image index: nested more than {MAX_INDEX_DEPTH} levels deep"
+            )));
+        }
+        // Build attestations (docker buildx) are manifests of platform unknown/unknown.
+        if child.attestation {
+            return Ok(());
+        }
+        let names = child.names.clone().unwrap_or_else(|| Arc::clone(inherited));
+        let body = self.body(child)?;
+        match &*body {
+            Body::Index(grandchildren) => {
+                for grandchild in grandchildren.iter() {
+                    self.visit(grandchild, &names, depth + 1)?;
+                }
+                Ok(())
+            }
+            Body::Other => {
+                tracing::debug!(
+                    media_type = child.media_type,
+                    "not an image manifest: skipped"
+                );
+                Ok(())
+            }
+            Body::Manifest { config, layers } => {
+                let mut platform = child.platform.clone();
+                if platform.is_none() {
+                    platform = self.config_platform(config)?;
+                }
+                if platform.is_none() && child.declares_platform {
+                    return Ok(()); // unknown/unknown: not a runnable image
+                }
+                self.out.push(Candidate {
+                    names,
+                    platform,
+                    layers: Arc::clone(layers),
+                });
+                Ok(())
+            }
+        }
+    }
+
+    fn body(&mut self, child: &Child) -> Result<Arc<Body>, ArchiveError> {
+        let blob = match &child.blob {
+            Some(blob) => blob,
+            None => {
+                return Err(blob_name(&child.digest).err().unwrap_or_else(|| {
+                    ArchiveError::Corrupt(format!("image: invalid digest '{}'", child.digest))
+                }))
+            }
+        };
+        if let Some(body) = self.bodies.get(blob) {
+            return Ok(Arc::clone(body));
+        }
+        let parsed: IndexOrManifest = self
+            .store
+            .json(blob)?
+            .ok_or_else(|| ArchiveError::MissingBlob(child.digest.clone()))?;
+        let body = if let Some(manifests) = parsed.manifests {
+            Body::Index(children(manifests)?)
+        } else if let (Some(config), Some(layers)) = (parsed.config, parsed.layers) {
+            let layers = layers
+                .iter()
+                .map(|l| {
+                    Ok(Layer {
+                        blob: blob_name(&l.digest)?,
+                        name: l.digest.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, ArchiveError>>()?;
+            Body::Manifest {
+                config: blob_name(&config.digest)?,
+                layers: Arc::from(layers),
+            }
+        } else {
+            Body::Other
+        };
+        let body = Arc::new(body);
+        self.bodies.insert(blob.clone(), Arc::clone(&body));
+        Ok(body)
+    }
+
+    fn config_platform(&mut self, config: &str) -> Result<Option<Arc<Platform>>, ArchiveError> {
+        if let Some(platform) = self.configs.get(config) {
+            return Ok(platform.clone());
+        }
+        let parsed: Option<ConfigJson> = self.store.json(config)?;
+        let platform = parsed.and_then(|c| c.platform.platform()).map(Arc::new);
+        self.configs.insert(config.to_owned(), platform.clone());
+        Ok(platform)
+    }
 }
 
 /// `sha256:abc…` → `blobs/sha256/abc…`; anything but `algorithm:hex` is refused, so a digest
@@ -370,12 +574,23 @@ pub fn docker_candidates(store: &Store) -> Result<Vec<Candidate>, ArchiveError> 
         .json("manifest.json")?
         .ok_or_else(|| ArchiveError::MissingBlob("manifest.json".to_owned()))?;
     let mut out = Vec::new();
+    // Configs parsed once each, however many entries name them.
+    let mut platforms: BTreeMap<String, Option<Arc<Platform>>> = BTreeMap::new();
     for entry in manifest {
-        let config: Option<ConfigJson> = store.json(&entry.config)?;
-        let config = config.ok_or_else(|| ArchiveError::MissingBlob(entry.config.clone()))?;
+        let platform = match platforms.get(&entry.config) {
+            Some(platform) => platform.clone(),
+            None => {
+                let config: Option<ConfigJson> = store.json(&entry.config)?;
+                let config =
+                    config.ok_or_else(|| ArchiveError::MissingBlob(entry.config.clone()))?;
+                let platform = config.platform.platform().map(Arc::new);
+                platforms.insert(entry.config.clone(), platform.clone());
+                platform
+            }
+        };
         out.push(Candidate {
-            names: entry.repo_tags.unwrap_or_default(),
-            platform: config.platform.platform(),
+            names: Arc::from(entry.repo_tags.unwrap_or_default()),
+            platform,
             layers: entry
                 .layers
                 .into_iter()
@@ -437,8 +652,8 @@ mod tests {
     fn candidate(names: &[&str], platform: &str) -> Candidate {
         Candidate {
             names: names.iter().map(|s| s.to_string()).collect(),
-            platform: Some(platform.parse().unwrap()),
-            layers: Vec::new(),
+            platform: Some(Arc::new(platform.parse().unwrap())),
+            layers: Arc::from(Vec::new()),
         }
     }
 

@@ -211,7 +211,7 @@ fn open_file(path: &Path, limits: Limits) -> Result<Kind, ArchiveError> {
     if !is_tar(&plain) {
         return Err(ArchiveError::NotAnArchive);
     }
-    let members = entries(&plain)?;
+    let members = entries(&plain, &budget)?;
     let top_level = |name: &[u8]| {
         members
             .iter()
