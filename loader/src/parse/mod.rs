@@ -226,3 +226,43 @@ fn classify(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Class, Endian};
+
+    #[test]
+    fn pt_interp_is_validated_as_load_elf_binary_does() {
+        let bytes = b"/lib/ld.so\0xyz/lib/ld.so\0\0";
+        let r = reader::Reader {
+            bytes,
+            endian: Endian::Little,
+            class: Class::Elf64,
+        };
+        let ph = |offset, filesz| header::Phdr {
+            p_type: PT_INTERP,
+            flags: 0,
+            offset,
+            vaddr: 0,
+            filesz,
+            align: 1,
+        };
+        assert_eq!(interp(&r, &ph(0, 11)), Ok(b"/lib/ld.so".to_vec()));
+        // Padding NULs after the path: the path ends at the first NUL.
+        assert_eq!(interp(&r, &ph(14, 12)), Ok(b"/lib/ld.so".to_vec()));
+        assert_eq!(interp(&r, &ph(0, 10)), Err(InterpError::Unterminated));
+        assert_eq!(interp(&r, &ph(0, 14)), Err(InterpError::Unterminated));
+        assert_eq!(
+            interp(&r, &ph(0, 1)),
+            Err(InterpError::TooShort { filesz: 1 })
+        );
+        assert_eq!(
+            interp(&r, &ph(0, PATH_MAX + 1)),
+            Err(InterpError::TooLong {
+                filesz: PATH_MAX + 1
+            })
+        );
+        assert_eq!(interp(&r, &ph(20, 100)), Err(InterpError::PastEnd));
+    }
+}
