@@ -10,24 +10,40 @@ use crate::model::*;
 /// Exported definitions of one object by name, built once per parsed object.
 #[derive(Debug, Default)]
 pub struct ExportIndex {
-    by_name: HashMap<Box<[u8]>, Vec<u32>>,
+    /// Name → index into `symbols`.
+    by_name: HashMap<Name, usize>,
+    /// Symbol indices per distinct name.
+    symbols: Vec<Vec<u32>>,
 }
 
 impl ExportIndex {
     pub fn new(obj: &ElfObject) -> Self {
-        let mut by_name: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
+        let mut by_name: HashMap<Name, usize> = HashMap::new();
+        let mut symbols: Vec<Vec<u32>> = Vec::new();
+        // The parser shares one `Name` among the symbols naming one string offset: hash each
+        // shared name once, not once per symbol (a long name referenced by many symbols).
+        let mut by_pointer: HashMap<*const u8, usize> = HashMap::new();
         for (i, s) in obj.symbols.iter().enumerate().skip(1) {
             // An undefined symbol with a zero value can never be a definition.
             if s.name.is_empty() || (s.is_undefined() && s.value == 0) {
                 continue;
             }
-            by_name.entry(s.name.clone()).or_default().push(i as u32);
+            let slot = *by_pointer.entry(s.name.as_ptr()).or_insert_with(|| {
+                *by_name.entry(s.name.clone()).or_insert_with(|| {
+                    symbols.push(Vec::new());
+                    symbols.len() - 1
+                })
+            });
+            symbols[slot].push(i as u32);
         }
-        ExportIndex { by_name }
+        ExportIndex { by_name, symbols }
     }
 
     fn candidates(&self, name: &[u8]) -> &[u32] {
-        self.by_name.get(name).map_or(&[], Vec::as_slice)
+        self.by_name
+            .get(name)
+            .and_then(|&slot| self.symbols.get(slot))
+            .map_or(&[], Vec::as_slice)
     }
 }
 

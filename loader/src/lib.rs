@@ -7,9 +7,10 @@
 
 pub mod arch;
 pub mod binding;
+pub mod limits;
 mod model;
 mod parse;
 
 pub use arch::{Arch, ArchInfo};
 pub use model::*;
-pub use parse::{parse, parse_header, ElfError};
+pub use parse::{parse, parse_header, ElfError, NulRuns};

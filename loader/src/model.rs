@@ -1,7 +1,14 @@
 //! The loader's view of one ELF file, built from program headers and `DT_*` tags the way the
 //! runtime builds it (section headers may be stripped).
 
+use std::sync::Arc;
+
 use serde::Serialize;
+
+/// A name taken from a string table (a symbol, a DT_NEEDED entry, a version). Shared: the
+/// parser interns names per string-table offset, so N references to one string cost one
+/// copy of it (a hostile file cannot multiply a long string by referring to it many times).
+pub type Name = Arc<[u8]>;
 
 /// ELF class (EI_CLASS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -62,7 +69,7 @@ pub const DF_1_PIE: u64 = 0x0800_0000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dynamic {
     /// DT_NEEDED strings, in order.
-    pub needed: Vec<Vec<u8>>,
+    pub needed: Vec<Name>,
     pub soname: Option<Vec<u8>>,
     pub rpath: Option<Vec<u8>>,
     pub runpath: Option<Vec<u8>>,
@@ -124,7 +131,7 @@ pub const VER_FLG_WEAK: u16 = 0x2;
 /// One `.dynsym` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Symbol {
-    pub name: Box<[u8]>,
+    pub name: Name,
     /// STB_*
     pub binding: u8,
     /// STT_*
@@ -160,20 +167,20 @@ pub struct Verdef {
     pub index: u16,
     pub flags: u16,
     pub hash: u32,
-    pub name: Box<[u8]>,
+    pub name: Name,
 }
 
 /// A version requirement on one file (DT_VERNEED entry).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verneed {
     /// vn_file: the DT_NEEDED name of the providing object.
-    pub file: Box<[u8]>,
+    pub file: Name,
     pub entries: Vec<Vernaux>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vernaux {
-    pub name: Box<[u8]>,
+    pub name: Name,
     pub hash: u32,
     pub flags: u16,
     /// vna_other: the version index symbols use to refer to this requirement.
@@ -223,8 +230,10 @@ pub struct SymbolReloc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ElfObject {
     pub header: Header,
-    /// PT_INTERP string (without the NUL).
+    /// PT_INTERP string (without the NUL), when the kernel accepts the segment.
     pub interpreter: Option<Vec<u8>>,
+    /// The first PT_INTERP is one the kernel refuses (then `interpreter` is `None`).
+    pub interpreter_invalid: Option<InterpError>,
     /// Has at least one PT_LOAD.
     pub has_load: bool,
     /// PT_DYNAMIC contents, `None` when there is no PT_DYNAMIC.
@@ -246,6 +255,48 @@ pub struct ElfObject {
     pub dlopen_notes: Vec<DlopenDependency>,
     /// Things the parser had to skip in a damaged file (one line each).
     pub diagnostics: Vec<String>,
+}
+
+/// Linux's PATH_MAX (include/uapi/linux/limits.h), the longest PT_INTERP the kernel reads.
+pub const PATH_MAX: u64 = 4096;
+
+/// Why the kernel refuses a file's PT_INTERP (Linux fs/binfmt_elf.c: load_elf_binary, which
+/// reads the first PT_INTERP only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum InterpError {
+    /// `p_filesz > PATH_MAX`: ENOEXEC before anything is read.
+    TooLong { filesz: u64 },
+    /// `p_filesz < 2`: ENOEXEC (no room for a path and its NUL).
+    TooShort { filesz: u64 },
+    /// The segment's last byte is not NUL: ENOEXEC.
+    Unterminated,
+    /// The segment runs past the end of the file: `elf_read` comes back short, EIO.
+    PastEnd,
+}
+
+impl InterpError {
+    /// The errno execve fails with.
+    pub fn errno_name(self) -> &'static str {
+        match self {
+            InterpError::PastEnd => "EIO",
+            _ => "ENOEXEC",
+        }
+    }
+}
+
+impl std::fmt::Display for InterpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InterpError::TooLong { filesz } => {
+                write!(f, "p_filesz {filesz} is larger than PATH_MAX ({PATH_MAX})")
+            }
+            InterpError::TooShort { filesz } => {
+                write!(f, "p_filesz {filesz} is smaller than 2")
+            }
+            InterpError::Unterminated => write!(f, "its last byte is not a NUL"),
+            InterpError::PastEnd => write!(f, "it extends past the end of the file"),
+        }
+    }
 }
 
 /// Note type of the ELF dlopen metadata note (<https://systemd.io/ELF_DLOPEN_METADATA/>).
@@ -302,7 +353,7 @@ pub struct DlopenDependency {
 }
 
 impl ElfObject {
-    pub fn needed(&self) -> &[Vec<u8>] {
+    pub fn needed(&self) -> &[Name] {
         self.dynamic.as_ref().map_or(&[], |d| &d.needed)
     }
     pub fn soname(&self) -> Option<&[u8]> {

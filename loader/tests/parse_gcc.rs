@@ -158,7 +158,7 @@ fn needed_rpath_and_version_requirements_of_a_program() {
     assert!(prog.has_load);
     assert!(!prog.exec_stack);
     assert_eq!(
-        prog.needed(),
+        prog.needed().iter().map(|n| n.to_vec()).collect::<Vec<_>>(),
         [b"libv.so.1".to_vec(), b"libc.so.6".to_vec()]
     );
     let dynamic = prog.dynamic.as_ref().unwrap();
@@ -492,7 +492,10 @@ fn musl_program() {
         prog.interpreter.as_deref(),
         Some(&b"/lib/ld-musl-x86_64.so.1"[..])
     );
-    assert_eq!(prog.needed(), [b"libc.so".to_vec()]);
+    assert_eq!(
+        prog.needed().iter().map(|n| n.to_vec()).collect::<Vec<_>>(),
+        [b"libc.so".to_vec()]
+    );
     assert!(prog.verneeds.is_empty(), "musl has no symbol versions");
     assert!(!prog.has_versym());
     run(

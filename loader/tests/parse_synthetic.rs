@@ -392,7 +392,7 @@ fn check_program(obj: &ElfObject) {
     assert_eq!(obj.diagnostics, Vec::<String>::new());
     assert_eq!(obj.interpreter.as_deref(), Some(&b"/lib/ld-test.so.1"[..]));
     assert_eq!(
-        obj.needed(),
+        obj.needed().iter().map(|n| n.to_vec()).collect::<Vec<_>>(),
         [b"libfoo.so.1".to_vec(), b"libc.so.6".to_vec()]
     );
     let names: Vec<_> = obj.symbols.iter().map(|s| (&*s.name, s.versym)).collect();
@@ -500,7 +500,10 @@ fn undecodable_needed_is_a_diagnostic_not_a_silent_skip() {
         ..Spec::new(true, false, EM_X86_64)
     };
     let obj = parse(&spec.build()).unwrap();
-    assert_eq!(obj.needed(), [b"libc.so.6".to_vec()]);
+    assert_eq!(
+        obj.needed().iter().map(|n| n.to_vec()).collect::<Vec<_>>(),
+        [b"libc.so.6".to_vec()]
+    );
     assert_eq!(obj.diagnostics.len(), 1, "{:?}", obj.diagnostics);
     assert!(
         obj.diagnostics[0].starts_with("DT_NEEDED #2: "),

@@ -184,6 +184,7 @@ impl<'r> Checker<'r> {
             return Ok(report);
         };
         if let Some(problem) = kernel::loadable_type(&self.store, &main.display, obj.header.e_type)
+            .or_else(|| kernel::invalid_interp(&self.store, &main.display, obj))
         {
             report.problems.push(problem.into());
             report.conclude();

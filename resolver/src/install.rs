@@ -112,6 +112,7 @@ mod tests {
                 phentsize_ok: true,
             },
             interpreter: None,
+            interpreter_invalid: None,
             has_load: true,
             dynamic: Some(Dynamic {
                 rpath: rpath.map(|s| s.as_bytes().to_vec()),

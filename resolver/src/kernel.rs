@@ -93,6 +93,31 @@ pub(crate) fn loadable_type(store: &Store<'_>, display: &str, e_type: u16) -> Op
     })
 }
 
+/// A PT_INTERP the kernel refuses before it opens anything (fs/binfmt_elf.c: load_elf_binary:
+/// `p_filesz > PATH_MAX || p_filesz < 2` or a last byte that is not NUL → ENOEXEC; a segment
+/// past the end of the file reads short → EIO).
+pub(crate) fn invalid_interp(
+    store: &Store<'_>,
+    display: &str,
+    obj: &ldsim_loader::ElfObject,
+) -> Option<Problem> {
+    let err = obj.interpreter_invalid?;
+    let shell = shell_prefix(store, display);
+    let message = match err {
+        ldsim_loader::InterpError::PastEnd => format!("{shell}: Input/output error"),
+        _ => format!("{shell}: cannot execute binary file: Exec format error"),
+    };
+    Some(Problem::NotLoadable {
+        object: display.to_string(),
+        message,
+        reason: format!(
+            "the kernel refuses the file's PT_INTERP ({err}); execve fails with {}",
+            err.errno_name()
+        ),
+        found: format!("an invalid PT_INTERP ({err})"),
+    })
+}
+
 /// The kernel cannot run this machine at all (ENOEXEC).
 pub(crate) fn wrong_machine(
     display: &str,

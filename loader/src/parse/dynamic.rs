@@ -1,9 +1,11 @@
 //! PT_DYNAMIC: the `DT_*` tags, the string table they name, and the [`Dynamic`] record.
 
-use super::header::{AddressMap, Phdr};
+use super::header::Phdr;
 use super::reader::Reader;
+pub(super) use super::strings::StrTab;
 use super::Diagnostics;
-use crate::model::Dynamic;
+use crate::limits::MAX_NEEDED;
+use crate::model::{Dynamic, Name};
 use goblin::elf::dynamic as dt;
 
 /// DT_RELR (glibc elf/elf.h); goblin does not name it.
@@ -117,60 +119,13 @@ pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> T
     tags
 }
 
-/// DT_STRTAB as a bounded region of the file.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct StrTab {
-    offset: u64,
-    size: u64,
-}
-
-impl StrTab {
-    /// Locate DT_STRTAB. Without DT_STRSZ the table may extend to the end of its PT_LOAD.
-    pub fn locate(tags: &Tags, map: &AddressMap, diags: &mut Diagnostics) -> Option<StrTab> {
-        let addr = tags.strtab?;
-        let Some((offset, avail)) = map.translate(addr) else {
-            diags.push(format!(
-                "DT_STRTAB: address {addr:#x} is not in any PT_LOAD segment"
-            ));
-            return None;
-        };
-        let size = match tags.strsz {
-            Some(size) if size > avail => {
-                diags.push(format!(
-                    "DT_STRTAB: DT_STRSZ {size:#x} runs past its segment ({avail:#x} bytes readable)"
-                ));
-                avail
-            }
-            Some(size) => size,
-            None => avail,
-        };
-        Some(StrTab { offset, size })
-    }
-
-    /// The string at index `idx`, or why it cannot be read.
-    pub fn get<'a>(&self, r: &Reader<'a>, idx: u64) -> Result<&'a [u8], String> {
-        if idx >= self.size {
-            return Err(format!(
-                "string offset {idx:#x} is outside DT_STRTAB (size {:#x})",
-                self.size
-            ));
-        }
-        let end = self.offset.saturating_add(self.size);
-        self.offset
-            .checked_add(idx)
-            .and_then(|at| r.cstr(at, end))
-            .ok_or_else(|| format!("string at offset {idx:#x} has no terminating NUL"))
-    }
-}
-
 /// Look up a string for a table named `what`, turning a failure into a diagnostic.
-pub(super) fn string<'a>(
-    r: &Reader<'a>,
-    strtab: Option<&StrTab>,
+pub(super) fn string(
+    strtab: Option<&mut StrTab<'_>>,
     idx: u64,
     what: &str,
     diags: &mut Diagnostics,
-) -> Option<&'a [u8]> {
+) -> Option<Name> {
     let Some(strtab) = strtab else {
         diags.push(format!(
             "{what}: no readable DT_STRTAB to take the name from"
@@ -178,30 +133,37 @@ pub(super) fn string<'a>(
         return None;
     };
     strtab
-        .get(r, idx)
+        .name(idx)
         .map_err(|e| diags.push(format!("{what}: {e}")))
         .ok()
 }
 
 /// The [`Dynamic`] record. A DT_NEEDED whose name cannot be read is left out and reported.
 pub(super) fn dynamic(
-    r: &Reader<'_>,
     tags: &Tags,
-    strtab: Option<&StrTab>,
+    mut strtab: Option<&mut StrTab<'_>>,
     diags: &mut Diagnostics,
 ) -> Dynamic {
-    let mut string = |idx: u64, what: &str| string(r, strtab, idx, what, diags).map(<[u8]>::to_vec);
+    if tags.needed.len() > MAX_NEEDED {
+        diags.push(format!(
+            "DT_NEEDED: {} entries; only the first {MAX_NEEDED} are read (limits::MAX_NEEDED)",
+            tags.needed.len()
+        ));
+    }
+    let mut string = |idx: u64, what: &str| string(strtab.as_deref_mut(), idx, what, diags);
     let needed = tags
         .needed
         .iter()
+        .take(MAX_NEEDED)
         .enumerate()
         .filter_map(|(i, &idx)| string(idx, &format!("DT_NEEDED #{}", i + 1)))
         .collect();
+    let mut owned = |idx: u64, what: &str| string(idx, what).map(|n| n.to_vec());
     Dynamic {
         needed,
-        soname: tags.soname.and_then(|i| string(i, "DT_SONAME")),
-        rpath: tags.rpath.and_then(|i| string(i, "DT_RPATH")),
-        runpath: tags.runpath.and_then(|i| string(i, "DT_RUNPATH")),
+        soname: tags.soname.and_then(|i| owned(i, "DT_SONAME")),
+        rpath: tags.rpath.and_then(|i| owned(i, "DT_RPATH")),
+        runpath: tags.runpath.and_then(|i| owned(i, "DT_RUNPATH")),
         flags: tags.flags,
         flags_1: tags.flags_1,
         bind_now_tag: tags.bind_now,

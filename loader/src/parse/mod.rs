@@ -19,11 +19,14 @@ mod note;
 mod property;
 mod reader;
 mod relocs;
+mod strings;
+
+pub use strings::NulRuns;
 mod symbols;
 mod versions;
 
 use crate::arch::arch_of;
-use crate::model::{ElfObject, Header, RelocKind, RelocTable, SymbolReloc};
+use crate::model::{ElfObject, Header, InterpError, RelocKind, RelocTable, SymbolReloc, PATH_MAX};
 use goblin::elf::program_header::{PF_X, PT_DYNAMIC, PT_GNU_STACK, PT_INTERP, PT_LOAD};
 
 /// Why bytes could not be read as an ELF object at all. Messages are glibc's where glibc has one.
@@ -79,14 +82,16 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
     let mut diags = Diagnostics::default();
     let map = header::AddressMap::new(&phdrs, r.len());
 
-    // The kernel uses the first PT_INTERP (fs/binfmt_elf.c: load_elf_binary).
-    let interpreter = phdrs.iter().find(|p| p.p_type == PT_INTERP).and_then(|p| {
-        let text = r.cstr(p.offset, p.offset.saturating_add(p.filesz));
-        if text.is_none() {
-            diags.push("PT_INTERP: no NUL-terminated path inside the segment".to_owned());
-        }
-        text.map(<[u8]>::to_vec)
-    });
+    let (interpreter, interpreter_invalid) = match phdrs.iter().find(|p| p.p_type == PT_INTERP) {
+        None => (None, None),
+        Some(p) => match interp(&r, p) {
+            Ok(path) => (Some(path), None),
+            Err(e) => {
+                diags.push(format!("PT_INTERP: the kernel refuses it: {e}"));
+                (None, Some(e))
+            }
+        },
+    };
     let has_load = phdrs.iter().any(|p| p.p_type == PT_LOAD);
     // A loadable or dynamic segment past the end of the file: the kernel or ld.so would map
     // it and fault on first access. Nothing useful can be said about such a file.
@@ -114,6 +119,7 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
     let mut object = ElfObject {
         header,
         interpreter,
+        interpreter_invalid,
         has_load,
         dynamic: None,
         symbols: Vec::new(),
@@ -129,9 +135,8 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
     // glibc records the last PT_DYNAMIC (`l->l_ld` is overwritten for each one).
     if let Some(ph) = phdrs.iter().rev().find(|p| p.p_type == PT_DYNAMIC) {
         let tags = dynamic::read_tags(&r, ph, &mut diags);
-        let strtab = dynamic::StrTab::locate(&tags, &map, &mut diags);
-        let strtab = strtab.as_ref();
-        let mut dynamic = dynamic::dynamic(&r, &tags, strtab, &mut diags);
+        let mut strtab = dynamic::StrTab::locate(&r, &tags, &map, &mut diags);
+        let mut dynamic = dynamic::dynamic(&tags, strtab.as_mut(), &mut diags);
         dynamic.variant_calls = arch_of(&object.header)
             .and_then(|a| a.info().variant_call.as_ref())
             .is_some_and(|v| tags.proc.contains(&v.tag));
@@ -143,13 +148,44 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
             .max()
             .unwrap_or(0);
         let machine = object.header.machine;
-        object.symbols = symbols::read(&r, &map, &tags, strtab, machine, min_symbols, &mut diags);
-        object.verdefs = versions::read_verdefs(&r, &map, &tags, strtab, &mut diags);
-        object.verneeds = versions::read_verneeds(&r, &map, &tags, strtab, &mut diags);
+        object.symbols = symbols::read(
+            &r,
+            &map,
+            &tags,
+            strtab.as_mut(),
+            machine,
+            min_symbols,
+            &mut diags,
+        );
+        object.verdefs = versions::read_verdefs(&r, &map, &tags, strtab.as_mut(), &mut diags);
+        object.verneeds = versions::read_verneeds(&r, &map, &tags, strtab.as_mut(), &mut diags);
         object.relocs = classify(&object, &raw_relocs, &mut diags);
+        if let Some(strtab) = &strtab {
+            strtab.finish(&mut diags);
+        }
     }
     object.diagnostics = diags.finish();
     Ok(object)
+}
+
+/// The first PT_INTERP as Linux's load_elf_binary (fs/binfmt_elf.c) takes it:
+/// `p_filesz > PATH_MAX || p_filesz < 2` → ENOEXEC; the segment is read whole (`elf_read`: a
+/// short read is EIO); its last byte must be NUL (ENOEXEC); the path is the bytes up to the
+/// first NUL (`open_exec` takes a C string).
+fn interp(r: &reader::Reader<'_>, p: &header::Phdr) -> Result<Vec<u8>, InterpError> {
+    if p.filesz > PATH_MAX || p.filesz < 2 {
+        return Err(if p.filesz < 2 {
+            InterpError::TooShort { filesz: p.filesz }
+        } else {
+            InterpError::TooLong { filesz: p.filesz }
+        });
+    }
+    let bytes = r.slice(p.offset, p.filesz).ok_or(InterpError::PastEnd)?;
+    if bytes.last() != Some(&0) {
+        return Err(InterpError::Unterminated);
+    }
+    let nul = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Ok(bytes[..nul].to_vec())
 }
 
 /// Attach a kind to each relocation and drop those naming a symbol that does not exist.
@@ -189,4 +225,44 @@ fn classify(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Class, Endian};
+
+    #[test]
+    fn pt_interp_is_validated_as_load_elf_binary_does() {
+        let bytes = b"/lib/ld.so\0xyz/lib/ld.so\0\0";
+        let r = reader::Reader {
+            bytes,
+            endian: Endian::Little,
+            class: Class::Elf64,
+        };
+        let ph = |offset, filesz| header::Phdr {
+            p_type: PT_INTERP,
+            flags: 0,
+            offset,
+            vaddr: 0,
+            filesz,
+            align: 1,
+        };
+        assert_eq!(interp(&r, &ph(0, 11)), Ok(b"/lib/ld.so".to_vec()));
+        // Padding NULs after the path: the path ends at the first NUL.
+        assert_eq!(interp(&r, &ph(14, 12)), Ok(b"/lib/ld.so".to_vec()));
+        assert_eq!(interp(&r, &ph(0, 10)), Err(InterpError::Unterminated));
+        assert_eq!(interp(&r, &ph(0, 14)), Err(InterpError::Unterminated));
+        assert_eq!(
+            interp(&r, &ph(0, 1)),
+            Err(InterpError::TooShort { filesz: 1 })
+        );
+        assert_eq!(
+            interp(&r, &ph(0, PATH_MAX + 1)),
+            Err(InterpError::TooLong {
+                filesz: PATH_MAX + 1
+            })
+        );
+        assert_eq!(interp(&r, &ph(20, 100)), Err(InterpError::PastEnd));
+    }
 }

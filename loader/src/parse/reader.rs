@@ -69,7 +69,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The NUL-terminated string at `off`, searching no further than `end` (exclusive).
+    /// The NUL-terminated string at `off`, searching no further than `end` (exclusive): the
+    /// plain scan the string table's reads (`strings.rs`) are tested against.
+    #[cfg(test)]
     pub fn cstr(&self, off: u64, end: u64) -> Option<&'a [u8]> {
         let end = end.min(self.len());
         let bytes = self.slice(off, end.checked_sub(off)?)?;

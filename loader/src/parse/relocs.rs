@@ -5,6 +5,7 @@ use super::dynamic::Tags;
 use super::header::AddressMap;
 use super::reader::Reader;
 use super::Diagnostics;
+use crate::limits::MAX_RELOCS;
 use crate::model::{Class, RelocTable};
 use goblin::elf::dynamic::{DT_REL, DT_RELA};
 
@@ -158,6 +159,13 @@ fn read_table(
         size = avail;
     }
     for i in 0..size / t.entsize {
+        if out.len() >= MAX_RELOCS {
+            diags.push(format!(
+                "{}: more than {MAX_RELOCS} symbol relocations in the file; the rest are not read (limits::MAX_RELOCS)",
+                t.name
+            ));
+            return;
+        }
         let Some(info) = r.word(offset + i * t.entsize + w) else {
             break;
         };

@@ -5,7 +5,8 @@ use super::dynamic::{StrTab, Tags};
 use super::header::AddressMap;
 use super::reader::Reader;
 use super::Diagnostics;
-use crate::model::{Class, Symbol};
+use crate::limits::MAX_SYMBOLS;
+use crate::model::{Class, Name, Symbol};
 
 const SYM32_SIZE: u64 = 16;
 const SYM64_SIZE: u64 = 24;
@@ -107,7 +108,7 @@ pub(super) fn read(
     r: &Reader<'_>,
     map: &AddressMap,
     tags: &Tags,
-    strtab: Option<&StrTab>,
+    mut strtab: Option<&mut StrTab<'_>>,
     machine: u16,
     min_count: u64,
     diags: &mut Diagnostics,
@@ -137,14 +138,23 @@ pub(super) fn read(
     };
     let declared = symbol_count(r, map, tags, machine, min_count, diags);
     let fits = (avail / entsize).max(u64::from(avail >= native));
-    let count = declared.min(fits);
+    let mut count = declared.min(fits);
     if count < declared {
         diags.push(format!(
             "DT_SYMTAB: {declared} symbols expected but only {count} fit in the file"
         ));
     }
+    if count > MAX_SYMBOLS as u64 {
+        diags.push(format!(
+            "DT_SYMTAB: {count} symbols; only the first {MAX_SYMBOLS} are read (limits::MAX_SYMBOLS)"
+        ));
+        count = MAX_SYMBOLS as u64;
+    }
     let versym = tags.versym.map(|a| (a, map.translate(a)));
-    let mut bad_names = Vec::new();
+    let empty: Name = Name::from(&[][..]);
+    // Only the first failure is reported, with a count: keep the count, not every message.
+    let mut first_bad: Option<(u64, String)> = None;
+    let mut bad_count = 0usize;
     let mut bad_versym = None;
     let mut symbols = Vec::new();
     for i in 0..count {
@@ -152,15 +162,17 @@ pub(super) fn read(
             diags.push(format!("DT_SYMTAB: symbol {i} cannot be read"));
             break;
         };
-        let name = match strtab.map(|s| s.get(r, u64::from(sym.name))) {
+        let name = match strtab.as_deref_mut().map(|s| s.name(u64::from(sym.name))) {
             Some(Ok(name)) => name,
             Some(Err(e)) => {
-                bad_names.push((i, e));
-                &[]
+                bad_count += 1;
+                first_bad.get_or_insert((i, e));
+                empty.clone()
             }
             None => {
-                bad_names.push((i, "no readable DT_STRTAB".to_owned()));
-                &[]
+                bad_count += 1;
+                first_bad.get_or_insert_with(|| (i, "no readable DT_STRTAB".to_owned()));
+                empty.clone()
             }
         };
         let version = match versym {
@@ -172,7 +184,7 @@ pub(super) fn read(
             }
         };
         symbols.push(Symbol {
-            name: name.into(),
+            name,
             binding: sym.info >> 4,
             kind: sym.info & 0xf,
             visibility: sym.other & 0x3,
@@ -183,10 +195,9 @@ pub(super) fn read(
             versym: version,
         });
     }
-    if let Some((i, e)) = bad_names.first() {
+    if let Some((i, e)) = first_bad {
         diags.push(format!(
-            "DT_SYMTAB: {} symbol name(s) cannot be read (first: symbol {i}: {e})",
-            bad_names.len()
+            "DT_SYMTAB: {bad_count} symbol name(s) cannot be read (first: symbol {i}: {e})"
         ));
     }
     if let Some((vaddr, i)) = bad_versym {

@@ -1,9 +1,11 @@
 //! DT_VERDEF and DT_VERNEED chains.
 //!
 //! glibc walks both by their `*_next` offsets until 0 and ignores DT_VERDEFNUM/DT_VERNEEDNUM
-//! (glibc elf/dl-version.c: _dl_check_map_versions), so do we. On hostile input each walk
-//! also stops at an offset it has already visited, at one outside the segment, or after as
-//! `MAX_RECORDS` steps; every such stop is a diagnostic.
+//! (glibc elf/dl-version.c: _dl_check_map_versions), so do we. On hostile input a walk stops
+//! at an offset outside the segment, at a record already read by any chain of the same table
+//! (a loop, or one Vernaux chain shared by many Verneed records: read once, not once per
+//! record), and after [`MAX_VERSION_RECORDS`] records across all chains of the table; every
+//! such stop is a diagnostic.
 
 use std::collections::BTreeSet;
 
@@ -11,21 +13,35 @@ use super::dynamic::{string, StrTab, Tags};
 use super::header::AddressMap;
 use super::reader::Reader;
 use super::Diagnostics;
+use crate::limits::MAX_VERSION_RECORDS;
 use crate::model::{Verdef, Vernaux, Verneed};
 
 const VERDEF_SIZE: u64 = 20;
 const VERNEED_SIZE: u64 = 16;
 const VERNAUX_SIZE: u64 = 16;
-/// Far above any real object (libc.so.6 has about 50 version definitions); keeps nested
-/// hostile chains from costing quadratic time.
-const MAX_RECORDS: usize = 4096;
+
+/// What one table's walk has read so far, across all of its chains.
+struct Walk {
+    table: &'static str,
+    seen: BTreeSet<u64>,
+    capped: bool,
+}
+
+impl Walk {
+    fn new(table: &'static str) -> Self {
+        Walk {
+            table,
+            seen: BTreeSet::new(),
+            capped: false,
+        }
+    }
+}
 
 /// Follows one `*_next` chain inside `[start, end)`.
 struct Chain {
     what: &'static str,
     at: Option<u64>,
     end: u64,
-    seen: BTreeSet<u64>,
 }
 
 impl Chain {
@@ -34,18 +50,20 @@ impl Chain {
             what,
             at: Some(start),
             end,
-            seen: BTreeSet::new(),
         }
     }
 
-    /// The next record offset, if the chain goes on and the record fits.
-    fn next_record(&mut self, size: u64, diags: &mut Diagnostics) -> Option<u64> {
+    /// The next record offset, if the chain goes on, the record fits and was not read yet.
+    fn next_record(&mut self, walk: &mut Walk, size: u64, diags: &mut Diagnostics) -> Option<u64> {
         let at = self.at.take()?;
-        if self.seen.len() >= MAX_RECORDS {
-            diags.push(format!(
-                "{}: more than {MAX_RECORDS} records; stopped",
-                self.what
-            ));
+        if walk.seen.len() >= MAX_VERSION_RECORDS {
+            if !walk.capped {
+                walk.capped = true;
+                diags.push(format!(
+                    "{}: more than {MAX_VERSION_RECORDS} records across its chains; stopped (limits::MAX_VERSION_RECORDS)",
+                    walk.table
+                ));
+            }
             return None;
         }
         if !matches!(at.checked_add(size), Some(e) if e <= self.end) {
@@ -55,9 +73,9 @@ impl Chain {
             ));
             return None;
         }
-        if !self.seen.insert(at) {
+        if !walk.seen.insert(at) {
             diags.push(format!(
-                "{}: chain loops back to file offset {at:#x}",
+                "{}: chain reaches file offset {at:#x} again (a loop, or a record shared with another chain)",
                 self.what
             ));
             return None;
@@ -87,7 +105,7 @@ pub(super) fn read_verdefs(
     r: &Reader<'_>,
     map: &AddressMap,
     tags: &Tags,
-    strtab: Option<&StrTab>,
+    mut strtab: Option<&mut StrTab<'_>>,
     diags: &mut Diagnostics,
 ) -> Vec<Verdef> {
     let Some(addr) = tags.verdef else {
@@ -99,9 +117,10 @@ pub(super) fn read_verdefs(
         ));
         return Vec::new();
     };
+    let mut walk = Walk::new("DT_VERDEF");
     let mut chain = Chain::new("DT_VERDEF", start, start + avail);
     let mut defs = Vec::new();
-    while let Some(at) = chain.next_record(VERDEF_SIZE, diags) {
+    while let Some(at) = chain.next_record(&mut walk, VERDEF_SIZE, diags) {
         let (Some(version), Some(flags), Some(index), Some(hash), Some(aux), Some(next)) = (
             r.u16(at),
             r.u16(at + 2),
@@ -124,7 +143,7 @@ pub(super) fn read_verdefs(
             .filter(|a| a.checked_add(8).is_some_and(|e| e <= chain.end))
             .and_then(|a| r.u32(a));
         let name = match name {
-            Some(idx) => string(r, strtab, u64::from(idx), "DT_VERDEF", diags),
+            Some(idx) => string(strtab.as_deref_mut(), u64::from(idx), "DT_VERDEF", diags),
             None => {
                 diags.push(format!("DT_VERDEF: entry {index} has no readable Verdaux"));
                 None
@@ -135,7 +154,7 @@ pub(super) fn read_verdefs(
                 index,
                 flags,
                 hash,
-                name: name.into(),
+                name,
             });
         }
         chain.advance(at, next);
@@ -148,7 +167,7 @@ pub(super) fn read_verneeds(
     r: &Reader<'_>,
     map: &AddressMap,
     tags: &Tags,
-    strtab: Option<&StrTab>,
+    mut strtab: Option<&mut StrTab<'_>>,
     diags: &mut Diagnostics,
 ) -> Vec<Verneed> {
     let Some(addr) = tags.verneed else {
@@ -161,9 +180,10 @@ pub(super) fn read_verneeds(
         return Vec::new();
     };
     let end = start + avail;
+    let mut walk = Walk::new("DT_VERNEED");
     let mut chain = Chain::new("DT_VERNEED", start, end);
     let mut needs = Vec::new();
-    while let Some(at) = chain.next_record(VERNEED_SIZE, diags) {
+    while let Some(at) = chain.next_record(&mut walk, VERNEED_SIZE, diags) {
         let (Some(version), Some(file), Some(aux), Some(next)) =
             (r.u16(at), r.u32(at + 4), r.u32(at + 8), r.u32(at + 12))
         else {
@@ -176,16 +196,18 @@ pub(super) fn read_verneeds(
                 "DT_VERNEED: entry has unsupported vn_version {version}"
             ));
         }
-        let file = string(r, strtab, u64::from(file), "DT_VERNEED file", diags);
+        let file = string(
+            strtab.as_deref_mut(),
+            u64::from(file),
+            "DT_VERNEED file",
+            diags,
+        );
         let entries = match at.checked_add(u64::from(aux)) {
-            Some(first) => read_vernaux(r, strtab, first, end, diags),
+            Some(first) => read_vernaux(r, strtab.as_deref_mut(), &mut walk, first, end, diags),
             None => Vec::new(),
         };
         if let Some(file) = file {
-            needs.push(Verneed {
-                file: file.into(),
-                entries,
-            });
+            needs.push(Verneed { file, entries });
         }
         chain.advance(at, next);
     }
@@ -195,14 +217,15 @@ pub(super) fn read_verneeds(
 
 fn read_vernaux(
     r: &Reader<'_>,
-    strtab: Option<&StrTab>,
+    mut strtab: Option<&mut StrTab<'_>>,
+    walk: &mut Walk,
     first: u64,
     end: u64,
     diags: &mut Diagnostics,
 ) -> Vec<Vernaux> {
     let mut chain = Chain::new("DT_VERNEED aux", first, end);
     let mut entries = Vec::new();
-    while let Some(at) = chain.next_record(VERNAUX_SIZE, diags) {
+    while let Some(at) = chain.next_record(walk, VERNAUX_SIZE, diags) {
         let (Some(hash), Some(flags), Some(other), Some(name), Some(next)) = (
             r.u32(at),
             r.u16(at + 4),
@@ -212,9 +235,14 @@ fn read_vernaux(
         ) else {
             break;
         };
-        if let Some(name) = string(r, strtab, u64::from(name), "DT_VERNEED entry", diags) {
+        if let Some(name) = string(
+            strtab.as_deref_mut(),
+            u64::from(name),
+            "DT_VERNEED entry",
+            diags,
+        ) {
             entries.push(Vernaux {
-                name: name.into(),
+                name,
                 hash,
                 flags,
                 other,

@@ -51,6 +51,7 @@ pub(crate) fn executable(arch: Arch) -> ElfObject {
     ElfObject {
         header: header(arch, ET_EXEC),
         interpreter: None,
+        interpreter_invalid: None,
         has_load: true,
         dynamic: None,
         symbols: Vec::new(),
@@ -85,7 +86,7 @@ impl SynthLibrary {
                 .map(|d| d.index)
         };
         let mut symbols = vec![Symbol {
-            name: Box::default(),
+            name: ldsim_loader::Name::default(),
             binding: 0,
             kind: 0,
             visibility: STV_DEFAULT,
@@ -131,9 +132,10 @@ impl SynthLibrary {
         ElfObject {
             header: header(arch, ET_DYN),
             interpreter: None,
+            interpreter_invalid: None,
             has_load: true,
             dynamic: Some(Dynamic {
-                needed: self.needed.iter().map(|n| n.as_bytes().to_vec()).collect(),
+                needed: self.needed.iter().map(|n| n.as_bytes().into()).collect(),
                 soname: self.soname.as_ref().map(|s| s.as_bytes().to_vec()),
                 ..Dynamic::default()
             }),

@@ -89,6 +89,12 @@ impl LdSoCache {
         None
     }
 
+    /// The path of entry `i`, read from the file (empty for a bad offset).
+    fn value_at(&self, i: usize) -> Option<Vec<u8>> {
+        let e = self.raw.get(i)?;
+        Some(self.string(e.value).unwrap_or_default().to_vec())
+    }
+
     /// The key string of entry `i`, if its offset is inside the string table.
     fn key_at(&self, i: usize) -> Option<&[u8]> {
         self.raw.get(i).and_then(|e| self.string(e.key))
@@ -287,13 +293,11 @@ impl Walk<'_, '_> {
                 } else {
                     "superseded by a later entry".to_owned()
                 };
-                let path = self.cache.entries.get(i).map(|e| e.value.clone());
+                let path = self.cache.value_at(i);
                 (path.unwrap_or_default(), why)
             })
             .collect();
-        let found = best
-            .and_then(|i| self.cache.entries.get(i))
-            .map(|e| e.value.clone());
+        let found = best.and_then(|i| self.cache.value_at(i));
         CacheLookup { found, considered }
     }
 }

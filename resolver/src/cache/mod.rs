@@ -20,8 +20,18 @@ mod tests;
 pub use libcmp::libcmp;
 pub use lookup::{CacheLookup, CacheQuery};
 
-use ldsim_loader::Endian;
-use parse::{c_str, Reader};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ldsim_loader::{Endian, NulRuns};
+use parse::Reader;
+
+/// Bytes of distinct strings the entries of [`LdSoCache::entries`] may copy: this many times
+/// the file's size (at least [`MIN_NAME_BYTES`]). Entries naming one string share it, so
+/// only distinct offsets that overlap (every suffix of one long string) can reach it.
+pub const NAME_BYTES_PER_FILE_BYTE: usize = 4;
+/// The floor of the entries' string budget.
+pub const MIN_NAME_BYTES: usize = 1 << 20;
 
 /// Which layout the file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,13 +58,16 @@ pub enum CacheError {
 }
 
 /// One cache entry, strings resolved. An out-of-range string offset gives an empty `key` or
-/// `value` here; the lookup still sees the raw offset and treats it as glibc does.
+/// `value` here; the lookup still sees the raw offset and treats it as glibc does. Strings
+/// are shared per offset (entries naming one string share one copy); past
+/// [`NAME_BYTES_PER_FILE_BYTE`] times the file's size of distinct strings, they are empty here
+/// too (the lookup reads them from the file, uncopied).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheEntry {
     /// The soname (DT_SONAME, or the file name when there is none).
-    pub key: Vec<u8>,
+    pub key: Arc<[u8]>,
     /// The path the loader opens.
-    pub value: Vec<u8>,
+    pub value: Arc<[u8]>,
     /// FLAG_ELF_LIBC6 | arch bits, e.g. 0x303 for x86-64 (glibc sysdeps/generic/ldconfig.h).
     pub flags: i32,
     /// The new format's hwcap field; 0 in the old format.
@@ -108,6 +121,9 @@ struct RawEntry {
 pub struct LdSoCache {
     format: CacheFormat,
     bytes: Vec<u8>,
+    /// Where the string at each file offset the entries and the hwcaps extension name ends
+    /// (found once per parse, each byte scanned at most once: [`NulRuns`]).
+    ends: HashMap<usize, usize>,
     string_base: usize,
     raw: Vec<RawEntry>,
     entries: Vec<CacheEntry>,
@@ -130,6 +146,7 @@ pub fn parse(bytes: &[u8], endian: Endian) -> Result<LdSoCache, CacheError> {
     let mut cache = LdSoCache {
         format: layout.format,
         bytes: bytes.to_vec(),
+        ends: HashMap::new(),
         string_base: layout.string_base,
         raw: layout.raw,
         entries: Vec::new(),
@@ -137,16 +154,50 @@ pub fn parse(bytes: &[u8], endian: Endian) -> Result<LdSoCache, CacheError> {
         generator: ext.generator,
         hwcaps: ext.hwcaps,
     };
-    cache.entries = cache
+    let mut runs = NulRuns::default();
+    let offsets = cache
+        .raw
+        .iter()
+        .flat_map(|e| [e.key, e.value])
+        .filter_map(|off| cache.string_base.checked_add(off as usize))
+        .chain(cache.hwcaps.iter().map(|&off| off as usize));
+    let mut ends = HashMap::new();
+    for off in offsets {
+        if off < bytes.len() {
+            ends.entry(off).or_insert_with(|| runs.end_of(bytes, off));
+        }
+    }
+    cache.ends = ends;
+    let mut interned: HashMap<u32, Arc<[u8]>> = HashMap::new();
+    let mut budget = bytes
+        .len()
+        .saturating_mul(NAME_BYTES_PER_FILE_BYTE)
+        .max(MIN_NAME_BYTES);
+    let empty: Arc<[u8]> = Arc::from(&[][..]);
+    let mut name = |off: u32| -> Arc<[u8]> {
+        if let Some(name) = interned.get(&off) {
+            return name.clone();
+        }
+        let text = cache.string(off).unwrap_or_default();
+        if text.len() > budget {
+            return empty.clone();
+        }
+        budget -= text.len();
+        let name: Arc<[u8]> = text.into();
+        interned.insert(off, name.clone());
+        name
+    };
+    let entries = cache
         .raw
         .iter()
         .map(|e| CacheEntry {
-            key: cache.string(e.key).unwrap_or_default().to_vec(),
-            value: cache.string(e.value).unwrap_or_default().to_vec(),
+            key: name(e.key),
+            value: name(e.value),
             flags: e.flags,
             hwcap: e.hwcap.unwrap_or(0),
         })
         .collect();
+    cache.entries = entries;
     Ok(cache)
 }
 
@@ -180,11 +231,24 @@ impl LdSoCache {
 
     fn hwcaps_name(&self, index: u32) -> Option<&[u8]> {
         let off = *self.hwcaps.get(index as usize)?;
-        c_str(&self.bytes, off as usize)
+        self.c_str(off as usize)
     }
 
     /// The string at a string-table offset of the used part.
     fn string(&self, off: u32) -> Option<&[u8]> {
-        c_str(&self.bytes, self.string_base.checked_add(off as usize)?)
+        self.c_str(self.string_base.checked_add(off as usize)?)
+    }
+
+    /// The NUL-terminated string at file offset `off`, if `off` is inside; a missing NUL ends
+    /// the string at the end of the data. Its end was found at parse time.
+    fn c_str(&self, off: usize) -> Option<&[u8]> {
+        let end = match self.ends.get(&off) {
+            Some(&end) => end,
+            // Every offset the entries and the extension name is known; keep the plain scan
+            // for anything else.
+            None => return parse::c_str(&self.bytes, off),
+        };
+        let rest = self.bytes.get(off..end)?;
+        (off < self.bytes.len()).then_some(rest)
     }
 }

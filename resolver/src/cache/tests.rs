@@ -141,7 +141,7 @@ fn make_cache(root: &Path, format: &str) -> (Vec<u8>, Pairs) {
 fn pairs(c: &LdSoCache) -> Pairs {
     c.entries()
         .iter()
-        .map(|e| (e.key.clone(), e.value.clone()))
+        .map(|e| (e.key.to_vec(), e.value.to_vec()))
         .collect()
 }
 
@@ -525,7 +525,7 @@ fn cache_bogus_key_offset_ends_search() {
     let mut bytes = synthetic(&[("libA.so.1", "/x/libA.so.1", 0x303, 0)]);
     bytes[48 + 4..48 + 8].copy_from_slice(&0xffff_u32.to_le_bytes());
     let c = parse(&bytes, Endian::Little).unwrap();
-    assert_eq!(c.entries()[0].key, b"");
+    assert_eq!(&*c.entries()[0].key, b"");
     assert_eq!(c.lookup(b"libA.so.1", &X86_64), CacheLookup::default());
 }
 

@@ -204,7 +204,7 @@ impl Obj {
             .collect();
         let versioned = !verdefs.is_empty() || !verneeds.is_empty();
         let mut symbols = vec![Symbol {
-            name: Box::default(),
+            name: ldsim_loader::Name::default(),
             binding: 0,
             kind: 0,
             visibility: STV_DEFAULT,
@@ -310,7 +310,7 @@ impl Obj {
         object.header = header(arch, e_type);
         object.interpreter = interpreter.map(|s| s.as_bytes().to_vec());
         object.dynamic = Some(Dynamic {
-            needed: self.needed.iter().map(|n| n.as_bytes().to_vec()).collect(),
+            needed: self.needed.iter().map(|n| n.as_bytes().into()).collect(),
             soname: self.soname.as_ref().map(|s| s.as_bytes().to_vec()),
             rpath: self.rpath.as_ref().map(|s| s.as_bytes().to_vec()),
             runpath: self.runpath.as_ref().map(|s| s.as_bytes().to_vec()),
