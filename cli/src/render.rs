@@ -93,6 +93,13 @@ pub fn report(report: &Report, verbose: bool) -> String {
             out.push_str(&list_by_kind(&rest));
         }
     }
+    if report.omitted_problems > 0 {
+        let _ = writeln!(
+            out,
+            "  {} more problems not listed (an object had more than ldsim lists for one object)",
+            report.omitted_problems
+        );
+    }
     for dep in &report.dlopen_dependencies {
         let names = dep.sonames.join(" | ");
         let feature = dep
@@ -512,6 +519,7 @@ pub(crate) mod tests {
 
     fn base(file: &str, verdict: Verdict) -> Report {
         Report {
+            omitted_problems: 0,
             mode: ldsim_resolver::Mode::Run,
             loaded_by: None,
             host_problems: Vec::new(),

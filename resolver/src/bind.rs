@@ -9,7 +9,7 @@ use ldsim_loader::binding::{
 };
 use ldsim_loader::STB_WEAK;
 
-use crate::graph::{lossy, LinkMap, Role};
+use crate::graph::{lossy, LinkMap, Role, MAX_PROBLEMS_PER_OBJECT};
 use crate::report::{Finding, Problem, When};
 use crate::store::Knowledge;
 use crate::voice::Voice;
@@ -24,6 +24,8 @@ pub(crate) fn glibc_versions(
 ) -> BTreeSet<(usize, Vec<u8>)> {
     let mut missing = BTreeSet::new();
     let mut problems = Vec::new();
+    let not_found: std::collections::HashSet<&[u8]> =
+        map.missing.iter().map(Vec::as_slice).collect();
     for &idx in objects {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
@@ -35,7 +37,7 @@ pub(crate) fn glibc_versions(
                     && (n.name == *need.file || n.names.iter().any(|x| *x == *need.file))
             });
             let Some(provider) = provider else {
-                if map.missing.iter().any(|m| *m == *need.file) {
+                if not_found.contains(&*need.file) {
                     // Trace mode's faked object for a library not found: not checked.
                     continue;
                 }
@@ -179,6 +181,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         scope_position.entry(i).or_insert(p);
     }
     let mut problems = Vec::new();
+    let mut omitted = 0;
     let mut unverified = BTreeSet::new();
     let list_order = pass
         .objects
@@ -196,6 +199,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let self_pos = scope_position.get(&idx).copied();
         let referrer = object_name(node, voice.argv0);
         let object_rank = real_rank.get(&idx).copied().unwrap_or(0) as u64;
+        let mut listed = 0;
         for (ref_index, r) in binding::references(obj).into_iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -239,6 +243,11 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             };
             let name = lossy(&sym.name);
             let vname = version.as_ref().map(|v| lossy(v.name));
+            if listed == MAX_PROBLEMS_PER_OBJECT {
+                omitted += 1;
+                continue;
+            }
+            listed += 1;
             let phase = u64::from(when == When::FirstCall);
             let rank = phase << 48 | object_rank << 24 | ref_index as u64;
             problems.push(Finding::ranked(
@@ -255,6 +264,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         }
     }
     map.problems.extend(problems);
+    map.omitted_problems += omitted;
     map.unverified.extend(unverified);
 }
 
@@ -295,6 +305,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
         .map(|(e, _)| *e)
         .collect();
     let mut problems = Vec::new();
+    let mut omitted = 0;
     let mut unverified = BTreeSet::new();
     for &idx in pass.order {
         let node = &map.nodes[idx];
@@ -303,6 +314,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
         }
         let obj = &node.parsed.object;
         let path = object_name(node, app_name);
+        let mut listed = 0;
         for r in binding::musl_references(obj) {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -324,6 +336,11 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
                 unverified.insert(lossy(&sym.name));
                 continue;
             }
+            if listed == MAX_PROBLEMS_PER_OBJECT {
+                omitted += 1;
+                continue;
+            }
+            listed += 1;
             let name = lossy(&sym.name);
             problems.push(Problem::UndefinedSymbol {
                 message: format!("Error relocating {path}: {name}: symbol not found"),
@@ -338,6 +355,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
         }
     }
     map.problems.extend(problems.into_iter().map(Finding::new));
+    map.omitted_problems += omitted;
     map.unverified.extend(unverified);
 }
 

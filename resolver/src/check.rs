@@ -163,6 +163,7 @@ impl<'r> Checker<'r> {
             },
             objects: Vec::new(),
             problems: Vec::new(),
+            omitted_problems: 0,
             exit_status: None,
             loaded_by: None,
             host_problems: Vec::new(),
@@ -385,6 +386,7 @@ impl<'r> Checker<'r> {
         report.search = std::mem::take(&mut map.steps);
         report.warnings = std::mem::take(&mut map.warnings);
         report.problems.extend(std::mem::take(&mut map.problems));
+        report.omitted_problems += map.omitted_problems;
         report.dlopen_dependencies = std::mem::take(&mut map.dlopen_dependencies);
     }
 

@@ -59,6 +59,11 @@ pub(crate) struct Glibc<'a, 'r> {
     /// The search list being built: the global scope of a program, or the local scope of
     /// a dlopen'ed object (elf/dl-deps.c: _dl_map_object_deps builds `l_searchlist`).
     list: Vec<usize>,
+    /// (name, requester) pairs already searched in vain.
+    not_found: std::collections::HashSet<(Vec<u8>, usize)>,
+    /// The same by the name's bytes' address (interned names), with the number of nodes
+    /// when it was recorded: still valid while nothing new is loaded.
+    not_found_raw: HashMap<(usize, usize, usize), usize>,
     /// The members of `list`, for a membership test that does not walk it.
     listed: std::collections::HashSet<usize>,
     /// Which loaded object answers to a name or is a file.
@@ -166,6 +171,8 @@ impl<'a, 'r> Glibc<'a, 'r> {
             last_tried: Vec::new(),
             list: Vec::new(),
             listed: Default::default(),
+            not_found: Default::default(),
+            not_found_raw: HashMap::new(),
         }
     }
 
@@ -270,25 +277,42 @@ impl<'a, 'r> Glibc<'a, 'r> {
     /// Map `raw` requested by `loader` and append it to the search list; a failure is
     /// recorded as a problem.
     fn load_needed(&mut self, raw: &[u8], loader: usize, via_hint: Via) -> Request {
-        let name = if dst::has_dst(raw) {
+        // A name is interned per string offset: a file naming one library thousands of times
+        // hands the same bytes each time. Nothing loaded since it was last not found for this
+        // requester means the same answer, without reading the name again.
+        let raw_key = (raw.as_ptr() as usize, raw.len(), loader);
+        if self.not_found_raw.get(&raw_key) == Some(&self.map.nodes.len()) {
+            return Request::NotFound;
+        }
+        let name: std::borrow::Cow<'_, [u8]> = if dst::has_dst(raw) {
             let origin = self.origin(loader);
             match dst::expand_glibc(raw, &self.tokens(origin.as_deref())) {
                 // A NEEDED whose DST expands to nothing is skipped (elf/dl-deps.c: expand_dst).
                 Some(n) if n.is_empty() => return Request::Loaded,
-                Some(n) => n,
+                Some(n) => n.into(),
                 None => return Request::Loaded,
             }
         } else {
-            raw.to_vec()
+            raw.into()
         };
-        debug!(target: "ldsim::libs", "file={} [0];  needed by {} [0]", lossy(&name), lossy(&self.map.nodes[loader].name));
-        match self.map_object(&name, loader, via_hint) {
+        let name = name.as_ref();
+        // The same name not found for the same requester: trace mode would search again and
+        // list it again; the answer and the problem are the same, so once is enough (a file
+        // naming one library 30,000 times costs one search).
+        if self.not_found.contains(&(name.to_vec(), loader))
+            && !self.loaded.by_name.contains_key(name)
+        {
+            self.not_found_raw.insert(raw_key, self.map.nodes.len());
+            return Request::NotFound;
+        }
+        debug!(target: "ldsim::libs", "file={} [0];  needed by {} [0]", lossy(name), lossy(&self.map.nodes[loader].name));
+        match self.map_object(name, loader, via_hint) {
             Found::Node(idx) => {
                 if self.listed.insert(idx) {
                     let node = &mut self.map.nodes[idx];
                     if node.role == Role::Interpreter && node.loader.is_none() {
                         // ld.so joins the scope where it is first requested.
-                        node.needed = name.clone();
+                        node.needed = name.to_vec();
                         node.loader = Some(loader);
                     }
                     self.list.push(idx);
@@ -299,12 +323,14 @@ impl<'a, 'r> Glibc<'a, 'r> {
                 let needed_by = lossy(&self.map.nodes[loader].name);
                 let not_found = msg.starts_with("cannot open shared object file")
                     || msg.starts_with("wrong ELF class");
-                let message = self.voice.load_error(&name, &objname, &msg, not_found);
+                let message = self.voice.load_error(name, &objname, &msg, not_found);
                 let problem = if not_found {
                     let tried = std::mem::take(&mut self.last_tried);
-                    self.map.missing.push(name.clone());
+                    self.not_found.insert((name.to_vec(), loader));
+                    self.not_found_raw.insert(raw_key, self.map.nodes.len());
+                    self.map.missing.push(name.to_vec());
                     Problem::MissingLibrary {
-                        library: lossy(&name),
+                        library: lossy(name),
                         needed_by,
                         reason: missing_reason(&msg, &tried),
                         tried,
@@ -312,7 +338,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                     }
                 } else {
                     Problem::BadLibrary {
-                        library: lossy(&name),
+                        library: lossy(name),
                         path: lossy(&objname),
                         needed_by,
                         reason: format!(
@@ -322,7 +348,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                         message,
                     }
                 };
-                self.map.problems.push(problem.into());
+                self.map.push_problem(loader, problem.into());
                 if not_found {
                     Request::NotFound
                 } else {
@@ -383,7 +409,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             None if !name.contains(&b'/') && state.other_class.is_none() => {
                 match self.store.unknown_library(name) {
                     Some((resolved, parsed)) => {
-                        self.map.steps.extend(state.tried.iter().cloned());
+                        self.map.record_steps(&state.tried);
                         let opened = Opened::Elf { resolved, parsed };
                         Found::Node(self.add_node(name, name, opened, loader, Via::Unknown))
                     }
@@ -396,7 +422,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
 
     /// The search found nothing usable: the loader's error for `name`.
     fn not_found(&mut self, name: &[u8], mut state: SearchState) -> Found {
-        self.map.steps.extend(state.tried.iter().cloned());
+        self.map.record_steps(&state.tried);
         self.last_tried = std::mem::take(&mut state.tried);
         let msg = match state.other_class {
             Some(c) => format!("wrong ELF class: {}", c.glibc_name()),
@@ -684,7 +710,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         match verify(&opened, &self.map.nodes[0].parsed.object, name) {
             Verdict::Usable(o) => {
                 state.tried.push(step(CandidateOutcome::Found));
-                self.map.steps.append(&mut state.tried.clone());
+                self.map.record_steps(&state.tried);
                 Some(Ok((path.to_vec(), o, via)))
             }
             Verdict::WrongClass(c) => {
@@ -711,7 +737,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                 state
                     .tried
                     .push(step(CandidateOutcome::Fatal { error: msg.clone() }));
-                self.map.steps.append(&mut state.tried.clone());
+                self.map.record_steps(&state.tried);
                 Some(Err((objname, msg)))
             }
         }

@@ -55,7 +55,23 @@ pub(crate) struct LinkMap {
     pub unverified: std::collections::BTreeSet<String>,
     /// `.note.dlopen` dependencies of the loaded objects, simulated.
     pub dlopen_dependencies: Vec<crate::report::DlopenDependency>,
+    /// Problems listed per object (by node), for [`MAX_PROBLEMS_PER_OBJECT`].
+    pub listed_per_object: std::collections::HashMap<usize, usize>,
+    /// Problems counted but not listed, past [`MAX_PROBLEMS_PER_OBJECT`].
+    pub omitted_problems: usize,
+    /// Search steps not kept, past [`MAX_SEARCH_STEPS`].
+    pub omitted_steps: usize,
 }
+
+/// The most search steps kept for the trace of one check (a real program's search is a few
+/// hundred; a file needing 30,000 absent libraries would make a million).
+pub const MAX_SEARCH_STEPS: usize = 20_000;
+
+/// The most problems listed for one object (its missing libraries, or its undefined
+/// symbols …); the rest are counted in `omitted_problems`. A hostile file with a million
+/// references cannot make a million problems; a real one stays far below (libssl.so.3 on a
+/// root without libcrypto: 496).
+pub const MAX_PROBLEMS_PER_OBJECT: usize = 1000;
 
 impl LinkMap {
     /// Could an object in scope whose exports the tables do not list define this symbol?
@@ -82,6 +98,24 @@ impl LinkMap {
                     .any(|d| *d.name == *v.name),
             }
         })
+    }
+
+    /// Record search steps for the trace (`-v`, `search[]`), up to [`MAX_SEARCH_STEPS`].
+    pub fn record_steps(&mut self, steps: &[SearchStep]) {
+        let room = MAX_SEARCH_STEPS.saturating_sub(self.steps.len());
+        self.steps.extend(steps.iter().take(room).cloned());
+        self.omitted_steps += steps.len().saturating_sub(room);
+    }
+
+    /// Record a problem of the object `owner`, unless it has had its share already.
+    pub fn push_problem(&mut self, owner: usize, finding: Finding) {
+        let listed = self.listed_per_object.entry(owner).or_default();
+        if *listed < MAX_PROBLEMS_PER_OBJECT {
+            *listed += 1;
+            self.problems.push(finding);
+        } else {
+            self.omitted_problems += 1;
+        }
     }
 
     pub fn in_scope(&self, idx: usize) -> bool {

@@ -160,7 +160,8 @@ impl<'a, 'r> Musl<'a, 'r> {
                             needed_by
                         );
                         let tried = std::mem::take(&mut self.tried);
-                        self.map.problems.push(
+                        self.map.push_problem(
+                            idx,
                             Problem::MissingLibrary {
                                 library: lossy(&name),
                                 needed_by,
@@ -364,7 +365,9 @@ impl<'a, 'r> Musl<'a, 'r> {
                         path: lossy(&path),
                         outcome: CandidateOutcome::Found,
                     });
-                    self.map.steps.extend(self.tried.iter().cloned());
+                    let tried = std::mem::take(&mut self.tried);
+                    self.map.record_steps(&tried);
+                    self.tried = tried;
                     return Ok(Some((path, o, via)));
                 }
                 Err(e) => {

@@ -288,6 +288,10 @@ impl std::ops::Deref for Finding {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// How the file was simulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -359,6 +363,10 @@ pub struct Report {
     /// Every problem the target's loader reports in list mode, in its order; the one the
     /// real run stops at is marked `first`.
     pub problems: Vec<Finding>,
+    /// Problems not listed because one object had more than
+    /// [`crate::graph::MAX_PROBLEMS_PER_OBJECT`] (a hostile file cannot make millions).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted_problems: usize,
     /// The exit status the real run would give (runs only; a dlopen has none).
     pub exit_status: Option<i32>,
     /// The host program that loads this plugin (mode `dlopen`).

@@ -279,14 +279,50 @@ fn needed_entries_sharing_one_long_name_cost_one_copy() {
         ..Elf::default()
     };
     let root = root_with(&elf.build(), None);
-    // Without the loader the run stops at the kernel stage, after the whole parse: this
-    // measures the parser. (With a loader, the resolver's per-DT_NEEDED search is the next
-    // cost: issue 10's "dependency graphs" and "problems per object" items.)
+    // With the loader present the name is searched once for its requester (the same name
+    // not found again for the same object is the same answer) and listed once.
+    let run = check(root.path());
+    let file = bounded(&run);
+    assert_eq!(file["verdict"], "fails", "{file:#}");
+    assert_eq!(problem_kinds(file), ["missing-library"], "{file:#}");
+    // Without the loader the run stops at the kernel stage, after the whole parse.
     std::fs::remove_file(root.path().join(INTERP.trim_start_matches('/'))).unwrap();
     let run = check(root.path());
     let file = bounded(&run);
     assert_ne!(file["verdict"], "ok", "{file:#}");
     assert_eq!(problem_kinds(file), ["missing-interpreter"], "{file:#}");
+}
+
+#[test]
+fn thousands_of_different_missing_libraries_list_at_most_the_cap() {
+    // 1,500 DT_NEEDED entries naming 1,500 different absent libraries: each is searched (list
+    // mode reports each; the cost is one search each, 31 candidates here), at most
+    // MAX_PROBLEMS_PER_OBJECT (1,000) are listed, the rest counted.
+    let mut strtab = vec![0u8];
+    let mut needed = Vec::new();
+    for i in 0..1_500u32 {
+        needed.push(strtab.len() as u32);
+        strtab.extend_from_slice(format!("libabsent{i}.so.1").as_bytes());
+        strtab.push(0);
+    }
+    let elf = Elf {
+        interp: interp_ok(),
+        strtab,
+        needed,
+        ..Elf::default()
+    };
+    let root = root_with(&elf.build(), None);
+    let run = check(root.path());
+    let file = bounded(&run);
+    assert_eq!(file["verdict"], "fails", "{file:#}");
+    let listed = problem_kinds(file).len() as u64;
+    let omitted = file["omitted_problems"].as_u64().unwrap_or(0);
+    assert_eq!(
+        listed + omitted,
+        1_500,
+        "{listed} listed, {omitted} omitted"
+    );
+    assert!(listed <= 1000, "{listed} listed");
 }
 
 #[test]
