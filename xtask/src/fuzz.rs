@@ -80,7 +80,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     eprintln!("running {cmd:?}");
     let mut child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
+    // From the final stats (summed over fork-mode jobs), else the last progress line.
     let mut executions: u64 = 0;
+    let mut progress: u64 = 0;
     let mut last_error = String::new();
     if let Some(stderr) = child.stderr.take() {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -91,7 +93,7 @@ pub fn run(args: &[String]) -> Result<()> {
             {
                 executions += n;
             } else if let Some(n) = progress_executions(&line) {
-                executions = executions.max(n);
+                progress = progress.max(n);
             }
             if line.contains("==ldsim-fuzz==")
                 || line.contains("panicked at")
@@ -103,6 +105,9 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     let status = child.wait()?;
+    if executions == 0 {
+        executions = progress;
+    }
     let found = keep_findings(&fuzz, &opts.target, &artifacts, &before, &last_error)?;
     println!(
         "fuzz {}: {executions} executions in {} s, {} new finding(s){}",
