@@ -32,6 +32,20 @@ pub const FUZZ_UNPACK_LIMIT: u64 = 32 << 20;
 /// Separates the files of a `whole_check` input (see [`whole_check`]).
 pub const FILE_SEPARATOR: &[u8] = b"\n--ldsim-fuzz-file--\n";
 
+/// Kept inputs larger than this are stored gzip-compressed (`NAME.gz`).
+pub const COMPRESS_ABOVE: usize = 64 << 10;
+
+/// A kept input's bytes: a file named `*.gz` is decompressed.
+pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    let bytes = std::fs::read(path)?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out)?;
+        return Ok(out);
+    }
+    Ok(bytes)
+}
+
 /// Run target `name` on `data`; `false` for an unknown name.
 pub fn run(name: &str, data: &[u8]) -> bool {
     match name {

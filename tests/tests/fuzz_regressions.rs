@@ -2,7 +2,7 @@
 //! (`fuzz/seeds/TARGET/*`) through the same entry functions the fuzz targets call
 //! (`ldsim_tests::fuzz_entry`), under the same capped allocator: each must return without a
 //! panic, within the live-heap cap (above it the allocator aborts the test binary, after the
-//! input's name was printed) and within a time bound.
+//! input's name was printed) and within a time bound. A `*.gz` input is decompressed first.
 //!
 //! An input that shows a known, not yet fixed bug is listed in `fuzz/regressions/KNOWN`
 //! (`TARGET/FILE  reason`) and skipped here, with the reason printed; remove the line when the
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ldsim_tests::fuzz_entry::capped_alloc::{CappedAlloc, LIVE_HEAP_LIMIT};
-use ldsim_tests::fuzz_entry::{run, TARGETS};
+use ldsim_tests::fuzz_entry::{read_input, run, TARGETS};
 
 #[global_allocator]
 static ALLOC: CappedAlloc = CappedAlloc::new();
@@ -66,7 +66,7 @@ fn replay(kind: &str) -> usize {
                 eprintln!("skipping {kind}/{key}: known bug, see fuzz/regressions/KNOWN: {why}");
                 continue;
             }
-            let data = std::fs::read(&path).expect("read fuzz input");
+            let data = read_input(&path).expect("read fuzz input");
             eprintln!("replaying {kind}/{key} ({} bytes)", data.len());
             ALLOC.reset_peak();
             let start = Instant::now();

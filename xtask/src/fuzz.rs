@@ -10,7 +10,8 @@
 
 use crate::util::{run_streamed, workspace_root};
 use anyhow::{bail, Context, Result};
-use ldsim_tests::fuzz_entry::{seeds::seeds, TARGETS};
+use ldsim_tests::fuzz_entry::seeds::{gzip, seeds};
+use ldsim_tests::fuzz_entry::{read_input, COMPRESS_ABOVE, TARGETS};
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ struct Options {
     toolchain: Option<String>,
     asan: bool,
     jobs: u32,
+    keep_going: bool,
     extra: Vec<String>,
 }
 
@@ -64,6 +66,15 @@ pub fn run(args: &[String]) -> Result<()> {
     if committed.is_dir() {
         cmd.arg(&committed);
     }
+    if !opts.extra.iter().any(|a| a.starts_with("-max_len=")) {
+        // Room for the blow-up shapes (many references to one long string) without making
+        // the byte-scanning loader inspection slow.
+        let max_len = match opts.target.as_str() {
+            "loader_inspection" | "ldso_cache" => 64 << 10,
+            _ => 1 << 20,
+        };
+        cmd.arg(format!("-max_len={max_len}"));
+    }
     cmd.arg(format!("-artifact_prefix={}/", artifacts.display()))
         .arg(format!("-max_total_time={}", opts.time))
         .arg("-timeout=10")
@@ -72,7 +83,9 @@ pub fn run(args: &[String]) -> Result<()> {
         .args(&opts.extra)
         .current_dir(&fuzz)
         .stderr(Stdio::piped());
-    if opts.jobs > 1 {
+    // Fork mode: a crash, blow-up or timeout is recorded and fuzzing goes on (a known bug
+    // found again at once would otherwise end every run).
+    if opts.jobs > 1 || opts.keep_going {
         cmd.arg(format!("-fork={}", opts.jobs))
             .arg("-ignore_crashes=1")
             .arg("-ignore_ooms=1")
@@ -128,13 +141,14 @@ pub fn run(args: &[String]) -> Result<()> {
 
 fn parse(args: &[String]) -> Result<Options> {
     let usage = "usage: cargo xtask fuzz TARGET [--time SECS] [--jobs N] [--toolchain NAME] \
-                 [--asan] [-- LIBFUZZER-ARGS]\n       cargo xtask fuzz --list";
+                 [--asan] [--keep-going] [-- LIBFUZZER-ARGS]\n       cargo xtask fuzz --list";
     let mut opts = Options {
         target: String::new(),
         time: 60,
         toolchain: None,
         asan: false,
         jobs: 1,
+        keep_going: false,
         extra: Vec::new(),
     };
     let mut it = args.iter();
@@ -144,6 +158,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--jobs" => opts.jobs = it.next().context(usage)?.parse().context("--jobs N")?,
             "--toolchain" => opts.toolchain = Some(it.next().context(usage)?.clone()),
             "--asan" => opts.asan = true,
+            "--keep-going" => opts.keep_going = true,
             "--" => opts.extra.extend(it.by_ref().cloned()),
             t if !t.starts_with('-') && opts.target.is_empty() => opts.target = t.to_owned(),
             other => bail!("unknown argument {other}\n{usage}"),
@@ -216,7 +231,10 @@ fn seed(fuzz: &Path, corpus: &Path, target: &str) -> Result<()> {
     for entry in fs::read_dir(&regressions).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if !name.ends_with(".md") {
-            let _ = fs::copy(entry.path(), corpus.join(format!("regression-{name}")));
+            if let Ok(bytes) = read_input(&entry.path()) {
+                let name = name.trim_end_matches(".gz");
+                fs::write(corpus.join(format!("regression-{name}")), bytes)?;
+            }
         }
     }
     Ok(())
@@ -276,10 +294,16 @@ fn keep_findings(
             continue;
         }
         fs::create_dir_all(&dest)?;
-        let to = dest.join(&name);
-        fs::copy(artifacts.join(&name), &to)?;
+        let bytes = fs::read(artifacts.join(&name))?;
+        let (to, stored) = if bytes.len() > COMPRESS_ABOVE {
+            (dest.join(format!("{name}.gz")), gzip(&bytes))
+        } else {
+            (dest.join(&name), bytes)
+        };
+        fs::write(&to, stored)?;
         let note = format!(
-            "- `{name}`: found by `cargo xtask fuzz {target}`; {}\n",
+            "- `{}`: found by `cargo xtask fuzz {target}`; {}\n",
+            to.file_name().unwrap_or_default().to_string_lossy(),
             if error.is_empty() {
                 "see the libFuzzer output".to_owned()
             } else {

@@ -566,6 +566,9 @@ struct Layout {
     dynamic: Option<(usize, usize)>,
     /// File offset of DT_STRTAB and DT_STRSZ, if they map into the file.
     strtab: Option<(usize, usize)>,
+    /// File offsets of the first PT_LOAD's and the last PT_DYNAMIC's program headers.
+    load_ph: Option<usize>,
+    dynamic_ph: Option<usize>,
 }
 
 fn layout(data: &[u8]) -> Option<Layout> {
@@ -588,6 +591,8 @@ fn layout(data: &[u8]) -> Option<Layout> {
         phnum,
         dynamic: None,
         strtab: None,
+        load_ph: None,
+        dynamic_ph: None,
     };
     if phentsize < if s.is64 { 56 } else { 32 } {
         return Some(l);
@@ -618,6 +623,10 @@ fn layout(data: &[u8]) -> Option<Layout> {
         };
         if ty == u64::from(PT_LOAD) {
             loads.push((vaddr, off, filesz));
+            l.load_ph = l.load_ph.or(Some(at));
+        }
+        if ty == u64::from(PT_DYNAMIC) {
+            l.dynamic_ph = Some(at);
         }
         if ty == u64::from(PT_DYNAMIC) && (off as usize) < data.len() {
             let count = (filesz as usize).min(data.len() - off as usize) / (2 * w);
@@ -686,9 +695,10 @@ pub fn mutate(
     };
     let s = l.s;
     let w = s.word();
-    match rng.below(12) {
+    match rng.below(13) {
         // Byte-level mutation, and a fresh file, keep both ends of the search open.
         0..=2 => fallback(data, size, max),
+        12 => amplify(data, size, max, &l, &mut rng).unwrap_or_else(|| fallback(data, size, max)),
         3 => replace(data, max, &generate(&mut rng), size),
         // A header field.
         4 => {
@@ -855,6 +865,87 @@ pub fn mutate_whole_check(
     start + new_len + tail.len()
 }
 
+/// The shape of the memory and time blow-ups: many references to one long string. Appends a
+/// new dynamic array (the old entries, then K more DT_NEEDED) and a long string region that
+/// becomes DT_STRTAB (unterminated half of the time), points PT_DYNAMIC at the new array and
+/// stretches the first PT_LOAD (made to map offset 0 at address 0) over the whole file.
+fn amplify(data: &mut [u8], size: usize, max: usize, l: &Layout, rng: &mut Rng) -> Option<usize> {
+    let s = l.s;
+    let w = s.word();
+    let (load_ph, dyn_ph) = (l.load_ph?, l.dynamic_ph?);
+    let mut entries: Vec<(u64, u64)> = Vec::new();
+    if let Some((off, count)) = l.dynamic {
+        for i in 0..count.min(256) {
+            let at = off + i * 2 * w;
+            let tag = s.get(data, at, w)?;
+            if tag == DT_NULL {
+                break;
+            }
+            if tag != DT_STRTAB && tag != DT_STRSZ {
+                entries.push((tag, s.get(data, at + w, w)?));
+            }
+        }
+    }
+    let start = size.next_multiple_of(8);
+    let budget = max.checked_sub(start)?;
+    let fixed = (entries.len() + 3) * 2 * w;
+    let free = budget.checked_sub(fixed + 64)?;
+    // Split what is left between the extra entries and the string.
+    let share = 1 + rng.below(9) as usize;
+    let extra = (free * share / 10) / (2 * w);
+    let string_len = free - extra * 2 * w;
+    let dyn_off = start;
+    let str_off = dyn_off + fixed + extra * 2 * w;
+    let new_size = str_off + string_len;
+    let step = 1 + rng.below(8);
+    entries.push((DT_STRTAB, str_off as u64));
+    entries.push((DT_STRSZ, string_len as u64));
+    for k in 0..extra as u64 {
+        entries.push((DT_NEEDED, (k * step) % string_len.max(1) as u64));
+    }
+    entries.push((DT_NULL, 0));
+    data[size..start].fill(0);
+    for (i, (tag, val)) in entries.iter().enumerate() {
+        let at = dyn_off + i * 2 * w;
+        s.put(&mut data[..new_size], at, w, *tag);
+        s.put(&mut data[..new_size], at + w, w, *val);
+    }
+    let string = &mut data[str_off..new_size];
+    for (i, b) in string.iter_mut().enumerate() {
+        *b = b'a' + (i % 23) as u8;
+    }
+    if rng.chance(2) {
+        if let Some(last) = string.last_mut() {
+            *last = 0;
+        }
+    }
+    let dyn_len = (entries.len() * 2 * w) as u64;
+    let (off_f, vaddr_f, paddr_f, filesz_f, memsz_f) = if s.is64 {
+        (8, 16, 24, 32, 40)
+    } else {
+        (4, 8, 12, 16, 20)
+    };
+    for (f, v) in [
+        (off_f, dyn_off as u64),
+        (vaddr_f, dyn_off as u64),
+        (paddr_f, dyn_off as u64),
+        (filesz_f, dyn_len),
+        (memsz_f, dyn_len),
+    ] {
+        s.put(&mut data[..new_size], dyn_ph + f, w, v);
+    }
+    for (f, v) in [
+        (off_f, 0),
+        (vaddr_f, 0),
+        (paddr_f, 0),
+        (filesz_f, new_size as u64),
+        (memsz_f, new_size as u64),
+    ] {
+        s.put(&mut data[..new_size], load_ph + f, w, v);
+    }
+    Some(new_size)
+}
+
 fn replace(data: &mut [u8], max: usize, new: &[u8], size: usize) -> usize {
     if new.len() > max {
         return size;
@@ -892,6 +983,18 @@ mod tests {
             size = mutate_whole_check(&mut buf, size, 8192, seed, &mut |_, s, _| s);
             assert!(size <= 8192);
         }
+    }
+
+    #[test]
+    fn amplification_makes_many_references_to_one_long_string() {
+        let mut rng = Rng::new(3);
+        let seed_file = generate(&mut Rng::new(1));
+        let l = layout(&seed_file).expect("layout");
+        let mut buf = vec![0u8; 1 << 16];
+        buf[..seed_file.len()].copy_from_slice(&seed_file);
+        let size = amplify(&mut buf, seed_file.len(), 1 << 16, &l, &mut rng).expect("amplified");
+        let obj = ldsim_loader::parse(&buf[..size]).expect("parses");
+        assert!(obj.needed().len() > 100, "{}", obj.needed().len());
     }
 
     #[test]

@@ -156,8 +156,9 @@ pub fn tarball(files: &[(&str, Vec<u8>)], links: bool) -> Vec<u8> {
     b.into_inner().unwrap_or_default()
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+/// gzip of `bytes` (archive seeds, large kept inputs).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = e.write_all(bytes);
     e.finish().unwrap_or_default()
 }
