@@ -3,6 +3,7 @@
 
 pub mod cpu;
 pub mod foreign;
+pub mod fuzz_entry;
 pub mod images;
 pub mod ldsim;
 pub mod manifest;

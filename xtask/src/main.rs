@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask fixtures` builds the test roots and programs,
-//! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening.
+//! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening,
+//! `cargo xtask fuzz TARGET --time SECS` runs a fuzz target.
 
 mod abi_gcc;
 mod abi_glibc_nodes;
@@ -12,6 +13,7 @@ mod ci;
 mod debs;
 mod fixtures;
 mod foreign;
+mod fuzz;
 mod reference;
 mod roots;
 mod util;
@@ -25,12 +27,14 @@ fn main() -> Result<()> {
         Some("ci") => ci::run(),
         Some("bench") => bench::run(),
         Some("abi-tables") => abi_tables::run_abi_tables(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => bail!(
-            "usage: cargo xtask <fixtures|ci|bench|abi-tables>\n  \
+            "usage: cargo xtask <fixtures|ci|bench|abi-tables|fuzz>\n  \
              fixtures  build the test roots and programs into $LDSIM_FIXTURES \
              (default ~/.cache/ldsim/fixtures)\n  \
              ci        fmt, clippy, fixtures, build, test\n  \
-             bench     time and peak memory of opening a 300 MB image in every form"
+             bench     time and peak memory of opening a 300 MB image in every form\n  \
+             fuzz      TARGET --time SECS: run a libFuzzer target (--list names them)"
         ),
     }
 }

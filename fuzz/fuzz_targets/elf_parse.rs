@@ -1,0 +1,18 @@
+#![no_main]
+//! `cargo xtask fuzz elf_parse`: see `ldsim_tests::fuzz_entry::elf_parse`. Structure-aware: the custom
+//! mutator edits ELF headers, program headers, dynamic entries and string tables
+//! (`ldsim_tests::fuzz_entry::elf_gen`), mixed with libFuzzer's byte-level mutations.
+
+use ldsim_tests::fuzz_entry::{capped_alloc::CappedAlloc, elf_gen, elf_parse};
+use libfuzzer_sys::{fuzz_mutator, fuzz_target};
+
+#[global_allocator]
+static ALLOC: CappedAlloc = CappedAlloc::new();
+
+fuzz_target!(|data: &[u8]| elf_parse(data));
+
+fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+    elf_gen::mutate(data, size, max_size, seed, &mut |d, s, m| {
+        libfuzzer_sys::fuzzer_mutate(d, s, m)
+    })
+});
