@@ -85,7 +85,7 @@ pub fn ldso_cache(data: &[u8]) {
         let _ = (c.format(), c.generator(), c.extensions_valid());
         let names = c.hwcaps_names();
         let _ = names.len();
-        let mut keys: Vec<Vec<u8>> = c.entries().iter().take(8).map(|e| e.key.clone()).collect();
+        let mut keys: Vec<Vec<u8>> = c.entries().iter().take(8).map(|e| e.key.to_vec()).collect();
         keys.push(b"libc.so.6".to_vec());
         for e in c.entries().iter().take(64) {
             let _ = (e.is_hwcaps(), e.hwcaps_subdir(&c), e.isa_level());
