@@ -46,3 +46,22 @@ where
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// `ldsim ARGS` (with `--format json` among them) for one file: its report, or the exit status
+/// and first stderr line when ldsim gave none (an input error, exit 2).
+pub fn report_of<I, S>(args: I) -> Result<serde_json::Value, String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let (code, json, stderr) = run_ldsim(args);
+    match json["files"].get(0) {
+        Some(report) if (code == 0 || code == 1) && report.get("error").is_none() => {
+            Ok(report.clone())
+        }
+        _ => Err(format!(
+            "exit {code}: {}",
+            stderr.lines().next().unwrap_or_default().trim()
+        )),
+    }
+}

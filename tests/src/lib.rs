@@ -11,7 +11,7 @@ pub mod mismatch;
 pub mod oracle;
 pub mod sets;
 
-pub use ldsim::{ldsim_bin, run_ldsim};
+pub use ldsim::{ldsim_bin, report_of, run_ldsim};
 pub use manifest::Manifest;
 
 /// The fixture manifest. A missing fixture set fails the test (never skips it).

@@ -131,11 +131,7 @@ pub fn run_program(
     env: &BTreeMap<String, String>,
     bind_now: bool,
 ) -> RealRun {
-    let mut env = env.clone();
-    if bind_now {
-        env.insert("LD_BIND_NOW".into(), "1".into());
-    }
-    run_in_root(root, &[program], &env)
+    run_program_qemu(root, None, program, env, bind_now)
 }
 
 /// Runs a program of another architecture in `root` through the qemu-user binary `qemu`

@@ -16,7 +16,7 @@
 use ldsim_tests::manifest::Case;
 use ldsim_tests::mismatch::{assert_none, Mismatch};
 use ldsim_tests::oracle::{dlopen_with_host, exists_in_root, run_program, DlopenRun};
-use ldsim_tests::{fixtures, run_ldsim, Manifest};
+use ldsim_tests::{fixtures, report_of, Manifest};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -57,16 +57,7 @@ fn check(root: &Path, file: &str) -> Result<Value, String> {
         "json",
         file,
     ];
-    let (code, json, stderr) = run_ldsim(args);
-    match json["files"].get(0) {
-        Some(report) if (code == 0 || code == 1) && report.get("error").is_none() => {
-            Ok(report.clone())
-        }
-        _ => Err(format!(
-            "exit {code}: {}",
-            stderr.lines().next().unwrap_or_default().trim()
-        )),
-    }
+    report_of(args)
 }
 
 fn strings(v: &Value) -> Vec<String> {

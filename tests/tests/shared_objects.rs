@@ -13,7 +13,7 @@ use ldsim_tests::manifest::{Case, PluginCase};
 use ldsim_tests::mismatch::{assert_none, Mismatch};
 use ldsim_tests::oracle::{dlopen_with_host, list_shared_object, python_import, DlopenRun};
 use ldsim_tests::sets::{diff, first_message, ldsim_sets, list_sets, symbol_key};
-use ldsim_tests::{fixtures, run_ldsim, Manifest};
+use ldsim_tests::{fixtures, report_of, run_ldsim, Manifest};
 use serde_json::Value;
 use std::path::Path;
 
@@ -35,16 +35,7 @@ fn check(root: &Path, loaded_by: &str, file: &str) -> Result<Value, String> {
         "json",
         file,
     ];
-    let (code, json, stderr) = run_ldsim(args);
-    match json["files"].get(0) {
-        Some(report) if (code == 0 || code == 1) && report.get("error").is_none() => {
-            Ok(report.clone())
-        }
-        _ => Err(format!(
-            "exit {code}: {}",
-            stderr.lines().next().unwrap_or_default().trim()
-        )),
-    }
+    report_of(args)
 }
 
 fn check_shared_object(m: &Manifest, case: &Case, root_name: &str, out: &mut Vec<Mismatch>) {
