@@ -19,7 +19,7 @@ pub fn report(report: &Report, verbose: bool) -> String {
         "{}: {} ({}{})",
         report.file,
         verdict_text(report),
-        loader(&report.loader),
+        loader_label(report),
         mode(report.mode)
     );
     // Printed by the loader before it fails, if it fails (preloads come first).
@@ -298,6 +298,26 @@ fn verdict(verdict: Verdict) -> &'static str {
         Verdict::Ok => "ok",
         Verdict::Fails => "fails on target",
         Verdict::FailsOnCall => "fails on first call",
+    }
+}
+
+/// The header's loader words; a file the kernel itself refuses to run never reaches a loader,
+/// so it says that rather than `static, no loader`.
+fn loader_label(report: &Report) -> String {
+    let refused = report.problems.iter().any(|f| {
+        f.first
+            && match &f.problem {
+                Problem::NotLoadable { .. } => true,
+                Problem::WrongClass { object, .. } | Problem::WrongMachine { object, .. } => {
+                    object == &report.file
+                }
+                _ => false,
+            }
+    });
+    if refused && matches!(report.mode, Mode::Run | Mode::Static) {
+        "the kernel refuses it".to_owned()
+    } else {
+        loader(&report.loader)
     }
 }
 
@@ -684,6 +704,25 @@ pub(crate) mod tests {
           bash: /t/prog32: cannot execute: required file not found
             reason: the interpreter /lib/ld-linux.so.2 does not exist in the target
           exit status: 127
+        ");
+    }
+
+    #[test]
+    fn a_file_the_kernel_refuses_never_names_a_loader() {
+        let mut r = base("./x", Verdict::Fails);
+        r.loader.flavor = Flavor::Static;
+        r.exit_status = Some(126);
+        r.problems = vec![first(Problem::NotLoadable {
+            object: "./x".into(),
+            found: "an invalid PT_INTERP (it extends past the end of the file)".into(),
+            message: "bash: ./x: Input/output error".into(),
+            reason: "the kernel refuses the file's PT_INTERP; execve fails with EIO".into(),
+        })];
+        insta::assert_snapshot!(report(&r, false), @r"
+        ./x: fails on target (the kernel refuses it)
+          bash: ./x: Input/output error
+            reason: the kernel refuses the file's PT_INTERP; execve fails with EIO
+          exit status: 126
         ");
     }
 

@@ -472,6 +472,27 @@ fn check_interp(bytes: &[u8], filesz: Option<u64>, found: &str, message: &str) {
         "{problem:#}"
     );
     assert_eq!(problem["message"], message, "{problem:#}");
+    assert_eq!(file["exit_status"], 126, "{file:#}");
+    // The oracle: this machine's kernel and bash run the very file (x86-64, like the host).
+    let program = root.path().join("t/x");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let real = Command::new("bash")
+        .arg("-c")
+        .arg(&program)
+        .output()
+        .expect("run bash");
+    let real_stderr = String::from_utf8_lossy(&real.stderr);
+    let real_tail = real_stderr
+        .trim_end()
+        .rsplit_once(&format!("{}: ", program.display()))
+        .map(|(_, tail)| tail.to_owned());
+    let predicted_tail = message.strip_prefix("sh: /t/x: ").map(str::to_owned);
+    assert_eq!(real_tail, predicted_tail, "bash said {real_stderr:?}");
+    assert_eq!(real.status.code(), Some(126), "bash said {real_stderr:?}");
 }
 
 const ENOEXEC: &str = "sh: /t/x: cannot execute binary file: Exec format error";
@@ -491,6 +512,18 @@ fn pt_interp_longer_than_path_max_is_enoexec() {
 #[test]
 fn pt_interp_shorter_than_two_bytes_is_enoexec() {
     check_interp(b"\0", None, "smaller than 2", ENOEXEC);
+}
+
+#[test]
+fn pt_interp_past_the_end_of_the_file_is_eio() {
+    // Within PATH_MAX but beyond the file: elf_read comes back short (EIO), checked before
+    // the terminating NUL is.
+    check_interp(
+        INTERP.as_bytes(),
+        Some(4000),
+        "past the end",
+        "sh: /t/x: Input/output error",
+    );
 }
 
 #[test]
