@@ -300,6 +300,33 @@ fn layers_alternating_a_thousand_times_are_refused() {
 }
 
 #[test]
+fn a_layer_applied_again_after_another_is_indexed_once_and_applied_in_order() {
+    // A puts /bin/app and 5,000 files, B deletes /bin/app (a whiteout); A, B, A, …, A, 127
+    // layers, stays under the 128-layer bound, and A's entries are read once.
+    let program = static_program();
+    let tmp = tempdir();
+    let a = big_layer(&program, 5_000);
+    let b = tar_of(&[Entry::Dir("bin/"), Entry::File("bin/.wh.app", b"")]);
+    let alternating: Vec<&str> = (0..127)
+        .map(|i| if i % 2 == 0 { "a.tar" } else { "b.tar" })
+        .collect();
+    let blobs = [("a.tar", a.as_slice()), ("b.tar", b.as_slice())];
+    let ends_with_a = write(
+        &tmp.path().join("aba.tar"),
+        &docker_save(&blobs, &alternating),
+    );
+    assert_ok(&measured_check(&ends_with_a, &[]));
+    // The same layers ending with B: the whiteout applied last removes the program.
+    let ends_with_b = write(
+        &tmp.path().join("ab.tar"),
+        &docker_save(&blobs, &alternating[..126]),
+    );
+    let run = measured_check(&ends_with_b, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("/bin/app"), "{}", run.stderr);
+}
+
+#[test]
 fn uncompressed_layers_are_charged_to_the_unpack_limit() {
     let program = static_program();
     let tmp = tempdir();

@@ -2,7 +2,7 @@
 //! `docker save` archive (manifest.json) offers, how `--image` / `--platform` pick one, and
 //! its layers applied in order into one [`Tree`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
@@ -137,10 +137,11 @@ pub const MAX_LAYERS: usize = 128;
 
 /// Unpack and index the candidate's layers and apply them in order. A layer listed again
 /// right after itself is applied once (applying a layer over itself changes nothing); a
-/// blob listed more than once is decompressed once. Every application charges the layer's
-/// uncompressed size to `budget`, compressed or not. Layers are unpacked and indexed side by
-/// side (one thread per core) a window at a time, and each entry list is dropped once applied,
-/// so at most a window's entry lists are held at once.
+/// blob listed more than once (A, B, A) is decompressed and indexed once, its entry list kept
+/// until its last application. Every application charges the layer's uncompressed size to
+/// `budget`, compressed or not. Layers are unpacked and indexed side by side (one thread per
+/// core) a window at a time, and each entry list is dropped after its blob's last
+/// application, so only the lists of blobs still to be applied again are held at once.
 pub fn build_tree(
     store: &Store,
     candidate: &Candidate,
@@ -166,6 +167,8 @@ pub fn build_tree(
     }
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut unpacked: BTreeMap<&str, Blob> = BTreeMap::new();
+    let mut indexed: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    let mut applied: BTreeSet<&str> = BTreeSet::new();
     let mut tree = Tree::new();
     for (window_index, window) in plan.chunks(workers.max(1)).enumerate() {
         let base = window_index * workers.max(1);
@@ -184,38 +187,45 @@ pub fn build_tree(
         {
             unpacked.insert(layer.blob.as_str(), blob?);
         }
-        // Each application indexed; a blob already applied before is charged again.
-        let fresh_names: Vec<&str> = fresh.iter().map(|l| l.blob.as_str()).collect();
-        let mut charged_first: Vec<&str> = Vec::new();
-        let jobs: Vec<(&Layer, Blob, bool)> = window
+        // Each blob's member list is read once, at its first application; a later
+        // application reuses it (held until the blob's last use) and charges the layer's size
+        // again, since it grows the tree as much as the first did.
+        let unindexed: Vec<(&Layer, Blob)> = fresh
             .iter()
             .map(|layer| {
-                let name = layer.blob.as_str();
-                let first = fresh_names.contains(&name) && !charged_first.contains(&name);
-                if first {
-                    charged_first.push(name);
-                }
                 let blob = unpacked
-                    .get(name)
+                    .get(layer.blob.as_str())
                     .cloned()
                     .unwrap_or_else(|| Blob::in_memory(Vec::new()));
-                (*layer, blob, !first)
+                (*layer, blob)
             })
             .collect();
-        let lists = parallel(&jobs, |(layer, blob, charge)| {
-            index_layer(layer, blob, budget, *charge)
-        });
-        for (offset, ((layer, _, _), members)) in jobs.iter().zip(lists).enumerate() {
+        let lists = parallel(&unindexed, |(layer, blob)| index_layer(layer, blob, budget));
+        for ((layer, _), members) in unindexed.iter().zip(lists) {
+            indexed.insert(layer.blob.as_str(), members?);
+        }
+        for (offset, layer) in window.iter().enumerate() {
             let index = base + offset;
-            tree.apply(members?, index + 1, Whiteouts::Honour)
+            let name = layer.blob.as_str();
+            let last = last_use.get(name) == Some(&index);
+            if !applied.insert(name) {
+                let size = unpacked.get(name).map_or(0, |b| b.len() as u64);
+                budget.spend(size).map_err(|e| in_layer(layer, e))?;
+            }
+            let members = if last {
+                indexed.remove(name).unwrap_or_default()
+            } else {
+                indexed.get(name).cloned().unwrap_or_default()
+            };
+            tree.apply(members, index + 1, Whiteouts::Honour)
                 .map_err(|source| in_layer(layer, source))?;
             tracing::debug!(
                 layer = layer.name,
                 inodes = tree.inode_count(),
                 "applied layer"
             );
-            if last_use.get(layer.blob.as_str()) == Some(&index) {
-                unpacked.remove(layer.blob.as_str());
+            if last {
+                unpacked.remove(name);
             }
         }
     }
@@ -272,17 +282,7 @@ fn unpack_layer(store: &Store, layer: &Layer, budget: &Budget) -> Result<Blob, A
 
 /// One application's members (sparse members charged to `budget`); `charge_again`: its
 /// uncompressed size is charged again (a blob applied at a second place in the stack).
-fn index_layer(
-    layer: &Layer,
-    plain: &Blob,
-    budget: &Budget,
-    charge_again: bool,
-) -> Result<Vec<Entry>, ArchiveError> {
-    if charge_again {
-        budget
-            .spend(plain.len() as u64)
-            .map_err(|e| in_layer(layer, e))?;
-    }
+fn index_layer(layer: &Layer, plain: &Blob, budget: &Budget) -> Result<Vec<Entry>, ArchiveError> {
     // An empty blob is an empty layer (some tools write one for metadata-only steps).
     if plain.is_empty() {
         return Ok(Vec::new());

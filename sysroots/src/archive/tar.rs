@@ -15,7 +15,7 @@ use super::error::ArchiveError;
 const SPARSE_IN_MEMORY: u64 = 1 << 20;
 
 /// One archive member, its name split into plain components.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// Components of the member name: no empty, `.` or `..` parts; empty for the root itself.
     pub path: Vec<Vec<u8>>,
@@ -25,7 +25,7 @@ pub struct Entry {
     pub kind: EntryKind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum EntryKind {
     File(Blob),
     Dir,
