@@ -7,6 +7,7 @@ pub mod fuzz_entry;
 pub mod images;
 pub mod ldsim;
 pub mod manifest;
+pub mod measured;
 pub mod mismatch;
 pub mod oracle;
 pub mod sets;

@@ -1,87 +1,33 @@
 //! Archives built to exhaust memory or time (issue 10), generated here at test time: a GNU
 //! sparse member declaring a huge hole, a `docker save` manifest listing one layer 2,000 times,
 //! an OCI layout whose indexes nest with fan-out 10 nine levels deep. Each must end, with the
-//! one-line error (exit 2) or the right verdict, in well under a second and under 64 MiB of
-//! peak RSS. The RSS is measured on the `ldsim` binary through GNU time (`/usr/bin/time -f %M`):
-//! a child spawned directly by this test would inherit the test process's high-water RSS at
-//! exec.
+//! one-line error (exit 2) or the right verdict, in under a second of CPU and under 64 MiB of
+//! peak RSS, measured on the `ldsim` process alone (`ldsim_tests::measured`).
 
+use ldsim_tests::fixtures;
 use ldsim_tests::images::{sha256_hex, tar_of, Entry};
-use ldsim_tests::{fixtures, ldsim_bin};
+use ldsim_tests::measured::{measure, Measured};
 use serde_json::{json, Value};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
-const MAX_RSS_KIB: u64 = 64 << 10;
-const MAX_TIME: Duration = Duration::from_secs(1);
 /// A static musl program of the fixtures: `ok` in any root.
 const STATIC_PROGRAM: &str = "t/musl/static/main";
 
-/// What one measured ldsim run gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    rss_kib: u64,
-    elapsed: Duration,
-}
-
-/// `ldsim check --format json --sysroot ROOT EXTRA… --in-target /bin/app` under GNU time.
-fn measured_check(root: &Path, extra: &[&str]) -> Run {
-    let rss_file = root.with_extension("rss");
-    let start = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M", "-o"])
-        .arg(&rss_file)
-        .arg(ldsim_bin())
-        .args(["check", "--format", "json", "--sysroot"])
-        .arg(root)
-        .args(extra)
-        .args(["--in-target", "/bin/app"])
-        .output()
-        .expect("run ldsim under /usr/bin/time");
-    let elapsed = start.elapsed();
-    let rss = std::fs::read_to_string(&rss_file).expect("GNU time's output");
-    // GNU time prefixes "Command exited with non-zero status N" when the child fails.
-    let rss_kib = rss
-        .lines()
-        .filter_map(|l| l.trim().parse::<u64>().ok())
-        .next_back()
-        .unwrap_or_else(|| panic!("no RSS in {rss:?}"));
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        rss_kib,
-        elapsed,
-    };
-    eprintln!(
-        "{} {extra:?}: exit {}, {:.3} s, {} KiB",
-        root.display(),
-        run.code,
-        run.elapsed.as_secs_f64(),
-        run.rss_kib
-    );
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(
-        run.rss_kib < MAX_RSS_KIB,
-        "{}: peak RSS {} KiB",
-        root.display(),
-        run.rss_kib
-    );
-    assert!(
-        run.elapsed < MAX_TIME,
-        "{}: took {:?}",
-        root.display(),
-        run.elapsed
-    );
+/// `ldsim check --format json --sysroot ROOT EXTRA… --in-target /bin/app`, measured and
+/// bounded.
+fn measured_check(root: &Path, extra: &[&str]) -> Measured {
+    let mut args: Vec<OsString> = vec!["check".into(), "--format".into(), "json".into()];
+    args.extend(["--sysroot".into(), root.into()]);
+    args.extend(extra.iter().map(OsString::from));
+    args.extend(["--in-target".into(), "/bin/app".into()]);
+    let run = measure(args);
+    run.assert_bounded(&format!("{} {extra:?}", root.display()));
     run
 }
 
 /// The run is the one-line open error containing every one of `words`, exit status 2.
-fn assert_one_line_error(run: &Run, root: &Path, words: &[&str]) {
+fn assert_one_line_error(run: &Measured, root: &Path, words: &[&str]) {
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     let lines: Vec<&str> = run
         .stderr
@@ -97,7 +43,7 @@ fn assert_one_line_error(run: &Run, root: &Path, words: &[&str]) {
 }
 
 /// The run reports `/bin/app` as `ok`.
-fn assert_ok(run: &Run) {
+fn assert_ok(run: &Measured) {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON report");
     let file = &json["files"][0];

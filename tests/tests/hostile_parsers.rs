@@ -1,21 +1,17 @@
 //! Hostile inputs to the parsers (issue 10: "Bounded and unforgeable"), each generated here:
 //! long names referenced many times, version chains shared by many records, unterminated
 //! string tables, an ld.so.cache whose entries all name one unterminated string, and
-//! PT_INTERP segments the kernel refuses. Each runs `ldsim check` as a child of
-//! `/usr/bin/time` (so the measured peak RSS is ldsim's own, not inherited from this test
-//! process) and must finish in under a second with a peak RSS under 64 MiB, with the
-//! expected verdict.
+//! PT_INTERP segments the kernel refuses. Each runs `ldsim check` measured on its own
+//! (`ldsim_tests::measured`) and must cost under a second of CPU and under 64 MiB of peak RSS,
+//! with the expected verdict.
 
-use ldsim_tests::ldsim_bin;
+use ldsim_tests::measured::{measure, Measured};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const BASE: u64 = 0x40_0000;
 const MIB: usize = 1 << 20;
-const MAX_RSS_KIB: u64 = 64 * 1024;
-const MAX_TIME: Duration = Duration::from_secs(1);
 const INTERP: &str = "/lib64/ld-linux-x86-64.so.2";
 
 /// A little-endian ELF64 x86-64 executable: PT_LOAD of the whole file, PT_DYNAMIC, PT_INTERP.
@@ -187,60 +183,32 @@ fn root_with(program: &[u8], cache: Option<&[u8]>) -> tempfile::TempDir {
 }
 
 struct Run {
-    elapsed: Duration,
-    peak_kib: u64,
+    measured: Measured,
     code: i32,
     json: Value,
-    stderr: String,
 }
 
-/// `ldsim check --format json --sysroot ROOT --in-target /t/x` under `/usr/bin/time -f %M`.
+/// `ldsim check --format json --sysroot ROOT --in-target /t/x`, measured.
 fn check(root: &Path) -> Run {
-    let rss = root.join("rss");
-    let start = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&rss)
-        .arg(ldsim_bin())
-        .args(["check", "--format", "json", "--sysroot"])
-        .arg(root)
-        .args(["--in-target", "/t/x"])
-        .output()
-        .expect("run /usr/bin/time ldsim");
-    let elapsed = start.elapsed();
-    let peak_kib = std::fs::read_to_string(&rss)
-        .ok()
-        .and_then(|t| t.lines().last()?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS from /usr/bin/time in {}", rss.display()));
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let run = Run {
-        elapsed,
-        peak_kib,
-        code: out.status.code().unwrap_or(-1),
-        json: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-        stderr,
-    };
-    eprintln!(
-        "{}: {:?}, peak RSS {} KiB, exit {}",
-        root.display(),
-        run.elapsed,
-        run.peak_kib,
-        run.code
-    );
-    run
+    let measured = measure([
+        "check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--sysroot".as_ref(),
+        root.as_os_str(),
+        "--in-target".as_ref(),
+        std::ffi::OsStr::new("/t/x"),
+    ]);
+    Run {
+        code: measured.code,
+        json: serde_json::from_str(&measured.stdout).unwrap_or(Value::Null),
+        measured,
+    }
 }
 
-/// Bounded time and memory, no crash; returns the file's report.
+/// Bounded CPU time and memory, no crash; returns the file's report.
 fn bounded(run: &Run) -> &Value {
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(
-        run.peak_kib < MAX_RSS_KIB,
-        "peak RSS {} KiB (limit {MAX_RSS_KIB})",
-        run.peak_kib
-    );
-    assert!(run.elapsed < MAX_TIME, "took {:?}", run.elapsed);
+    run.measured.assert_bounded("/t/x");
     &run.json["files"][0]
 }
 
