@@ -3,47 +3,123 @@
 //! glibc: elf/dl-version.c (`_dl_check_map_versions`, `match_symbol`) and elf/dl-lookup.c
 //! (`do_lookup_x`, `check_match`). musl: ldso/dynlink.c (`find_sym2`, `do_relocs`).
 
-use std::collections::HashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+use std::hash::BuildHasher;
 
 use crate::model::*;
 
-/// Exported definitions of one object by name, built once per parsed object.
+/// A symbol name as lookup carries it: hashed once, then probed in every object's index
+/// (glibc likewise computes a name's hash once per `_dl_lookup_symbol_x`).
+#[derive(Debug, Clone, Copy)]
+pub struct LookupName<'a> {
+    pub bytes: &'a [u8],
+    hash: u64,
+}
+
+impl<'a> LookupName<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        LookupName {
+            bytes,
+            hash: FxBuildHasher.hash_one(bytes),
+        }
+    }
+
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// One exported name of an object: its hash, its first symbol (whose name it is) and, when
+/// more symbols carry it (several versions of one name), where their list is.
+#[derive(Debug, Clone, Copy)]
+struct Export {
+    hash: u64,
+    first: u32,
+    /// 1 + index into [`ExportIndex::more`], 0 when `first` is the only one.
+    more: u32,
+}
+
+/// Exported definitions of one object by name, built once per parsed object. 16 bytes a name:
+/// names are compared against the object's own symbol table, never copied.
 #[derive(Debug, Default)]
 pub struct ExportIndex {
-    /// Name → index into `symbols`.
-    by_name: HashMap<Name, usize>,
-    /// Symbol indices per distinct name.
-    symbols: Vec<Vec<u32>>,
+    by_name: HashTable<Export>,
+    /// Every symbol of a name carried by more than one, in symbol-table order.
+    more: Vec<Vec<u32>>,
 }
 
 impl ExportIndex {
     pub fn new(obj: &ElfObject) -> Self {
-        let mut by_name: HashMap<Name, usize> = HashMap::new();
-        let mut symbols: Vec<Vec<u32>> = Vec::new();
+        let mut by_name: HashTable<Export> = HashTable::new();
+        let mut more: Vec<Vec<u32>> = Vec::new();
         // The parser shares one `Name` among the symbols naming one string offset: hash each
         // shared name once, not once per symbol (a long name referenced by many symbols).
-        let mut by_pointer: HashMap<*const u8, usize> = HashMap::new();
-        for (i, s) in obj.symbols.iter().enumerate().skip(1) {
+        let mut by_pointer: HashMap<*const u8, u64> = HashMap::default();
+        let symbols = &obj.symbols;
+        for (i, s) in symbols.iter().enumerate().skip(1) {
             // An undefined symbol with a zero value can never be a definition.
             if s.name.is_empty() || (s.is_undefined() && s.value == 0) {
                 continue;
             }
-            let slot = *by_pointer.entry(s.name.as_ptr()).or_insert_with(|| {
-                *by_name.entry(s.name.clone()).or_insert_with(|| {
-                    symbols.push(Vec::new());
-                    symbols.len() - 1
-                })
-            });
-            symbols[slot].push(i as u32);
+            let hash = *by_pointer
+                .entry(s.name.as_ptr())
+                .or_insert_with(|| FxBuildHasher.hash_one(&*s.name));
+            let same_name = |e: &Export| e.hash == hash && symbols[e.first as usize].name == s.name;
+            match by_name.entry(hash, same_name, |e| e.hash) {
+                hashbrown::hash_table::Entry::Occupied(mut found) => {
+                    let export = found.get_mut();
+                    if export.more == 0 {
+                        more.push(vec![export.first]);
+                        export.more = more.len() as u32;
+                    }
+                    more[export.more as usize - 1].push(i as u32);
+                }
+                hashbrown::hash_table::Entry::Vacant(slot) => {
+                    slot.insert(Export {
+                        hash,
+                        first: i as u32,
+                        more: 0,
+                    });
+                }
+            }
         }
-        ExportIndex { by_name, symbols }
+        ExportIndex { by_name, more }
     }
 
-    fn candidates(&self, name: &[u8]) -> &[u32] {
+    /// The symbols of `symbols` (the object this index was built from) that may define
+    /// `name`, in symbol-table order.
+    pub fn candidates<'s>(&'s self, symbols: &[Symbol], name: &LookupName<'_>) -> &'s [u32] {
+        let found = self.by_name.find(name.hash, |e| {
+            e.hash == name.hash
+                && symbols
+                    .get(e.first as usize)
+                    .is_some_and(|s| *s.name == *name.bytes)
+        });
+        match found {
+            None => &[],
+            Some(e) if e.more == 0 => std::slice::from_ref(&e.first),
+            Some(e) => self
+                .more
+                .get(e.more as usize - 1)
+                .map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// How many distinct names the object exports.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// Every exported name of `symbols` (the object this index was built from) with its hash.
+    pub fn names<'s>(&'s self, symbols: &'s [Symbol]) -> impl Iterator<Item = (u64, &'s [u8])> {
         self.by_name
-            .get(name)
-            .and_then(|&slot| self.symbols.get(slot))
-            .map_or(&[], Vec::as_slice)
+            .iter()
+            .filter_map(move |e| symbols.get(e.first as usize).map(|s| (e.hash, &*s.name)))
     }
 }
 
@@ -142,7 +218,7 @@ pub struct Definition {
 /// check_match).
 pub fn glibc_lookup(
     scope: &[ScopeEntry<'_>],
-    name: &[u8],
+    name: &LookupName<'_>,
     version: Option<&VersionReq<'_>>,
     class: LookupClass,
 ) -> Option<Definition> {
@@ -153,7 +229,7 @@ pub fn glibc_lookup(
         let obj = entry.object;
         let mut versioned: Option<u32> = None;
         let mut num_versions = 0;
-        for &idx in entry.exports.candidates(name) {
+        for &idx in entry.exports.candidates(&entry.object.symbols, name) {
             let Some(sym) = obj.symbols.get(idx as usize) else {
                 continue;
             };
@@ -236,14 +312,14 @@ fn glibc_is_definition(sym: &Symbol, class: LookupClass) -> bool {
 /// versions are skipped (ldso/dynlink.c: find_sym2).
 pub fn musl_lookup(
     scope: &[ScopeEntry<'_>],
-    name: &[u8],
+    name: &LookupName<'_>,
     class: LookupClass,
 ) -> Option<Definition> {
     for (scope_index, entry) in scope.iter().enumerate() {
         if class == LookupClass::Copy && entry.is_main {
             continue;
         }
-        for &idx in entry.exports.candidates(name) {
+        for &idx in entry.exports.candidates(&entry.object.symbols, name) {
             let Some(sym) = entry.object.symbols.get(idx as usize) else {
                 continue;
             };
@@ -344,7 +420,7 @@ fn distinct_references<'o>(
         })
     };
     let mut order: Vec<Reference> = Vec::new();
-    let mut position: HashMap<u32, usize> = HashMap::new();
+    let mut position: HashMap<u32, usize> = HashMap::default();
     for r in relocs {
         if r.symbol == 0 {
             continue;

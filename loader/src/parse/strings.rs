@@ -10,7 +10,14 @@
 //!   [`NAME_BYTES_PER_TABLE_BYTE`] times the table size (distinct offsets into one string
 //!   overlap: every suffix of a 1 MiB string is a different name).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
+
+/// A NUL found within this many bytes of a string's start ends it without consulting what
+/// earlier scans learnt: the cost per reference stays bounded by this, the common case skips
+/// the bookkeeping.
+pub const SHORT_SCAN: usize = 256;
 
 /// Where NUL-terminated strings in one byte table end, learnt so that each byte is scanned at
 /// most once however many strings are read, in whatever order: 40,000 reads into a 1 MiB run
@@ -29,6 +36,12 @@ impl NulRuns {
     pub fn end_of(&mut self, bytes: &[u8], start: usize) -> usize {
         if start >= bytes.len() {
             return bytes.len();
+        }
+        // Most names are short: found within SHORT_SCAN bytes, they are neither looked up nor
+        // recorded (a bounded rescan per reference keeps every read linear).
+        let window = bytes.get(start..bytes.len().min(start + SHORT_SCAN));
+        if let Some(nul) = window.and_then(|w| w.iter().position(|&b| b == 0)) {
+            return start + nul;
         }
         if let Some((_, &end)) = self.runs.range(..=start).next_back() {
             if start <= end {
@@ -109,7 +122,7 @@ impl<'a> StrTab<'a> {
             size,
             bytes,
             runs: NulRuns::default(),
-            interned: HashMap::new(),
+            interned: HashMap::default(),
             budget: bytes
                 .len()
                 .saturating_mul(NAME_BYTES_PER_TABLE_BYTE)
@@ -184,7 +197,7 @@ mod tests {
             size: bytes.len() as u64,
             bytes,
             runs: NulRuns::default(),
-            interned: HashMap::new(),
+            interned: HashMap::default(),
             budget: 16,
             exhausted: false,
         }
