@@ -2,16 +2,21 @@
 //! _dl_check_all_versions) and symbol binding for both flavours (glibc elf/dl-reloc.c,
 //! dl-lookup.c; musl ldso/dynlink.c: do_relocs).
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ldsim_loader::binding::{
-    self, check_version, glibc_lookup, musl_lookup, LookupClass, ScopeEntry, VersionCheck,
+    self, check_version, glibc_lookup, musl_lookup, LookupClass, LookupName, ScopeEntry,
+    VersionCheck,
 };
 use ldsim_loader::STB_WEAK;
 
 use crate::graph::{lossy, LinkMap, Role, MAX_PROBLEMS_PER_OBJECT};
 use crate::report::{Finding, Problem, When};
-use crate::store::Knowledge;
+use crate::store::{Definer, Knowledge};
 use crate::voice::Voice;
 
 /// glibc: every Vernaux of every object in `objects` (load order) against its provider's
@@ -168,7 +173,6 @@ pub(crate) struct GlibcPass<'p> {
 /// Each problem is ranked by when the real run meets it: start-up relocation in
 /// [`relocation_order`], then lazily bound calls.
 pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice<'_>) {
-    let scope = ScopeIndex::new(map, pass.scope);
     let real_order = relocation_order(map, pass.objects, pass.glibc_version >= (2, 39));
     // Positions by node, so that a long scope is not searched once per object.
     let real_rank: HashMap<usize, usize> = real_order
@@ -176,20 +180,46 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         .enumerate()
         .map(|(r, &i)| (i, r))
         .collect();
-    let mut scope_position: HashMap<usize, usize> = HashMap::new();
+    let mut scope_position: HashMap<usize, usize> = HashMap::default();
+    // Each object of the scope by identity, and whether it is the main program there.
+    let mut in_scope: HashMap<usize, bool> = HashMap::default();
     for (p, &i) in pass.scope.iter().enumerate() {
         scope_position.entry(i).or_insert(p);
+        in_scope
+            .entry(identity(&map.nodes[i].parsed.object))
+            .or_insert(map.nodes[i].role == Role::Main);
     }
     let mut problems = Vec::new();
     let mut omitted = 0;
     let mut unverified = BTreeSet::new();
-    let list_order = pass
+    // Objects whose references were all defined once by objects this scope also holds
+    // bind without a problem again: only the others are bound.
+    let to_bind: Vec<(usize, Vec<binding::Reference>)> = pass
         .objects
         .iter()
         .rev()
         .copied()
-        .filter(|&i| map.nodes[i].role != Role::Interpreter);
-    for idx in list_order {
+        .filter(|&i| map.nodes[i].role != Role::Interpreter)
+        .filter(|&i| {
+            !map.nodes[i]
+                .parsed
+                .resolved_by
+                .get()
+                .is_some_and(|definers| {
+                    definers.iter().all(|d| {
+                        in_scope
+                            .get(&d.object)
+                            .is_some_and(|&is_main| !(is_main && d.not_as_main))
+                    })
+                })
+        })
+        .map(|i| (i, binding::references(&map.nodes[i].parsed.object)))
+        .collect();
+    let references = to_bind.iter().map(|(_, r)| r.len()).sum();
+    let scope = Scope::new(map, pass.scope, references);
+    let by_request = requested_names(map);
+    let mut near = Near::new(pass.scope.len(), map.nodes.len());
+    for (idx, refs) in to_bind {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
         let now =
@@ -199,8 +229,23 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let self_pos = scope_position.get(&idx).copied();
         let referrer = object_name(node, voice.argv0);
         let object_rank = real_rank.get(&idx).copied().unwrap_or(0) as u64;
+        // The object and its direct dependencies: where most references are defined. Its
+        // wider dependency closure is only gathered when a reference is first found elsewhere.
+        let mut direct: Vec<usize> = self_pos.into_iter().collect();
+        for needed in obj.needed().iter().take(MAX_NEAR_OBJECTS) {
+            if let Some(p) = by_request
+                .get(&**needed)
+                .and_then(|n| scope_position.get(n))
+            {
+                direct.push(*p);
+            }
+        }
+        let mut near_gathered = false;
+        let mut near_walk: Option<Vec<u32>> = None;
         let mut listed = 0;
-        for (ref_index, r) in binding::references(obj).into_iter().enumerate() {
+        let mut definers: Vec<Definer> = Vec::new();
+        let mut all_defined = true;
+        for (ref_index, r) in refs.into_iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
             };
@@ -209,29 +254,64 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             }
             let version = binding::version_requirement(obj, sym);
             let class = lookup_class(&r);
-            let found = match (symbolic, self_pos) {
+            let name = LookupName::new(&sym.name);
+            let own = match (symbolic, self_pos) {
                 (true, Some(p)) => {
-                    glibc_lookup(&scope.entries[p..=p], &sym.name, version.as_ref(), class).or_else(
-                        || {
-                            glibc_lookup(
-                                &scope.candidates(&sym.name),
-                                &sym.name,
-                                version.as_ref(),
-                                class,
-                            )
-                        },
-                    )
+                    glibc_lookup(&scope.entries()[p..=p], &name, version.as_ref(), class).map(|_| p)
                 }
-                _ => glibc_lookup(
-                    &scope.candidates(&sym.name),
-                    &sym.name,
-                    version.as_ref(),
-                    class,
-                ),
+                _ => None,
             };
-            if found.is_some() || (sym.is_undefined() && sym.binding == STB_WEAK) {
+            let found = own.or_else(|| scope.first(&name, version.as_ref(), class));
+            // Found at all decides the problems; which definer is recorded decides how often
+            // the object is bound again: one of its own dependencies is in every scope that
+            // loads it, where an earlier object of this scope (the main program, a library
+            // defining the same inline function) may not be.
+            let found = match found {
+                Some(p) if direct.contains(&p) || (near_gathered && near.holds(p)) => Some(p),
+                Some(p) => {
+                    if !near_gathered {
+                        near.gather(map, idx, &by_request, &scope_position);
+                        near_gathered = true;
+                    }
+                    if near.holds(p) {
+                        Some(p)
+                    } else {
+                        let near_positions: Cow<'_, [u32]> = match &scope {
+                            Scope::Walk(_) => Cow::Borrowed(
+                                near_walk
+                                    .get_or_insert_with(|| {
+                                        (0..pass.scope.len() as u32)
+                                            .filter(|&q| near.holds(q as usize))
+                                            .collect()
+                                    })
+                                    .as_slice(),
+                            ),
+                            Scope::Indexed { .. } => scope
+                                .positions(&name)
+                                .iter()
+                                .copied()
+                                .filter(|&q| near.holds(q as usize))
+                                .collect(),
+                        };
+                        scope
+                            .lookup(&near_positions, &name, version.as_ref(), class)
+                            .or(Some(p))
+                    }
+                }
+                None => None,
+            };
+            let found = found.map(|p| scope.entries()[p]);
+            if let Some(definer) = found {
+                definers.push(Definer {
+                    object: identity(definer.object),
+                    not_as_main: class == LookupClass::Copy,
+                });
                 continue;
             }
+            if sym.is_undefined() && sym.binding == STB_WEAK {
+                continue;
+            }
+            all_defined = false;
             if map.opaque_may_define(pass.scope, version.as_ref()) {
                 unverified.insert(lossy(&sym.name));
                 continue;
@@ -262,10 +342,117 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 rank,
             ));
         }
+        if all_defined {
+            definers.sort_unstable();
+            definers.dedup();
+            let _ = node.parsed.resolved_by.set(definers.into_boxed_slice());
+        }
     }
+    drop(scope);
     map.problems.extend(problems);
     map.omitted_problems += omitted;
     map.unverified.extend(unverified);
+}
+
+/// Every name an object of the map was requested by, to its node.
+fn requested_names(map: &LinkMap) -> HashMap<&[u8], usize> {
+    let mut by_request: HashMap<&[u8], usize> = HashMap::default();
+    for (i, node) in map.nodes.iter().enumerate() {
+        for name in node.names.iter().chain(std::iter::once(&node.name)) {
+            by_request.entry(name.as_slice()).or_insert(i);
+        }
+    }
+    by_request
+}
+
+/// How many of an object's dependencies [`Near::gather`] marks: enough for any real library,
+/// and a bound on the work for a chain of thousands (the preference it serves only decides
+/// how often an object is bound again, never what binding finds).
+const MAX_NEAR_OBJECTS: usize = 256;
+
+/// An object and the objects its DT_NEEDED entries bring in, transitively, as loaded in this
+/// map: marked by scope position, reused from one object to the next.
+struct Near {
+    /// By scope position.
+    marked: Vec<bool>,
+    /// By node.
+    visited: Vec<bool>,
+    marked_positions: Vec<usize>,
+    visited_nodes: Vec<usize>,
+}
+
+impl Near {
+    fn new(scope_len: usize, nodes: usize) -> Self {
+        Near {
+            marked: vec![false; scope_len],
+            visited: vec![false; nodes],
+            marked_positions: Vec::new(),
+            visited_nodes: Vec::new(),
+        }
+    }
+
+    /// Mark `start`'s dependencies, breadth first, up to [`MAX_NEAR_OBJECTS`].
+    fn gather(
+        &mut self,
+        map: &LinkMap,
+        start: usize,
+        by_request: &HashMap<&[u8], usize>,
+        scope_position: &HashMap<usize, usize>,
+    ) {
+        for p in self.marked_positions.drain(..) {
+            self.marked[p] = false;
+        }
+        for n in self.visited_nodes.drain(..) {
+            self.visited[n] = false;
+        }
+        let mut queue = std::collections::VecDeque::from([start]);
+        self.visit(start);
+        let mut gathered = 0;
+        while let Some(i) = queue.pop_front() {
+            if gathered == MAX_NEAR_OBJECTS {
+                break;
+            }
+            gathered += 1;
+            if let Some(&p) = scope_position.get(&i) {
+                self.marked[p] = true;
+                self.marked_positions.push(p);
+            }
+            // Names are shared per string: in a long list, a repeated DT_NEEDED name is looked
+            // up once (30,000 entries naming one long string).
+            let needed = map.nodes[i].parsed.object.needed();
+            let mut asked: Option<HashSet<*const u8>> = (needed.len() > 16).then(HashSet::default);
+            for needed in needed {
+                if asked.as_mut().is_some_and(|a| !a.insert(needed.as_ptr())) {
+                    continue;
+                }
+                if let Some(&next) = by_request.get(&**needed) {
+                    if self.visit(next) {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, node: usize) -> bool {
+        match self.visited.get_mut(node) {
+            Some(seen) if !*seen => {
+                *seen = true;
+                self.visited_nodes.push(node);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn holds(&self, position: usize) -> bool {
+        self.marked.get(position).copied().unwrap_or(false)
+    }
+}
+
+/// An object's identity across the scopes of a run: the address of its shared parse.
+fn identity(object: &ldsim_loader::ElfObject) -> usize {
+    std::ptr::from_ref(object) as usize
 }
 
 fn undefined_reason(name: &str, version: Option<&str>, when: When, dlopen: bool) -> String {
@@ -296,9 +483,14 @@ pub(crate) struct MuslPass<'p> {
 /// musl binding: everything at once, versions ignored but hidden ones, every failure
 /// reported (ldso/dynlink.c: do_relocs; a dlopen stops at the first, but the set is the same).
 pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8]) {
-    let scope = ScopeIndex::new(map, pass.scope);
+    let references = pass
+        .order
+        .iter()
+        .map(|&i| map.nodes[i].parsed.object.symbols.len())
+        .sum();
+    let scope = Scope::new(map, pass.scope, references);
     let ldso_scope: Vec<ScopeEntry<'_>> = scope
-        .entries
+        .entries()
         .iter()
         .zip(pass.scope)
         .filter(|(_, &i)| i == pass.ldso)
@@ -323,10 +515,12 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
                 continue;
             }
             let class = lookup_class(&r);
-            let mut found = musl_lookup(&scope.candidates(&sym.name), &sym.name, class).is_some();
+            let name = LookupName::new(&sym.name);
+            let mut found = musl_lookup(&scope.candidates(&name), &name, class).is_some();
             if !found && pass.lfs64_remap {
                 if let Some(base) = binding::musl_lfs64_alias(&sym.name) {
-                    found = musl_lookup(&ldso_scope, base, LookupClass::Plt).is_some();
+                    let base = LookupName::new(base);
+                    found = musl_lookup(&ldso_scope, &base, LookupClass::Plt).is_some();
                 }
             }
             if found || (sym.is_undefined() && sym.binding == STB_WEAK) {
@@ -354,6 +548,8 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
             });
         }
     }
+    drop(ldso_scope);
+    drop(scope);
     map.problems.extend(problems.into_iter().map(Finding::new));
     map.omitted_problems += omitted;
     map.unverified.extend(unverified);
@@ -385,42 +581,98 @@ pub(crate) fn glibc_isa_levels(map: &mut LinkMap, objects: &[usize], argv0: &[u8
     map.problems.extend(problems.into_iter().map(Finding::new));
 }
 
-/// A lookup scope with, for every name, the scope entries that may define it (in scope
-/// order): a lookup visits only those, so binding costs the references times the definers,
-/// not the references times the scope (a chain of 5,000 libraries).
-struct ScopeIndex<'m> {
-    entries: Vec<ScopeEntry<'m>>,
-    by_name: HashMap<&'m [u8], Vec<u32>>,
+/// A lookup scope as binding searches it. Walking the scope probes each object's export index
+/// (the real loader's way: references × scope length); indexing it first costs the scope's
+/// exports once, then a lookup visits only the entries that may define the name (a chain of
+/// 5,000 libraries). [`Scope::new`] takes whichever costs less for the references at hand.
+enum Scope<'m> {
+    Walk(Vec<ScopeEntry<'m>>),
+    Indexed {
+        entries: Vec<ScopeEntry<'m>>,
+        by_name: HashTable<(u64, &'m [u8], Vec<u32>)>,
+    },
 }
 
-impl<'m> ScopeIndex<'m> {
-    fn new(map: &'m LinkMap, scope: &[usize]) -> Self {
+impl<'m> Scope<'m> {
+    /// The scope for binding `references` lookups.
+    fn new(map: &'m LinkMap, scope: &[usize], references: usize) -> Self {
         let entries = scope_entries(map, scope);
-        let mut by_name: HashMap<&'m [u8], Vec<u32>> = HashMap::new();
+        let exports: usize = entries.iter().map(|e| e.exports.len()).sum();
+        if references.saturating_mul(entries.len()) <= exports.saturating_mul(4) {
+            return Scope::Walk(entries);
+        }
+        let mut by_name: HashTable<(u64, &'m [u8], Vec<u32>)> = HashTable::new();
         for (position, entry) in entries.iter().enumerate() {
             let position = position as u32;
-            for s in entry.object.symbols.iter().skip(1) {
-                // The same test as the object's own export index: what may define a name.
-                if s.name.is_empty() || (s.is_undefined() && s.value == 0) {
-                    continue;
-                }
-                let definers = by_name.entry(&s.name).or_default();
-                if definers.last() != Some(&position) {
-                    definers.push(position);
-                }
+            for (hash, name) in entry.exports.names(&entry.object.symbols) {
+                let definers = by_name
+                    .entry(hash, |e| e.0 == hash && e.1 == name, |e| e.0)
+                    .or_insert_with(|| (hash, name, Vec::new()))
+                    .into_mut();
+                definers.2.push(position);
             }
         }
-        ScopeIndex { entries, by_name }
+        Scope::Indexed { entries, by_name }
     }
 
-    /// The entries that may define `name`, in scope order (lookup's first match is kept).
-    fn candidates(&self, name: &[u8]) -> Vec<ScopeEntry<'m>> {
-        self.by_name.get(name).map_or_else(Vec::new, |positions| {
-            positions
-                .iter()
-                .map(|&p| self.entries[p as usize])
-                .collect()
-        })
+    fn entries(&self) -> &[ScopeEntry<'m>] {
+        match self {
+            Scope::Walk(entries) | Scope::Indexed { entries, .. } => entries,
+        }
+    }
+
+    /// The scope positions that may define `name` (indexed scopes only; walking, every
+    /// position may).
+    fn positions(&self, name: &LookupName<'_>) -> &[u32] {
+        match self {
+            Scope::Walk(_) => &[],
+            Scope::Indexed { by_name, .. } => by_name
+                .find(name.hash(), |e| e.0 == name.hash() && e.1 == name.bytes)
+                .map_or(&[][..], |e| e.2.as_slice()),
+        }
+    }
+
+    /// glibc's lookup of `name` in the whole scope: the position of the first definer.
+    fn first(
+        &self,
+        name: &LookupName<'_>,
+        version: Option<&binding::VersionReq<'_>>,
+        class: LookupClass,
+    ) -> Option<usize> {
+        match self {
+            Scope::Walk(entries) => {
+                glibc_lookup(entries, name, version, class).map(|d| d.scope_index)
+            }
+            Scope::Indexed { .. } => self.lookup(self.positions(name), name, version, class),
+        }
+    }
+
+    /// glibc's lookup among the entries at `positions` (in scope order): the position of the
+    /// first that defines `name`.
+    fn lookup(
+        &self,
+        positions: &[u32],
+        name: &LookupName<'_>,
+        version: Option<&binding::VersionReq<'_>>,
+        class: LookupClass,
+    ) -> Option<usize> {
+        let entries = self.entries();
+        let chosen: Vec<ScopeEntry<'m>> = positions.iter().map(|&p| entries[p as usize]).collect();
+        glibc_lookup(&chosen, name, version, class).map(|d| positions[d.scope_index] as usize)
+    }
+
+    /// The entries a lookup of `name` visits, in scope order (lookup keeps the first match).
+    fn candidates(&self, name: &LookupName<'_>) -> Cow<'_, [ScopeEntry<'m>]> {
+        match self {
+            Scope::Walk(entries) => Cow::Borrowed(entries),
+            Scope::Indexed { entries, by_name } => Cow::Owned(
+                by_name
+                    .find(name.hash(), |e| e.0 == name.hash() && e.1 == name.bytes)
+                    .map_or_else(Vec::new, |e| {
+                        e.2.iter().map(|&p| entries[p as usize]).collect()
+                    }),
+            ),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Opening and parsing target files once per run, shared across every file checked.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ldsim_loader::binding::ExportIndex;
 use ldsim_loader::{ElfError, ElfObject};
@@ -14,6 +14,20 @@ pub(crate) struct Parsed {
     pub exports: ExportIndex,
     /// How much of the object's interface is known (less than all only for built-in targets).
     pub knowledge: Knowledge,
+    /// Set the first time binding found every one of this object's references defined: the
+    /// objects that defined them. Lookup succeeds when any object of the scope matches, so in
+    /// any later scope holding all of them the object binds again without a problem, and is
+    /// not bound again (`bind.rs`: the work of a library many programs load is done once).
+    pub resolved_by: OnceLock<Box<[Definer]>>,
+}
+
+/// One object that defined references of another, as binding met it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Definer {
+    /// The definer's identity: the address of its parse, shared by every scope of a run.
+    pub object: usize,
+    /// It defined a copy-relocated symbol, which lookup never takes from the main program.
+    pub not_as_main: bool,
 }
 
 /// What a built-in target's tables say about an object.
@@ -34,6 +48,7 @@ impl Parsed {
             object,
             exports,
             knowledge,
+            resolved_by: OnceLock::new(),
         }
     }
 }
@@ -122,7 +137,9 @@ impl<'r> Store<'r> {
         let (resolved, bytes) = self.root.read(path, &TargetPath::root())?;
         let entry: Entry = ldsim_loader::parse(&bytes)
             .map(|object| Arc::new(Parsed::new(object, Knowledge::Complete)));
-        self.lock().insert(resolved.id, entry.clone());
+        // Another thread may have parsed the same file meanwhile: every scope must share one
+        // parse (binding knows objects by it), so the first one stored is the one used.
+        let entry = self.lock().entry(resolved.id).or_insert(entry).clone();
         Ok(match entry {
             Ok(parsed) => Opened::Elf { resolved, parsed },
             Err(error) => Opened::NotElf { error },
