@@ -12,6 +12,9 @@ use std::io::{self, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{FsError, OpenError};
 use crate::node::{Backend, FileBytes, FileId, Node};
@@ -24,6 +27,9 @@ const MMAP_THRESHOLD: u64 = 64 * 1024;
 #[derive(Debug)]
 pub struct DirBackend {
     root: PathBuf,
+    /// What `lstat` said of each path asked, with its errno when it failed: a root is only
+    /// read, and a run resolves the same directories for every library it looks for.
+    seen: RwLock<HashMap<Vec<u8>, Result<Node, i32>>>,
 }
 
 impl DirBackend {
@@ -39,6 +45,7 @@ impl DirBackend {
         }
         Ok(DirBackend {
             root: root.to_path_buf(),
+            seen: RwLock::default(),
         })
     }
 
@@ -60,6 +67,46 @@ impl DirBackend {
 
 impl Backend for DirBackend {
     fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError> {
+        // Checked before the memo too: its keys join plain names with '/'.
+        self.host_path(components)?;
+        let key = components.join(&b'/');
+        let seen = self
+            .seen
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(seen) = seen {
+            return seen.map_err(|errno| FsError::from_host(io::Error::from_raw_os_error(errno)));
+        }
+        let result = self.lstat_host(components);
+        let remembered = match &result {
+            Ok(node) => Some(Ok(node.clone())),
+            Err(FsError::Io(e)) => e.raw_os_error().map(Err),
+            Err(_) => None,
+        };
+        if let Some(remembered) = remembered {
+            self.seen
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, remembered);
+        }
+        result
+    }
+
+    fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError> {
+        let path = self.host_path(components)?;
+        read_host_file(&path, !components.is_empty())
+    }
+
+    fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
+        let path = self.host_path(components)?;
+        list_host_dir(&path)
+    }
+}
+
+impl DirBackend {
+    fn lstat_host(&self, components: &[&[u8]]) -> Result<Node, FsError> {
         let path = self.host_path(components)?;
         if components.is_empty() {
             // The root itself: followed, like the user's choice of root in `new`.
@@ -74,16 +121,6 @@ impl Backend for DirBackend {
             });
         }
         Ok(node_from_metadata(&meta))
-    }
-
-    fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError> {
-        let path = self.host_path(components)?;
-        read_host_file(&path, !components.is_empty())
-    }
-
-    fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
-        let path = self.host_path(components)?;
-        list_host_dir(&path)
     }
 }
 
