@@ -373,24 +373,33 @@ impl std::ops::Deref for Bytes {
 
 /// Expand FILEs that are paths inside the target root (relative ones relative to `/`).
 pub fn expand_target(root: &Sysroot, files: &[PathBuf]) -> Vec<Job> {
+    // Each FILE is resolved in the root on its own: side by side (thousands of them, for an
+    // audit), then in the order given.
+    files
+        .par_iter()
+        .map(|file| expand_one_target(root, file))
+        .collect::<Vec<Vec<Job>>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn expand_one_target(root: &Sysroot, file: &Path) -> Vec<Job> {
     let mut jobs = Vec::new();
-    for file in files {
-        let display = file.to_string_lossy().into_owned();
-        let target = TargetPath::new(file.as_os_str().as_bytes());
-        match root.resolve(target.as_bytes(), &TargetPath::root()) {
-            Ok(resolved) if resolved.kind == NodeKind::Dir => {
-                let before = jobs.len();
-                walk_target(root, &target, file, 0, &mut jobs);
-                if jobs.len() == before {
-                    jobs.push(error_job(display, &NO_ELF_IN_DIRECTORY));
-                }
+    let display = file.to_string_lossy().into_owned();
+    let target = TargetPath::new(file.as_os_str().as_bytes());
+    match root.resolve(target.as_bytes(), &TargetPath::root()) {
+        Ok(resolved) if resolved.kind == NodeKind::Dir => {
+            walk_target(root, &target, file, 0, &mut jobs);
+            if jobs.is_empty() {
+                jobs.push(error_job(display, &NO_ELF_IN_DIRECTORY));
             }
-            // Anything else, errors included, goes to the checker, which reports it.
-            _ => jobs.push(Job {
-                display,
-                kind: JobKind::Check { target, host: None },
-            }),
         }
+        // Anything else, errors included, goes to the checker, which reports it.
+        _ => jobs.push(Job {
+            display,
+            kind: JobKind::Check { target, host: None },
+        }),
     }
     jobs
 }

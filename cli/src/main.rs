@@ -9,6 +9,7 @@ mod install;
 mod matrix;
 mod render;
 mod schema;
+mod summary;
 
 use anyhow::Context;
 use args::{CheckArgs, Cli, Command, Format};
@@ -160,6 +161,7 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         }
         inputs
     });
+    summary::start_progress(!quiet && !verbose);
     let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
     for kind in &kinds {
         let name = match kind {
@@ -206,6 +208,7 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
             }
         });
     }
+    summary::finish_progress();
     let (jobs, mut columns) = align(checked);
     // A target that could not be used at all: one line, before any file's output.
     let mut said = std::collections::BTreeSet::new();
@@ -230,6 +233,10 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         });
         written
     };
+    let result = result.and_then(|()| match summary::line(&columns) {
+        Some(tally) if args.format == Format::Human && !quiet => writeln!(io::stdout(), "{tally}"),
+        _ => Ok(()),
+    });
     match result {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             return Err(err).context("cannot write the output");
@@ -331,7 +338,9 @@ fn check_in_target(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<(Vec<Job>
     let root = open_root(&source, args, platform.as_ref())?;
     let jobs = inputs::expand_target(&root, &args.files);
     let host = host_choice(args, true);
-    let outcomes = run_checks(&Checker::new(&root, args.environment()), &jobs, &host);
+    let checker = Checker::new(&root, args.environment());
+    let outcomes = run_checks(&checker, &jobs, &host);
+    release_at_exit(checker);
     Ok((jobs, outcomes))
 }
 
@@ -412,7 +421,9 @@ fn check_host_files_in_root(
                 let host = host_choice(args, false);
                 let checker = Checker::new(&root, args.environment());
                 adopt_host_files(&checker, inputs, group);
-                Ok(run_checks(&checker, group, &host))
+                let outcomes = run_checks(&checker, group, &host);
+                release_at_exit(checker);
+                Ok(outcomes)
             }
             // Files of another architecture can still be checked against their image.
             Err(err) if several => Ok(group
@@ -512,9 +523,20 @@ fn open_root(
     Ok(root)
 }
 
+/// A root's parses and indexes (thousands of objects in an audit) are left for the process
+/// exit to release at once rather than freed one by one: the reports own all they need.
+fn release_at_exit(checker: Checker<'_>) {
+    std::mem::forget(checker);
+}
+
 fn run_checks(checker: &Checker<'_>, jobs: &[Job], host: &HostChoice) -> Vec<Outcome> {
+    summary::add_work(jobs.len());
     jobs.par_iter()
-        .map(|job| check_one(checker, job, host))
+        .map(|job| {
+            let outcome = check_one(checker, job, host);
+            summary::done_one();
+            outcome
+        })
         .collect()
 }
 
