@@ -5,8 +5,8 @@
 //! /opt/bullseye (about 300 MB of files), in every form `--sysroot` accepts. Images are built
 //! once into `$LDSIM_FIXTURES/bench` and reused while the fixtures are unchanged.
 
-use crate::fixtures;
 use crate::util::{self, make_parent, remove_dir, run_streamed, workspace_root};
+use crate::{audit_bench, fixtures};
 use anyhow::{bail, Context, Result};
 use ldsim_tests::manifest::fixtures_dir;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Runs per form; the median time and the largest peak memory are reported.
-const RUNS: usize = 5;
+pub(crate) const RUNS: usize = 5;
 /// What is checked inside the image: a dynamically linked program with a few libraries.
 const BINARY: &str = "/usr/bin/ls";
 
@@ -23,7 +23,9 @@ struct Form {
     path: PathBuf,
 }
 
-pub fn run() -> Result<()> {
+/// `cargo xtask bench [audit]`: everything, or only the image audit.
+pub fn run(args: &[String]) -> Result<()> {
+    let audit_only = args.iter().any(|a| a == "audit");
     fixtures::run()?;
     let ws = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -33,6 +35,9 @@ pub fn run() -> Result<()> {
             .current_dir(&ws),
     )?;
     let ldsim = ws.join("target/release/ldsim");
+    if audit_only {
+        return audit_bench::run(&ldsim, &fixtures_dir());
+    }
     let dir = fixtures_dir().join("bench");
     let stamp = std::fs::read_to_string(fixtures_dir().join("stamp")).unwrap_or_default();
     let forms = build_images(&dir, &stamp)?;
@@ -47,7 +52,7 @@ pub fn run() -> Result<()> {
     println!("| form | file size | wall time | peak RSS |");
     println!("|---|---:|---:|---:|");
     for form in &forms {
-        let (median, peak_kb) = median_run(|| {
+        let (median, peak_kb) = median_run(RUNS, || {
             let mut cmd = Command::new(&ldsim);
             cmd.args(["check", "--in-target", "--sysroot"])
                 .arg(&form.path)
@@ -64,7 +69,8 @@ pub fn run() -> Result<()> {
         );
     }
     bench_builtin(&ldsim, &dir.join("root"))?;
-    bench_audit(&ldsim, &fixtures_dir().join("roots/glibc"))
+    bench_audit(&ldsim, &fixtures_dir().join("roots/glibc"))?;
+    audit_bench::run(&ldsim, &fixtures_dir())
 }
 
 /// Auditing a whole root: every ELF file of the Debian 12 fixture root's /usr/bin and
@@ -84,7 +90,7 @@ fn bench_audit(ldsim: &Path, root: &Path) -> Result<()> {
             .stderr(std::process::Stdio::null());
         cmd
     };
-    let (median, peak_kb) = median_run(in_root)?;
+    let (median, peak_kb) = median_run(RUNS, in_root)?;
     println!(
         "| Debian 12 root's {} against the root itself | {:.3} s | {} MB |",
         dirs.join(" + "),
@@ -92,7 +98,7 @@ fn bench_audit(ldsim: &Path, root: &Path) -> Result<()> {
         peak_kb / 1024
     );
     let libs = root.join("usr/lib/x86_64-linux-gnu");
-    let (median, peak_kb) = median_run(|| {
+    let (median, peak_kb) = median_run(RUNS, || {
         let mut cmd = Command::new(ldsim);
         cmd.args(["check", "--quiet"])
             .arg(&libs)
@@ -129,7 +135,7 @@ fn bench_builtin(ldsim: &Path, root: &Path) -> Result<()> {
         ),
     ];
     for (what, args) in &cases {
-        let (median, peak_kb) = median_run(|| {
+        let (median, peak_kb) = median_run(RUNS, || {
             let mut cmd = Command::new(ldsim);
             cmd.arg("check")
                 .args(args)
@@ -147,16 +153,16 @@ fn bench_builtin(ldsim: &Path, root: &Path) -> Result<()> {
 }
 
 /// [`RUNS`] runs of the command `make` builds: the median wall time and the largest peak RSS.
-fn median_run(make: impl Fn() -> Command) -> Result<(Duration, i64)> {
+pub(crate) fn median_run(runs: usize, make: impl Fn() -> Command) -> Result<(Duration, i64)> {
     let mut times = Vec::new();
     let mut peak_kb = 0;
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let (elapsed, rss_kb) = measure(&mut make())?;
         times.push(elapsed);
         peak_kb = peak_kb.max(rss_kb);
     }
     times.sort();
-    Ok((times.get(RUNS / 2).copied().unwrap_or_default(), peak_kb))
+    Ok((times.get(runs / 2).copied().unwrap_or_default(), peak_kb))
 }
 
 /// Run `cmd` to completion: its wall time and peak resident set size (KiB).

@@ -6,6 +6,8 @@ mod abi_gcc;
 mod abi_glibc_nodes;
 mod abi_musl;
 mod abi_tables;
+mod audit_bench;
+mod audit_root;
 mod bench;
 mod build;
 mod cases;
@@ -25,7 +27,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("fixtures") => fixtures::run(),
         Some("ci") => ci::run(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("abi-tables") => abi_tables::run_abi_tables(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         _ => bail!(
@@ -33,7 +35,7 @@ fn main() -> Result<()> {
              fixtures  build the test roots and programs into $LDSIM_FIXTURES \
              (default ~/.cache/ldsim/fixtures)\n  \
              ci        fmt, clippy, fixtures, build, test\n  \
-             bench     time and peak memory of opening a 300 MB image in every form\n  \
+             bench     [audit]: opening a 300 MB image in every form, auditing whole roots\n  \
              fuzz      TARGET --time SECS: run a libFuzzer target (--list names them)"
         ),
     }

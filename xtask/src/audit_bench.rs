@@ -1,0 +1,201 @@
+//! `cargo xtask bench audit` (and the last part of `cargo xtask bench`): auditing a whole
+//! image, issue 11. Every ELF file of the audit root (`audit_root.rs`) is checked against the
+//! root itself by ldsim (libraries, versions, symbols, shared objects listed), by libtree
+//! (libraries only, chrooted into the root) and by the root's own `ldd -r` one file at a time,
+//! in the same run; then the same files against older Debian roots (cross-release), and this
+//! machine's /usr/lib/x86_64-linux-gnu against the default built-in targets.
+
+use crate::audit_root::{audit_root, PACKAGES};
+use crate::bench::{median_run, RUNS};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// `ldd -r` over every file takes minutes: fewer runs.
+const LDD_RUNS: usize = 3;
+
+pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
+    let root = audit_root(fixtures)?;
+    let files = elf_files(&root)?;
+    let shared = files.iter().filter(|f| f.shared).count();
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    println!(
+        "\nImage audit: Debian 13 root with {} packages requested ({} installed), {} ELF files \
+         ({} programs, {} shared objects); {RUNS} runs each unless said, median wall time, \
+         largest peak RSS\n",
+        PACKAGES.len(),
+        installed_packages(&root),
+        files.len(),
+        files.len() - shared,
+        shared
+    );
+    println!("| tool, same files | checks | wall | peak RSS |");
+    println!("|---|---|---:|---:|");
+    let (ldsim_time, ldsim_peak) = median_run(RUNS, || {
+        let mut cmd = Command::new(ldsim);
+        cmd.args(["check", "--quiet", "--sysroot"])
+            .arg(&root)
+            .arg("--in-target")
+            .args(&paths);
+        cmd
+    })?;
+    row(
+        "ldsim, every file against the root",
+        "libraries + versions + symbols, shared objects listed",
+        ldsim_time,
+        ldsim_peak,
+    );
+    let (libtree_time, libtree_peak) =
+        median_run(RUNS, || in_root(&root, "libtree -vv \"$@\"", &paths))?;
+    row(
+        "libtree -vv, chrooted into the root",
+        "libraries only",
+        libtree_time,
+        libtree_peak,
+    );
+    let (ldd_time, ldd_peak) = median_run(LDD_RUNS, || {
+        in_root(&root, "for f; do ldd -r \"$f\"; done", &paths)
+    })?;
+    row(
+        &format!("the root's ldd -r, one process per file ({LDD_RUNS} runs)"),
+        "everything",
+        ldd_time,
+        ldd_peak,
+    );
+    println!(
+        "\nldsim / libtree: {:.2}× (target ≤ 1.5×); ldd -r / ldsim: {:.0}× (target ≥ 90×); \
+         ldsim peak {} MiB (target ≤ 64 MiB)",
+        ldsim_time.as_secs_f64() / libtree_time.as_secs_f64(),
+        ldd_time.as_secs_f64() / ldsim_time.as_secs_f64(),
+        ldsim_peak / 1024
+    );
+
+    println!("\nCross-release: the same files (host files) against older roots\n");
+    println!("| root | wall | peak RSS |");
+    println!("|---|---:|---:|");
+    let host_paths: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| root.join(p.trim_start_matches('/')))
+        .collect();
+    for (name, suite) in [("Debian 12", "bookworm"), ("Debian 11", "bullseye")] {
+        let old = fixtures.join("base").join(suite);
+        let (time, peak) = median_run(RUNS, || {
+            let mut cmd = Command::new(ldsim);
+            cmd.args(["check", "--quiet", "--sysroot"])
+                .arg(&old)
+                .args(&host_paths);
+            cmd
+        })?;
+        println!(
+            "| {name} ({suite}) | {:.3} s | {} MiB |",
+            time.as_secs_f64(),
+            peak / 1024
+        );
+    }
+
+    let libs = Path::new("/usr/lib/x86_64-linux-gnu");
+    let count = elf_files(libs).map(|f| f.len()).unwrap_or(0);
+    let (time, peak) = median_run(RUNS, || {
+        let mut cmd = Command::new(ldsim);
+        cmd.args(["check", "--quiet"]).arg(libs);
+        cmd
+    })?;
+    println!(
+        "\nThis machine's /usr/lib/x86_64-linux-gnu ({count} ELF files) against the default \
+         built-in targets: {:.3} s, {} MiB (target ≤ 2 s, ≤ 256 MiB)",
+        time.as_secs_f64(),
+        peak / 1024
+    );
+    Ok(())
+}
+
+fn row(what: &str, checks: &str, time: Duration, peak_kib: i64) {
+    println!(
+        "| {what} | {checks} | {:.3} s | {} MiB |",
+        time.as_secs_f64(),
+        peak_kib / 1024
+    );
+}
+
+/// `sh -c SCRIPT sh FILES…` chrooted into `root` (SCRIPT takes the files as "$@"), its output
+/// discarded; the exit status is not the measure (missing libraries are answers), so the
+/// script always ends with 0.
+fn in_root(root: &Path, script: &str, files: &[String]) -> Command {
+    let mut cmd = Command::new("chroot");
+    cmd.arg(root)
+        .args([
+            "/bin/sh",
+            "-c",
+            &format!("{{ {script}; }} >/dev/null 2>&1; exit 0"),
+            "sh",
+        ])
+        .args(files)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+struct ElfFile {
+    /// The path inside the root.
+    path: String,
+    /// A shared object rather than a program: ET_DYN without an execute bit (Debian installs
+    /// libraries and modules 0644, programs, PIE ones included, 0755). Only counted.
+    shared: bool,
+}
+
+/// Every regular ELF program or shared object under `root` (symlinks not followed, /proc,
+/// /sys and /dev skipped), as paths inside it, sorted.
+fn elf_files(root: &Path) -> Result<Vec<ElfFile>> {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("{}", dir.display()))?;
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            let inside = format!("/{}", path.strip_prefix(root)?.display());
+            if kind.is_dir() {
+                if !matches!(inside.as_str(), "/proc" | "/sys" | "/dev") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            let mut head = [0u8; 18];
+            let Ok(mut file) = std::fs::File::open(&path) else {
+                continue;
+            };
+            if file.read_exact(&mut head).is_err() || &head[..4] != b"\x7fELF" {
+                continue;
+            }
+            // e_type (little-endian here): ET_EXEC 2, ET_DYN 3; objects and cores are not
+            // loadable and not what an audit is about.
+            if !matches!(head[16], 2 | 3) || head[17] != 0 {
+                continue;
+            }
+            let executable = entry.metadata()?.permissions().mode() & 0o111 != 0;
+            out.push(ElfFile {
+                path: inside,
+                shared: head[16] == 3 && !executable,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn installed_packages(root: &Path) -> usize {
+    std::fs::read_to_string(root.join("var/lib/dpkg/status"))
+        .map(|s| {
+            s.lines()
+                .filter(|l| *l == "Status: install ok installed")
+                .count()
+        })
+        .unwrap_or(0)
+}
