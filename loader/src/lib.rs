@@ -9,6 +9,7 @@ pub mod arch;
 pub mod binding;
 pub mod limits;
 mod model;
+mod name;
 mod parse;
 
 pub use arch::{Arch, ArchInfo};

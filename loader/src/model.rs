@@ -1,14 +1,9 @@
 //! The loader's view of one ELF file, built from program headers and `DT_*` tags the way the
 //! runtime builds it (section headers may be stripped).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
-/// A name taken from a string table (a symbol, a DT_NEEDED entry, a version). Shared: the
-/// parser interns names per string-table offset, so N references to one string cost one
-/// copy of it (a hostile file cannot multiply a long string by referring to it many times).
-pub type Name = Arc<[u8]>;
+pub use crate::name::Name;
 
 /// ELF class (EI_CLASS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -143,7 +138,8 @@ pub struct Symbol {
     pub other: u8,
     pub shndx: u16,
     pub value: u64,
-    pub size: u64,
+    /// st_size, saturated at 4 GiB (no object is larger; it keeps a symbol in 48 bytes).
+    pub size: u32,
     /// Raw DT_VERSYM entry (with the hidden bit), `None` when the object has no DT_VERSYM.
     pub versym: Option<u16>,
 }

@@ -598,7 +598,7 @@ impl<'m> Scope<'m> {
     fn new(map: &'m LinkMap, scope: &[usize], references: usize) -> Self {
         let entries = scope_entries(map, scope);
         let exports: usize = entries.iter().map(|e| e.exports.len()).sum();
-        if references.saturating_mul(entries.len()) <= exports.saturating_mul(4) {
+        if references.saturating_mul(entries.len()) <= exports.saturating_mul(16) {
             return Scope::Walk(entries);
         }
         let mut by_name: HashTable<(u64, &'m [u8], Vec<u32>)> = HashTable::new();

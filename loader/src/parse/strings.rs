@@ -11,6 +11,7 @@
 //!   overlap: every suffix of a 1 MiB string is a different name).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -85,6 +86,8 @@ pub(super) struct StrTab<'a> {
     runs: NulRuns,
     /// Names handed out, by string offset.
     interned: HashMap<usize, Name>,
+    /// The one copy of the table every name is a window onto, made at the first name.
+    shared: Option<Arc<[u8]>>,
     /// Bytes of distinct names still allowed.
     budget: usize,
     /// The budget ran out (reported once).
@@ -123,6 +126,7 @@ impl<'a> StrTab<'a> {
             bytes,
             runs: NulRuns::default(),
             interned: HashMap::default(),
+            shared: None,
             budget: bytes
                 .len()
                 .saturating_mul(NAME_BYTES_PER_TABLE_BYTE)
@@ -170,7 +174,10 @@ impl<'a> StrTab<'a> {
             ));
         }
         self.budget -= text.len();
-        let name: Name = text.into();
+        let bytes = self.bytes;
+        let table = self.shared.get_or_insert_with(|| Arc::from(bytes));
+        // `get` succeeded: the string lies inside the table.
+        let name = Name::in_table(table, idx as usize, text.len()).unwrap_or_default();
         // `get` succeeded, so `idx` fits in usize.
         self.interned.insert(idx as usize, name.clone());
         Ok(name)
@@ -198,6 +205,7 @@ mod tests {
             bytes,
             runs: NulRuns::default(),
             interned: HashMap::default(),
+            shared: None,
             budget: 16,
             exhausted: false,
         }
@@ -252,7 +260,7 @@ mod tests {
         let mut t = table(bytes);
         let a = t.name(1).unwrap();
         let b = t.name(1).unwrap();
-        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        assert_eq!(a.as_ptr(), b.as_ptr(), "one offset, one name");
         assert_eq!(&*a, b"abcdefghij");
         // 10 of 16 bytes used; the suffix at 2 (9 bytes) no longer fits, a shorter one does.
         assert!(t.name(2).unwrap_err().contains("name budget"));

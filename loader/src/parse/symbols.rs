@@ -191,7 +191,7 @@ pub(super) fn read(
             other: sym.other,
             shndx: sym.shndx,
             value: sym.value,
-            size: sym.size,
+            size: u32::try_from(sym.size).unwrap_or(u32::MAX),
             versym: version,
         });
     }

@@ -113,7 +113,7 @@ impl SynthLibrary {
             };
             let (kind, size) = match export.kind {
                 ExportKind::Function => (STT_FUNC, 0),
-                ExportKind::Object { size } => (STT_OBJECT, u64::from(size)),
+                ExportKind::Object { size } => (STT_OBJECT, u32::from(size)),
                 ExportKind::NoType => (STT_NOTYPE, 0),
             };
             symbols.push(Symbol {
