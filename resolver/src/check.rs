@@ -63,6 +63,9 @@ pub struct Checker<'r> {
     store: Store<'r>,
     env: Environment,
     loaders: Mutex<HashMap<(Vec<u8>, Arch), LoaderEntry>>,
+    /// Host programs started for the plugins they dlopen, by path: one start-up per host and
+    /// run, however many plugins it loads (a Python's hundred extension modules).
+    started_hosts: Mutex<HashMap<Vec<u8>, Arc<LinkMap>>>,
     /// Set when checking against a built-in target.
     builtin: Option<&'r BuiltinRoot>,
 }
@@ -82,6 +85,7 @@ impl<'r> Checker<'r> {
             store: Store::new(root),
             env,
             loaders: Mutex::new(HashMap::new()),
+            started_hosts: Mutex::new(HashMap::new()),
             builtin: None,
         }
     }
@@ -100,6 +104,7 @@ impl<'r> Checker<'r> {
             store,
             env,
             loaders: Mutex::new(loaders),
+            started_hosts: Mutex::new(HashMap::new()),
             builtin: Some(target),
         }
     }
@@ -121,6 +126,7 @@ impl<'r> Checker<'r> {
                     .map(|(key, config)| (key, Arc::new(Ok(config))))
                     .collect(),
             ),
+            started_hosts: Mutex::new(HashMap::new()),
             builtin: None,
         }
     }
@@ -351,7 +357,7 @@ impl<'r> Checker<'r> {
             }
         };
         let sim = self.simulation(config, &host, Style::Run);
-        let mut map = sim.start_up(&self.store, &self.env);
+        let mut map = self.started_host(host_path, &sim);
         report.host_problems = std::mem::take(&mut map.problems);
         let caller = simulate::dlopen_caller(&map);
         report.loaded_by = Some(LoadedBy {
@@ -364,6 +370,18 @@ impl<'r> Checker<'r> {
         report.objects = map.objects_of(&new);
         self.finish_common(report, config, map);
         Ok(())
+    }
+
+    /// The host's start-up, simulated once per run and copied for each plugin it loads.
+    fn started_host(&self, host_path: &TargetPath, sim: &Simulation<'_>) -> LinkMap {
+        let key = host_path.as_bytes().to_vec();
+        let lock = || self.started_hosts.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = lock().get(&key).cloned();
+        let started = cached.unwrap_or_else(|| {
+            let started = Arc::new(sim.start_up(&self.store, &self.env));
+            lock().entry(key).or_insert(started).clone()
+        });
+        (*started).clone()
     }
 
     /// The report's loader section and what loading and binding found.

@@ -35,7 +35,7 @@ pub(crate) struct Node {
 }
 
 /// The outcome of loading: the link map, the global scope (load order) and what went wrong.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct LinkMap {
     pub nodes: Vec<Node>,
     /// Indices into `nodes` in global-scope (breadth-first load) order; main first.

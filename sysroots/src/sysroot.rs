@@ -1,7 +1,11 @@
 //! [`Sysroot`]: a target root made of a base backend and mounted overlays.
 
 use std::fs;
+use std::io;
 use std::path::Path;
+use std::sync::RwLock;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{FsError, OpenError};
 use crate::host::{DirBackend, FileBackend};
@@ -16,6 +20,9 @@ use crate::walk::{walk, Last};
 pub struct Sysroot {
     description: String,
     mounts: MountTable,
+    /// What each absolute path resolved to (or its errno): a root does not change while it is
+    /// read, and a run resolves the same library paths for every program. Cleared by `mount`.
+    resolved: RwLock<HashMap<Vec<u8>, Result<Resolved, i32>>>,
 }
 
 impl Sysroot {
@@ -33,6 +40,7 @@ impl Sysroot {
         Sysroot {
             description,
             mounts: MountTable::new(backend),
+            resolved: RwLock::default(),
         }
     }
 
@@ -57,6 +65,10 @@ impl Sysroot {
         let point = self.mount_point(target);
         tracing::debug!(host = %host.display(), target = %target, "mount overlay");
         self.mounts.insert(point, backend);
+        self.resolved
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         Ok(())
     }
 
@@ -97,6 +109,34 @@ impl Sysroot {
 
     /// Resolve `path` (relative paths relative to `cwd`), following every symlink inside the root.
     pub fn resolve(&self, path: &[u8], cwd: &TargetPath) -> Result<Resolved, FsError> {
+        if !path.starts_with(b"/") {
+            return self.resolve_walking(path, cwd);
+        }
+        let memo = self
+            .resolved
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(path)
+            .cloned();
+        if let Some(memo) = memo {
+            return memo.map_err(|errno| FsError::from_host(io::Error::from_raw_os_error(errno)));
+        }
+        let result = self.resolve_walking(path, cwd);
+        let remembered = match &result {
+            Ok(resolved) => Some(Ok(resolved.clone())),
+            Err(FsError::Io(e)) => e.raw_os_error().map(Err),
+            Err(e) => Some(Err(e.errno())),
+        };
+        if let Some(remembered) = remembered {
+            self.resolved
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(path.to_vec(), remembered);
+        }
+        result
+    }
+
+    fn resolve_walking(&self, path: &[u8], cwd: &TargetPath) -> Result<Resolved, FsError> {
         let (prefix, node) = walk(&self.mounts, path, cwd, Last::Follow)?;
         let (kind, id, mode, size) = match node {
             Node::File { id, mode, size } => (NodeKind::File, id, mode, size),
