@@ -3,7 +3,7 @@
 //! holding no ELF file at all is an input error).
 
 use ldsim_loader::arch::Arch;
-use ldsim_loader::ElfObject;
+use ldsim_resolver::ParsedFile;
 use ldsim_sysroots::{FileId, FsError, Node, NodeKind, Sysroot, TargetPath};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -63,7 +63,7 @@ pub struct HostFile {
     /// Its architecture, from its ELF header (also when the rest does not parse).
     pub arch: Option<Arch>,
     /// The parse, when the file is a loadable ELF file.
-    pub object: Option<ElfObject>,
+    pub object: Option<ParsedFile>,
 }
 
 impl HostInputs {
@@ -333,9 +333,10 @@ fn read_host(path: &Path) -> std::io::Result<Read> {
             object: None,
         }));
     }
-    let object = ldsim_loader::parse(&bytes).ok();
+    // Parsed once, with its export index, for every target that serves this file.
+    let object = ldsim_loader::parse(&bytes).ok().map(ParsedFile::new);
     let arch = match &object {
-        Some(object) => ldsim_loader::arch::arch_of(&object.header),
+        Some(object) => ldsim_loader::arch::arch_of(&object.object().header),
         None => ldsim_loader::parse_header(&bytes)
             .ok()
             .and_then(|header| ldsim_loader::arch::arch_of(&header)),
@@ -598,7 +599,7 @@ mod tests {
         let view = &inputs.files[&canonical];
         let meta = fs::metadata(&canonical).unwrap();
         assert_eq!((view.id.dev, view.id.ino), (meta.dev(), meta.ino()));
-        let object = view.object.as_ref().expect("parsed");
+        let object = view.object.as_ref().expect("parsed").object();
         assert_eq!(view.arch, ldsim_loader::arch::arch_of(&object.header));
         assert!(view.arch.is_some());
         assert_eq!(inputs.arch_of(&inputs.jobs[0]), view.arch);

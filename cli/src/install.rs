@@ -23,7 +23,7 @@ pub fn mount(
     let mut candidates: Vec<(TargetPath, PathBuf)> = files
         .iter()
         .filter_map(|&file| {
-            let object = inputs.files.get(file)?.object.as_ref()?;
+            let object = inputs.files.get(file)?.object.as_ref()?.object();
             Some(host_install_mounts(file, object))
         })
         .flatten()

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -162,6 +163,7 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         inputs
     });
     summary::start_progress(!quiet && !verbose);
+    SHOW_SEARCH.store(verbose || args.format == Format::Json, Ordering::Relaxed);
     let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
     for kind in &kinds {
         let name = match kind {
@@ -523,6 +525,10 @@ fn open_root(
     Ok(root)
 }
 
+/// Whether reports keep their search steps: only `-v` and JSON show them, and a run of many
+/// files against many targets would otherwise hold every path tried for every file.
+static SHOW_SEARCH: AtomicBool = AtomicBool::new(true);
+
 /// A root's parses and indexes (thousands of objects in an audit) are left for the process
 /// exit to release at once rather than freed one by one: the reports own all they need.
 fn release_at_exit(checker: Checker<'_>) {
@@ -585,7 +591,7 @@ fn adopt_host_files(checker: &Checker<'_>, inputs: &inputs::HostInputs, group: &
         let Some(object) = &file.object else {
             continue;
         };
-        if !checker.adopt(&install::target_of(path), file.id, object.clone()) {
+        if !checker.adopt(&install::target_of(path), file.id, object) {
             tracing::debug!(
                 "{}: the target has another file at its path",
                 path.display()
@@ -629,6 +635,9 @@ fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
     match checker.check_loaded_by(target, &target.display(), host) {
         Ok(mut report) => {
             report.file.clone_from(&job.display);
+            if !SHOW_SEARCH.load(Ordering::Relaxed) {
+                report.search = Vec::new();
+            }
             Outcome::Report(Box::new(report))
         }
         Err(err) => Outcome::Error(describe(err)),

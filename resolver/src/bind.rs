@@ -182,11 +182,11 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         .collect();
     let mut scope_position: HashMap<usize, usize> = HashMap::default();
     // Each object of the scope by identity, and whether it is the main program there.
-    let mut in_scope: HashMap<usize, bool> = HashMap::default();
+    let mut in_scope: HashMap<u64, bool> = HashMap::default();
     for (p, &i) in pass.scope.iter().enumerate() {
         scope_position.entry(i).or_insert(p);
         in_scope
-            .entry(identity(&map.nodes[i].parsed.object))
+            .entry(map.nodes[i].parsed.serial)
             .or_insert(map.nodes[i].role == Role::Main);
     }
     let mut problems = Vec::new();
@@ -300,10 +300,9 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 }
                 None => None,
             };
-            let found = found.map(|p| scope.entries()[p]);
-            if let Some(definer) = found {
+            if let Some(p) = found {
                 definers.push(Definer {
-                    object: identity(definer.object),
+                    object: map.nodes[pass.scope[p]].parsed.serial,
                     not_as_main: class == LookupClass::Copy,
                 });
                 continue;
@@ -448,11 +447,6 @@ impl Near {
     fn holds(&self, position: usize) -> bool {
         self.marked.get(position).copied().unwrap_or(false)
     }
-}
-
-/// An object's identity across the scopes of a run: the address of its shared parse.
-fn identity(object: &ldsim_loader::ElfObject) -> usize {
-    std::ptr::from_ref(object) as usize
 }
 
 fn undefined_reason(name: &str, version: Option<&str>, when: When, dlopen: bool) -> String {

@@ -16,7 +16,7 @@ use crate::environment::Environment;
 use crate::graph::{lossy, LinkMap, Node, Role};
 use crate::report::*;
 use crate::simulate::{self, Simulation};
-use crate::store::{Opened, Parsed, Store};
+use crate::store::{Opened, Parsed, ParsedFile, Store};
 use crate::target::{self, InterpFailure, LoaderConfig};
 use crate::voice::Style;
 use crate::{kernel, plugin};
@@ -136,8 +136,8 @@ impl<'r> Checker<'r> {
     /// another file's dependency, then neither reads nor parses it again. Nothing is adopted,
     /// and `false` returned, unless `path` resolves in the root to that very file (an
     /// `--overlay` may put another file there); such a path is read from the root as usual.
-    pub fn adopt(&self, path: &TargetPath, id: FileId, object: ElfObject) -> bool {
-        self.store.adopt(path.as_bytes(), id, object)
+    pub fn adopt(&self, path: &TargetPath, id: FileId, file: &ParsedFile) -> bool {
+        self.store.adopt(path.as_bytes(), id, file)
     }
 
     /// Check the file at `path` inside the root; `name` is how the report names it. Loader

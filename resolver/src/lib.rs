@@ -29,6 +29,7 @@ mod target;
 mod voice;
 pub use check::{CheckError, Checker, HostChoice};
 pub use environment::{CpuLevel, Environment};
+pub use store::ParsedFile;
 
 mod install;
 pub use install::host_install_mounts;

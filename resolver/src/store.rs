@@ -1,6 +1,7 @@
 //! Opening and parsing target files once per run, shared across every file checked.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ldsim_loader::binding::ExportIndex;
@@ -19,13 +20,33 @@ pub(crate) struct Parsed {
     /// any later scope holding all of them the object binds again without a problem, and is
     /// not bound again (`bind.rs`: the work of a library many programs load is done once).
     pub resolved_by: OnceLock<Box<[Definer]>>,
+    /// This parse's identity, never reused in a process (a parse can outlive one target's
+    /// store and serve another, and an address can be reused once freed).
+    pub serial: u64,
+}
+
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// A file parsed once by the caller (the CLI reads host files once) and shared, with its
+/// export index, by every target that serves that very file.
+#[derive(Debug, Clone)]
+pub struct ParsedFile(Arc<Parsed>);
+
+impl ParsedFile {
+    pub fn new(object: ElfObject) -> Self {
+        ParsedFile(Arc::new(Parsed::new(object, Knowledge::Complete)))
+    }
+
+    pub fn object(&self) -> &ElfObject {
+        &self.0.object
+    }
 }
 
 /// One object that defined references of another, as binding met it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Definer {
-    /// The definer's identity: the address of its parse, shared by every scope of a run.
-    pub object: usize,
+    /// The definer's parse ([`Parsed::serial`]), shared by every scope of a run.
+    pub object: u64,
     /// It defined a copy-relocated symbol, which lookup never takes from the main program.
     pub not_as_main: bool,
 }
@@ -49,6 +70,7 @@ impl Parsed {
             exports,
             knowledge,
             resolved_by: OnceLock::new(),
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
@@ -81,7 +103,9 @@ type Entry = Result<Arc<Parsed>, ElfError>;
 #[derive(Debug)]
 pub(crate) struct Store<'r> {
     root: &'r Sysroot,
-    parsed: Mutex<HashMap<FileId, Entry>>,
+    /// One slot per file: the first thread to need a file parses it, any other waits for
+    /// that parse rather than making its own.
+    parsed: Mutex<HashMap<FileId, Arc<OnceLock<Entry>>>>,
     synthetic: Option<&'r dyn Synthetic>,
 }
 
@@ -104,7 +128,7 @@ impl<'r> Store<'r> {
         let mut parsed = HashMap::new();
         for (path, object) in objects {
             if let Ok(resolved) = root.resolve(path, &TargetPath::root()) {
-                parsed.insert(resolved.id, Ok(object.clone()));
+                parsed.insert(resolved.id, Arc::new(OnceLock::from(Ok(object.clone()))));
             }
         }
         Store {
@@ -128,18 +152,18 @@ impl<'r> Store<'r> {
             NodeKind::Other => return Err(FsError::PermissionDenied),
             NodeKind::File => {}
         }
-        if let Some(entry) = self.lock().get(&resolved.id).cloned() {
-            return Ok(match entry {
-                Ok(parsed) => Opened::Elf { resolved, parsed },
-                Err(error) => Opened::NotElf { error },
-            });
-        }
-        let (resolved, bytes) = self.root.read(path, &TargetPath::root())?;
-        let entry: Entry = ldsim_loader::parse(&bytes)
-            .map(|object| Arc::new(Parsed::new(object, Knowledge::Complete)));
-        // Another thread may have parsed the same file meanwhile: every scope must share one
-        // parse (binding knows objects by it), so the first one stored is the one used.
-        let entry = self.lock().entry(resolved.id).or_insert(entry).clone();
+        let slot = self.lock().entry(resolved.id).or_default().clone();
+        let entry = match slot.get() {
+            Some(entry) => entry.clone(),
+            None => {
+                let (_, bytes) = self.root.read(path, &TargetPath::root())?;
+                slot.get_or_init(|| {
+                    ldsim_loader::parse(&bytes)
+                        .map(|object| Arc::new(Parsed::new(object, Knowledge::Complete)))
+                })
+                .clone()
+            }
+        };
         Ok(match entry {
             Ok(parsed) => Opened::Elf { resolved, parsed },
             Err(error) => Opened::NotElf { error },
@@ -154,12 +178,11 @@ impl<'r> Store<'r> {
     /// path); otherwise nothing is adopted and `false` is returned. The cache stays keyed by
     /// identity, so [`Store::open`] gives the same [`Resolved`] as without adoption. A parse
     /// the store already holds for that file is kept.
-    pub fn adopt(&self, path: &[u8], id: FileId, object: ElfObject) -> bool {
+    pub fn adopt(&self, path: &[u8], id: FileId, file: &ParsedFile) -> bool {
         match self.root.resolve(path, &TargetPath::root()) {
             Ok(resolved) if resolved.kind == NodeKind::File && resolved.id == id => {
-                self.lock()
-                    .entry(id)
-                    .or_insert_with(|| Ok(Arc::new(Parsed::new(object, Knowledge::Complete))));
+                let slot = self.lock().entry(id).or_default().clone();
+                let _ = slot.set(Ok(file.0.clone()));
                 true
             }
             _ => false,
@@ -171,7 +194,7 @@ impl<'r> Store<'r> {
         self.root.read(path, &TargetPath::root()).map(|(_, b)| b)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<FileId, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<FileId, Arc<OnceLock<Entry>>>> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
         self.parsed.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -225,7 +248,7 @@ mod tests {
         let id = id_of(&fx.host_file);
         let object = executable(Arch::X86_64);
         let store = Store::new(&fx.root);
-        assert!(store.adopt(b"/opt/app", id, object.clone()));
+        assert!(store.adopt(b"/opt/app", id, &ParsedFile::new(object.clone())));
         // Rewritten in place (same identity) after adoption: still the adopted parse.
         std::fs::write(&fx.host_file, b"rewritten, still not ELF").unwrap();
         assert_eq!(id_of(&fx.host_file), id);
@@ -252,9 +275,17 @@ mod tests {
         let fx = fixture();
         let id = id_of(&fx.host_file);
         let store = Store::new(&fx.root);
-        assert!(!store.adopt(b"/bin/other", id, executable(Arch::X86_64)));
-        assert!(!store.adopt(b"/bin/missing", id, executable(Arch::X86_64)));
-        assert!(!store.adopt(b"/bin", id, executable(Arch::X86_64)));
+        assert!(!store.adopt(
+            b"/bin/other",
+            id,
+            &ParsedFile::new(executable(Arch::X86_64))
+        ));
+        assert!(!store.adopt(
+            b"/bin/missing",
+            id,
+            &ParsedFile::new(executable(Arch::X86_64))
+        ));
+        assert!(!store.adopt(b"/bin", id, &ParsedFile::new(executable(Arch::X86_64))));
         assert!(matches!(
             store.open(b"/bin/other"),
             Ok(Opened::NotElf { .. })
@@ -272,7 +303,11 @@ mod tests {
             Err(CheckError::NotElf { .. })
         ));
         let checker = Checker::new(&fx.root, Environment::default());
-        assert!(checker.adopt(&path, id_of(&fx.host_file), executable(Arch::X86_64)));
+        assert!(checker.adopt(
+            &path,
+            id_of(&fx.host_file),
+            &ParsedFile::new(executable(Arch::X86_64))
+        ));
         let report = checker
             .check(&path, "app")
             .expect("the adopted parse is checked");
