@@ -163,7 +163,7 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         inputs
     });
     summary::start_progress(!quiet && !verbose);
-    SHOW_SEARCH.store(verbose || args.format == Format::Json, Ordering::Relaxed);
+    SHOW_DETAIL.store(verbose || args.format == Format::Json, Ordering::Relaxed);
     let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
     for kind in &kinds {
         let name = match kind {
@@ -525,9 +525,10 @@ fn open_root(
     Ok(root)
 }
 
-/// Whether reports keep their search steps: only `-v` and JSON show them, and a run of many
-/// files against many targets would otherwise hold every path tried for every file.
-static SHOW_SEARCH: AtomicBool = AtomicBool::new(true);
+/// Whether reports keep their search steps and loaded objects: only `-v` and JSON show them,
+/// and a run of many files against many targets would otherwise hold every path tried and
+/// every object loaded for every file until the output is written.
+static SHOW_DETAIL: AtomicBool = AtomicBool::new(true);
 
 /// A root's parses and indexes (thousands of objects in an audit) are left for the process
 /// exit to release at once rather than freed one by one: the reports own all they need.
@@ -635,8 +636,9 @@ fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
     match checker.check_loaded_by(target, &target.display(), host) {
         Ok(mut report) => {
             report.file.clone_from(&job.display);
-            if !SHOW_SEARCH.load(Ordering::Relaxed) {
+            if !SHOW_DETAIL.load(Ordering::Relaxed) {
                 report.search = Vec::new();
+                report.objects = Vec::new();
             }
             Outcome::Report(Box::new(report))
         }
