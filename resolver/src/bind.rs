@@ -575,6 +575,17 @@ pub(crate) fn glibc_isa_levels(map: &mut LinkMap, objects: &[usize], argv0: &[u8
     map.problems.extend(problems.into_iter().map(Finding::new));
 }
 
+/// A name some entry of an indexed scope exports: the first entry's position and, when more
+/// entries export it, where their positions are (16 bytes of a table entry per name, no
+/// allocation unless a name is defined twice).
+struct ScopeName<'m> {
+    hash: u64,
+    name: &'m [u8],
+    first: u32,
+    /// 1 + index into `Scope::Indexed::more`, 0 when only `first` defines the name.
+    more: u32,
+}
+
 /// A lookup scope as binding searches it. Walking the scope probes each object's export index
 /// (the real loader's way: references × scope length); indexing it first costs the scope's
 /// exports once, then a lookup visits only the entries that may define the name (a chain of
@@ -583,7 +594,9 @@ enum Scope<'m> {
     Walk(Vec<ScopeEntry<'m>>),
     Indexed {
         entries: Vec<ScopeEntry<'m>>,
-        by_name: HashTable<(u64, &'m [u8], Vec<u32>)>,
+        by_name: HashTable<ScopeName<'m>>,
+        /// The positions of each name more than one entry defines.
+        more: Vec<Vec<u32>>,
     },
 }
 
@@ -595,18 +608,36 @@ impl<'m> Scope<'m> {
         if references.saturating_mul(entries.len()) <= exports.saturating_mul(16) {
             return Scope::Walk(entries);
         }
-        let mut by_name: HashTable<(u64, &'m [u8], Vec<u32>)> = HashTable::new();
+        let mut by_name: HashTable<ScopeName<'m>> = HashTable::new();
+        let mut more: Vec<Vec<u32>> = Vec::new();
         for (position, entry) in entries.iter().enumerate() {
             let position = position as u32;
             for (hash, name) in entry.exports.names(&entry.object.symbols) {
-                let definers = by_name
-                    .entry(hash, |e| e.0 == hash && e.1 == name, |e| e.0)
-                    .or_insert_with(|| (hash, name, Vec::new()))
-                    .into_mut();
-                definers.2.push(position);
+                match by_name.entry(hash, |e| e.hash == hash && e.name == name, |e| e.hash) {
+                    hashbrown::hash_table::Entry::Occupied(mut found) => {
+                        let known = found.get_mut();
+                        if known.more == 0 {
+                            more.push(vec![known.first]);
+                            known.more = more.len() as u32;
+                        }
+                        more[known.more as usize - 1].push(position);
+                    }
+                    hashbrown::hash_table::Entry::Vacant(slot) => {
+                        slot.insert(ScopeName {
+                            hash,
+                            name,
+                            first: position,
+                            more: 0,
+                        });
+                    }
+                }
             }
         }
-        Scope::Indexed { entries, by_name }
+        Scope::Indexed {
+            entries,
+            by_name,
+            more,
+        }
     }
 
     fn entries(&self) -> &[ScopeEntry<'m>] {
@@ -620,9 +651,15 @@ impl<'m> Scope<'m> {
     fn positions(&self, name: &LookupName<'_>) -> &[u32] {
         match self {
             Scope::Walk(_) => &[],
-            Scope::Indexed { by_name, .. } => by_name
-                .find(name.hash(), |e| e.0 == name.hash() && e.1 == name.bytes)
-                .map_or(&[][..], |e| e.2.as_slice()),
+            Scope::Indexed { by_name, more, .. } => {
+                match by_name.find(name.hash(), |e| {
+                    e.hash == name.hash() && e.name == name.bytes
+                }) {
+                    None => &[],
+                    Some(e) if e.more == 0 => std::slice::from_ref(&e.first),
+                    Some(e) => more.get(e.more as usize - 1).map_or(&[], Vec::as_slice),
+                }
+            }
         }
     }
 
@@ -659,12 +696,11 @@ impl<'m> Scope<'m> {
     fn candidates(&self, name: &LookupName<'_>) -> Cow<'_, [ScopeEntry<'m>]> {
         match self {
             Scope::Walk(entries) => Cow::Borrowed(entries),
-            Scope::Indexed { entries, by_name } => Cow::Owned(
-                by_name
-                    .find(name.hash(), |e| e.0 == name.hash() && e.1 == name.bytes)
-                    .map_or_else(Vec::new, |e| {
-                        e.2.iter().map(|&p| entries[p as usize]).collect()
-                    }),
+            Scope::Indexed { entries, .. } => Cow::Owned(
+                self.positions(name)
+                    .iter()
+                    .map(|&p| entries[p as usize])
+                    .collect(),
             ),
         }
     }

@@ -2,7 +2,8 @@
 //! package set, installed without recommends: media (ffmpeg, imagemagick, ghostscript,
 //! poppler-utils, graphviz), GIS (gdal-bin), python3 with numpy and lxml, perl, git, curl,
 //! openssl, sqlite3, and libtree (the libraries-only tool the benchmark compares against, run
-//! inside the root). Built once into `<fixtures>/bench/audit-trixie`, like the fixtures
+//! inside the root). Built once into `<fixtures>/audit/trixie` (beside, not inside, the image
+//! benchmark's directory, which is rebuilt whenever the fixtures change), like the fixtures
 //! outside git, and reused while its marker matches; the downloaded packages are kept in
 //! `<fixtures>/debs/audit-trixie` so a rebuild does not download them again.
 
@@ -36,7 +37,7 @@ pub const PACKAGES: &[&str] = &[
 const VERSION: &str = "1";
 
 pub fn audit_root(fixtures: &Path) -> Result<PathBuf> {
-    let root = fixtures.join("bench").join(format!("audit-{SUITE}"));
+    let root = fixtures.join("audit").join(SUITE);
     let marker = format!("{SUITE} {VERSION} {}\n", PACKAGES.join(" "));
     let marker_file = root.join(".ldsim-audit");
     if std::fs::read_to_string(&marker_file).ok().as_deref() == Some(marker.as_str()) {
