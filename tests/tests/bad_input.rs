@@ -361,3 +361,37 @@ fn broken_sysroot_alone_still_prints_json() {
         "{entry:#}"
     );
 }
+
+/// A run of several files ends its human output with one tally line (a file that loads, one
+/// that fails, one that is an input error), and draws no progress bar when stderr is not a
+/// terminal: stderr holds only the input error.
+#[test]
+fn many_files_end_with_a_tally_and_no_progress_bar_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_elf(dir.path());
+    let object = dir.path().join("x.o");
+    let status = std::process::Command::new("gcc")
+        .args(["-c", "-x", "c", "-", "-o"])
+        .arg(&object)
+        .stdin(std::fs::File::open("/dev/null").unwrap())
+        .status()
+        .expect("gcc");
+    assert!(status.success());
+    let missing = dir.path().join("missing");
+    let out = std::process::Command::new(ldsim_tests::ldsim_bin())
+        .args(["check", "--sysroot", "/"])
+        .args([&good, &object, &missing])
+        .output()
+        .expect("run ldsim");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("3 files: 1 loads, 1 fails, 1 error"),
+        "{stdout}"
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr:?}");
+    assert!(lines[0].contains(&s(&missing)), "{stderr:?}");
+}
