@@ -156,7 +156,9 @@ pub(super) fn read(
     let mut first_bad: Option<(u64, String)> = None;
     let mut bad_count = 0usize;
     let mut bad_versym = None;
-    let mut symbols = Vec::new();
+    // Exactly as many as are read (growing by doubling would hold up to twice that): `count`
+    // is bounded by the bytes in the file and by MAX_SYMBOLS.
+    let mut symbols = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     for i in 0..count {
         let Some(sym) = read_symbol(r, offset + i * entsize) else {
             diags.push(format!("DT_SYMTAB: symbol {i} cannot be read"));
