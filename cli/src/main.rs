@@ -21,12 +21,10 @@ use ldsim_resolver::{CheckError, Checker, HostChoice, Report, Verdict};
 use ldsim_sysroots::{ImageSelector, Limits, Platform, RootSource, Sysroot, TargetPath};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::collections::BTreeSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -532,17 +530,6 @@ fn open_root(
 /// every object loaded for every file until the output is written.
 static SHOW_DETAIL: AtomicBool = AtomicBool::new(true);
 
-/// Files whose floor a report already carries.
-static FLOORS_KEPT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-
-/// Whether this is the first report on `file` to carry its floor.
-fn first_floor(file: &str) -> bool {
-    FLOORS_KEPT
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(file.to_owned())
-}
-
 /// A root's parses and indexes (thousands of objects in an audit) are left for the process
 /// exit to release at once rather than freed one by one: the reports own all they need.
 fn release_at_exit(checker: Checker<'_>) {
@@ -652,11 +639,6 @@ fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
             if !SHOW_DETAIL.load(Ordering::Relaxed) {
                 report.search = Vec::new();
                 report.objects = Vec::new();
-            }
-            // The floor depends on the file alone: the first target to report on a file
-            // keeps it (the matrix and JSON show it once per file), the others drop theirs.
-            if report.floor.is_some() && !first_floor(&job.display) {
-                report.floor = None;
             }
             Outcome::Report(Box::new(report))
         }

@@ -40,7 +40,7 @@ pub fn write(
             })
             .unzip();
         let floor = row.iter().find_map(|(_, o)| match o {
-            Outcome::Report(r) => r.floor.as_ref(),
+            Outcome::Report(r) => r.floor.as_deref(),
             Outcome::Error(_) | Outcome::Absent => None,
         });
         if let Some(floor) = floor {

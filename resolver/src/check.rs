@@ -180,7 +180,13 @@ impl<'r> Checker<'r> {
             target: self.builtin.map(|b| b.name().to_owned()),
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
-            floor: self.builtin.map(|_| crate::floor::floor_of(obj)),
+            // Computed once per file and shared by every target's report on it.
+            floor: self.builtin.map(|_| {
+                main.parsed
+                    .floor
+                    .get_or_init(|| Arc::new(crate::floor::floor_of(obj)))
+                    .clone()
+            }),
         };
         let Some(arch) = arch_of(&obj.header) else {
             // The kernel has no such machine (ENOEXEC), and no loader maps it.

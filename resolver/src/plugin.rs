@@ -68,19 +68,38 @@ const FAMILIES: &[Family] = &[
 /// Recognise a plugin from its exports, or a CPython module from its file name
 /// (`*.cpython-311-x86_64-linux-gnu.so`, `*.abi3.so`).
 pub(crate) fn recognise(obj: &ElfObject, path: &[u8]) -> Option<Recognised> {
-    let exported = |prefix: &str| {
-        obj.symbols.iter().find(|s| {
-            !s.is_undefined() && s.binding != STB_LOCAL && s.name.starts_with(prefix.as_bytes())
-        })
-    };
+    // The first export of each prefix, in one pass over the symbols (a prefix's first byte
+    // rules out almost every name at once).
+    let prefixes: Vec<&[u8]> = FAMILIES
+        .iter()
+        .flat_map(|f| f.exports.iter().map(|p| p.as_bytes()))
+        .collect();
+    let mut first: Vec<Option<&ldsim_loader::Symbol>> = vec![None; prefixes.len()];
+    for sym in &obj.symbols {
+        let Some(&lead) = sym.name.first() else {
+            continue;
+        };
+        if sym.is_undefined() || sym.binding == STB_LOCAL {
+            continue;
+        }
+        for (slot, prefix) in first.iter_mut().zip(&prefixes) {
+            if slot.is_none() && prefix.first() == Some(&lead) && sym.name.starts_with(prefix) {
+                *slot = Some(sym);
+            }
+        }
+    }
+    let mut found = first.into_iter();
     let base = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
     let base = lossy(base);
     let (family, evidence) = FAMILIES
         .iter()
         .find_map(|f| {
-            f.exports
-                .iter()
-                .find_map(|p| exported(p))
+            // Every family's slots are taken in order, whether or not an earlier one matched.
+            let slots: Vec<_> = found.by_ref().take(f.exports.len()).collect();
+            slots
+                .into_iter()
+                .flatten()
+                .next()
                 .map(|s| (f, format!("exports {}", lossy(&s.name))))
         })
         .or_else(|| {
