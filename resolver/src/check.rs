@@ -203,7 +203,18 @@ impl<'r> Checker<'r> {
             report.conclude();
             return Ok(report);
         }
-        let recognised = plugin::recognise(obj, main.argv0.as_slice());
+        // Once per file and path, for every target that checks it.
+        let recognised = match main.parsed.recognised.get() {
+            Some((path, known)) if *path == main.argv0 => known.clone(),
+            _ => {
+                let known = plugin::recognise(obj, main.argv0.as_slice());
+                let _ = main
+                    .parsed
+                    .recognised
+                    .set((main.argv0.clone(), known.clone()));
+                known
+            }
+        };
         let host_program = match host {
             HostChoice::Program(p) => Some((p.clone(), false)),
             HostChoice::None => None,

@@ -20,6 +20,8 @@ pub(crate) struct Parsed {
     /// any later scope holding all of them the object binds again without a problem, and is
     /// not bound again (`bind.rs`: the work of a library many programs load is done once).
     pub resolved_by: OnceLock<Box<[Definer]>>,
+    /// Whether the file checked at this path is a plugin, worked out once.
+    pub recognised: OnceLock<(Vec<u8>, Option<crate::plugin::Recognised>)>,
     /// The file's floor (built-in targets), computed once: it depends on the file alone.
     pub floor: OnceLock<Arc<crate::floor::Floor>>,
     /// This parse's identity, never reused in a process (a parse can outlive one target's
@@ -73,6 +75,7 @@ impl Parsed {
             knowledge,
             resolved_by: OnceLock::new(),
             floor: OnceLock::new(),
+            recognised: OnceLock::new(),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }
     }

@@ -5,6 +5,8 @@
 //! nothing there (the mount point "creates" its path virtually), and list the next component
 //! of every mount below them.
 
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::error::FsError;
 use crate::node::{Backend, FileBytes, FileId, Node};
 
@@ -23,6 +25,11 @@ struct Mount {
 pub(crate) struct MountTable {
     base: Box<dyn Backend>,
     overlays: Vec<Mount>,
+    /// Each mount point (components joined by '/') to its index in `overlays`: a host file
+    /// checked against a built-in target is one mount, and a run checks thousands.
+    by_target: HashMap<Vec<u8>, usize>,
+    /// Every strict ancestor of a mount point (joined), with how many mount points lie below.
+    ancestors: HashMap<Vec<u8>, usize>,
 }
 
 impl MountTable {
@@ -30,6 +37,8 @@ impl MountTable {
         MountTable {
             base,
             overlays: Vec::new(),
+            by_target: HashMap::default(),
+            ancestors: HashMap::default(),
         }
     }
 
@@ -39,18 +48,36 @@ impl MountTable {
             self.base = backend;
             return;
         }
-        match self.overlays.iter_mut().find(|m| m.target == target) {
-            Some(existing) => existing.backend = backend,
-            None => self.overlays.push(Mount { target, backend }),
+        let key = target.join(&b'/');
+        match self.by_target.get(&key) {
+            Some(&index) => self.overlays[index].backend = backend,
+            None => {
+                for depth in 0..target.len() {
+                    *self
+                        .ancestors
+                        .entry(target[..depth].join(&b'/'))
+                        .or_default() += 1;
+                }
+                self.by_target.insert(key, self.overlays.len());
+                self.overlays.push(Mount { target, backend });
+            }
         }
     }
 
     /// The mount responsible for `path` (longest prefix) and the components of `path` inside it.
     fn governing<'p, 'c>(&self, path: &'p [&'c [u8]]) -> (&dyn Backend, &'p [&'c [u8]]) {
         let mut best: (&dyn Backend, usize) = (self.base.as_ref(), 0);
-        for m in &self.overlays {
-            if m.target.len() > best.1 && is_prefix(&m.target, path) {
-                best = (m.backend.as_ref(), m.target.len());
+        if self.overlays.is_empty() {
+            return (best.0, path);
+        }
+        let mut key: Vec<u8> = Vec::new();
+        for (depth, component) in path.iter().enumerate() {
+            if depth > 0 {
+                key.push(b'/');
+            }
+            key.extend_from_slice(component);
+            if let Some(&index) = self.by_target.get(&key) {
+                best = (self.overlays[index].backend.as_ref(), depth + 1);
             }
         }
         (best.0, path.get(best.1..).unwrap_or(&[]))
@@ -58,9 +85,7 @@ impl MountTable {
 
     /// Does a mount point lie strictly below `path`?
     fn is_mount_ancestor(&self, path: &[&[u8]]) -> bool {
-        self.overlays
-            .iter()
-            .any(|m| m.target.len() > path.len() && is_prefix_of_target(path, &m.target))
+        !self.ancestors.is_empty() && self.ancestors.contains_key(&path.join(&b'/'))
     }
 
     pub(crate) fn lstat(&self, path: &[&[u8]]) -> Result<Node, FsError> {
@@ -102,11 +127,6 @@ impl MountTable {
         names.dedup();
         Ok(names)
     }
-}
-
-/// Is the mount point `target` a prefix of (or equal to) `path`?
-fn is_prefix(target: &[Vec<u8>], path: &[&[u8]]) -> bool {
-    target.len() <= path.len() && target.iter().zip(path).all(|(t, p)| t.as_slice() == *p)
 }
 
 /// Is `path` a prefix of (or equal to) the mount point `target`?
