@@ -3,8 +3,14 @@
 //! glibc: elf/dl-version.c (`_dl_check_map_versions`, `match_symbol`) and elf/dl-lookup.c
 //! (`do_lookup_x`, `check_match`). musl: ldso/dynlink.c (`find_sym2`, `do_relocs`).
 
+use foldhash::HashMap;
 use hashbrown::HashTable;
-use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+use std::sync::LazyLock;
+
+/// The one hasher of symbol names in a run, seeded at random: names come from the files
+/// checked, and a fixed hash would let a file choose thousands of colliding names (every
+/// export index probed by one `LookupName` must use the same seed).
+static NAME_HASHER: LazyLock<foldhash::fast::RandomState> = LazyLock::new(Default::default);
 use std::hash::BuildHasher;
 
 use crate::model::*;
@@ -21,7 +27,7 @@ impl<'a> LookupName<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         LookupName {
             bytes,
-            hash: FxBuildHasher.hash_one(bytes),
+            hash: NAME_HASHER.hash_one(bytes),
         }
     }
 
@@ -64,7 +70,7 @@ impl ExportIndex {
             }
             let hash = *by_pointer
                 .entry(s.name.as_ptr())
-                .or_insert_with(|| FxBuildHasher.hash_one(&*s.name));
+                .or_insert_with(|| NAME_HASHER.hash_one(&*s.name));
             let same_name = |e: &Export| e.hash == hash && symbols[e.first as usize].name == s.name;
             match by_name.entry(hash, same_name, |e| e.hash) {
                 hashbrown::hash_table::Entry::Occupied(mut found) => {

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ldsim_loader::binding::{
     self, check_version, glibc_lookup, musl_lookup, LookupClass, LookupName, ScopeEntry,

@@ -14,7 +14,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use crate::error::{FsError, OpenError};
 use crate::node::{Backend, FileBytes, FileId, Node};

@@ -5,7 +5,7 @@
 //! nothing there (the mount point "creates" its path virtually), and list the next component
 //! of every mount below them.
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use crate::error::FsError;
 use crate::node::{Backend, FileBytes, FileId, Node};

@@ -5,7 +5,7 @@ use std::io;
 use std::path::Path;
 use std::sync::RwLock;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use crate::error::{FsError, OpenError};
 use crate::host::{DirBackend, FileBackend};

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 /// A NUL found within this many bytes of a string's start ends it without consulting what
 /// earlier scans learnt: the cost per reference stays bounded by this, the common case skips
