@@ -1,12 +1,13 @@
 //! DT_STRTAB reads, bounded in time and memory whatever the file does.
 //!
-//! - Time: each byte of the table is scanned for a NUL at most once per parse. Every scan
-//!   records the run it covered (`start..=end`, `end` the NUL or the end of the table);
+//! - Time: a NUL within [`SHORT_SCAN`] bytes of a string's start ends it at once (a bounded
+//!   cost per reference); beyond that, each byte of the table is scanned for a NUL at most
+//!   once per parse. Every such scan records the run it covered (`start..=end`, `end` the NUL or the end of the table);
 //!   a later read inside a known run takes its end from the record, and a scan that reaches
 //!   a known run stops there and merges with it. So 40,000 references into an unterminated
 //!   1 MiB table cost one pass over it, not 40,000.
-//! - Memory: names are interned per string offset ([`Name`] is shared), so N references to
-//!   one string cost one copy; the bytes of distinct names are capped at
+//! - Memory: names are interned per string offset and are windows onto one copy of the table
+//!   ([`Name`]), so N references to one string cost no copy of it; the bytes of distinct names are capped at
 //!   [`NAME_BYTES_PER_TABLE_BYTE`] times the table size (distinct offsets into one string
 //!   overlap: every suffix of a 1 MiB string is a different name).
 
