@@ -500,6 +500,23 @@ impl Scenario {
         self.check_with(path, &HostChoice::Auto)
     }
 
+    /// `ldsim check PATH…` in one run: one checker, so what it learns checking one file (the
+    /// parses, what binding remembers of each library) serves the next, in this order.
+    pub fn check_all(&self, paths: &[&str]) -> Vec<Report> {
+        let root = self.build();
+        let store = Store::synthetic(&root.sysroot, &root.objects, &root);
+        let loaders = self.loader_configs(&store);
+        let checker = Checker::with_loaders(store, self.env.clone(), loaders);
+        paths
+            .iter()
+            .map(|path| {
+                checker
+                    .check(&TargetPath::new(path.as_bytes()), path)
+                    .unwrap_or_else(|e| panic!("check {path}: {e}"))
+            })
+            .collect()
+    }
+
     /// `ldsim check PATH --loaded-by HOST`.
     pub fn check_loaded_by(&self, path: &str, host: &str) -> Report {
         self.check_with(path, &HostChoice::Program(TargetPath::new(host.as_bytes())))

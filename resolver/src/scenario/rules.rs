@@ -727,3 +727,28 @@ fn a_chain_of_5000_libraries_costs_its_length() {
     assert_eq!(r.objects.len(), n, "every library");
     assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
 }
+
+// What binding remembers of a library (bind.rs: Parsed::resolved_by) holds only in a scope
+// holding every object that defined its references: a program defining a symbol a library
+// calls does not vouch for that library in a program that does not.
+#[test]
+fn a_library_bound_once_is_bound_again_where_its_definers_are_missing() {
+    let s = Scenario::glibc("2.36")
+        .lib(
+            "/usr/lib/libplug.so",
+            obj().soname("libplug.so").calls(["host_fn"]).bind_now(),
+        )
+        .program("/t/host", obj().needs(["libplug.so"]).defines(["host_fn"]))
+        .program("/t/other", obj().needs(["libplug.so"]));
+    let reports = s.check_all(&["/t/host", "/t/other", "/t/host", "/t/other"]);
+    let kinds: Vec<Vec<String>> = reports.iter().map(|r| r.problem_kinds()).collect();
+    assert_eq!(
+        kinds,
+        [
+            vec![],
+            vec!["undefined-symbol host_fn (first)".to_owned()],
+            vec![],
+            vec!["undefined-symbol host_fn (first)".to_owned()],
+        ]
+    );
+}
