@@ -12,11 +12,9 @@ use std::io::{self, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
-
-use foldhash::HashMap;
 
 use crate::error::{FsError, OpenError};
+use crate::memo::Memo;
 use crate::node::{Backend, FileBytes, FileId, Node};
 
 /// Files smaller than this are copied into memory; larger ones are memory-mapped.
@@ -29,7 +27,7 @@ pub struct DirBackend {
     root: PathBuf,
     /// What `lstat` said of each path asked, with its errno when it failed: a root is only
     /// read, and a run resolves the same directories for every library it looks for.
-    seen: RwLock<HashMap<Vec<u8>, Result<Node, i32>>>,
+    seen: Memo<Node>,
 }
 
 impl DirBackend {
@@ -45,7 +43,7 @@ impl DirBackend {
         }
         Ok(DirBackend {
             root: root.to_path_buf(),
-            seen: RwLock::default(),
+            seen: Memo::default(),
         })
     }
 
@@ -70,27 +68,11 @@ impl Backend for DirBackend {
         // Checked before the memo too: its keys join plain names with '/'.
         self.host_path(components)?;
         let key = components.join(&b'/');
-        let seen = self
-            .seen
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .cloned();
-        if let Some(seen) = seen {
-            return seen.map_err(|errno| FsError::from_host(io::Error::from_raw_os_error(errno)));
+        if let Some(seen) = self.seen.get(&key) {
+            return seen;
         }
         let result = self.lstat_host(components);
-        let remembered = match &result {
-            Ok(node) => Some(Ok(node.clone())),
-            Err(FsError::Io(e)) => e.raw_os_error().map(Err),
-            Err(_) => None,
-        };
-        if let Some(remembered) = remembered {
-            self.seen
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(key, remembered);
-        }
+        self.seen.remember(key, &result);
         result
     }
 

@@ -15,6 +15,7 @@
 mod archive;
 mod error;
 mod host;
+mod memo;
 mod mounts;
 mod node;
 mod sysroot;

@@ -1,14 +1,11 @@
 //! [`Sysroot`]: a target root made of a base backend and mounted overlays.
 
 use std::fs;
-use std::io;
 use std::path::Path;
-use std::sync::RwLock;
-
-use foldhash::HashMap;
 
 use crate::error::{FsError, OpenError};
 use crate::host::{DirBackend, FileBackend};
+use crate::memo::Memo;
 use crate::mounts::MountTable;
 use crate::node::{Backend, FileBytes, Node, NodeKind, Resolved};
 use crate::target_path::TargetPath;
@@ -22,7 +19,7 @@ pub struct Sysroot {
     mounts: MountTable,
     /// What each absolute path resolved to (or its errno): a root does not change while it is
     /// read, and a run resolves the same library paths for every program. Cleared by `mount`.
-    resolved: RwLock<HashMap<Vec<u8>, Result<Resolved, i32>>>,
+    resolved: Memo<Resolved>,
 }
 
 impl Sysroot {
@@ -40,7 +37,7 @@ impl Sysroot {
         Sysroot {
             description,
             mounts: MountTable::new(backend),
-            resolved: RwLock::default(),
+            resolved: Memo::default(),
         }
     }
 
@@ -65,10 +62,7 @@ impl Sysroot {
         let point = self.mount_point(target);
         tracing::debug!(host = %host.display(), target = %target, "mount overlay");
         self.mounts.insert(point, backend);
-        self.resolved
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.resolved.clear();
         Ok(())
     }
 
@@ -112,27 +106,11 @@ impl Sysroot {
         if !path.starts_with(b"/") {
             return self.resolve_walking(path, cwd);
         }
-        let memo = self
-            .resolved
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(path)
-            .cloned();
-        if let Some(memo) = memo {
-            return memo.map_err(|errno| FsError::from_host(io::Error::from_raw_os_error(errno)));
+        if let Some(known) = self.resolved.get(path) {
+            return known;
         }
         let result = self.resolve_walking(path, cwd);
-        let remembered = match &result {
-            Ok(resolved) => Some(Ok(resolved.clone())),
-            Err(FsError::Io(e)) => e.raw_os_error().map(Err),
-            Err(e) => Some(Err(e.errno())),
-        };
-        if let Some(remembered) = remembered {
-            self.resolved
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(path.to_vec(), remembered);
-        }
+        self.resolved.remember(path.to_vec(), &result);
         result
     }
 

@@ -503,18 +503,20 @@ impl Scenario {
     /// `ldsim check PATH…` in one run: one checker, so what it learns checking one file (the
     /// parses, what binding remembers of each library) serves the next, in this order.
     pub fn check_all(&self, paths: &[&str]) -> Vec<Report> {
+        self.with_checker(|checker| {
+            paths
+                .iter()
+                .map(|path| check_path(checker, path, &HostChoice::Auto))
+                .collect()
+        })
+    }
+
+    /// `f` with a checker over this scenario's root.
+    fn with_checker<R>(&self, f: impl FnOnce(&Checker<'_>) -> R) -> R {
         let root = self.build();
         let store = Store::synthetic(&root.sysroot, &root.objects, &root);
         let loaders = self.loader_configs(&store);
-        let checker = Checker::with_loaders(store, self.env.clone(), loaders);
-        paths
-            .iter()
-            .map(|path| {
-                checker
-                    .check(&TargetPath::new(path.as_bytes()), path)
-                    .unwrap_or_else(|e| panic!("check {path}: {e}"))
-            })
-            .collect()
+        f(&Checker::with_loaders(store, self.env.clone(), loaders))
     }
 
     /// `ldsim check PATH --loaded-by HOST`.
@@ -524,13 +526,7 @@ impl Scenario {
 
     /// `ldsim check PATH` with the host chosen.
     pub fn check_with(&self, path: &str, host: &HostChoice) -> Report {
-        let root = self.build();
-        let store = Store::synthetic(&root.sysroot, &root.objects, &root);
-        let loaders = self.loader_configs(&store);
-        let checker = Checker::with_loaders(store, self.env.clone(), loaders);
-        checker
-            .check_loaded_by(&TargetPath::new(path.as_bytes()), path, host)
-            .unwrap_or_else(|e| panic!("check {path}: {e}"))
+        self.with_checker(|checker| check_path(checker, path, host))
     }
 
     fn build(&self) -> ScenarioRoot {
@@ -726,4 +722,10 @@ fn kind_of(f: &Finding) -> String {
     } else {
         format!("{text} ({})", flags.join(", "))
     }
+}
+
+fn check_path(checker: &Checker<'_>, path: &str, host: &HostChoice) -> Report {
+    checker
+        .check_loaded_by(&TargetPath::new(path.as_bytes()), path, host)
+        .unwrap_or_else(|e| panic!("check {path}: {e}"))
 }
