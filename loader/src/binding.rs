@@ -57,20 +57,24 @@ pub struct ExportIndex {
 
 impl ExportIndex {
     pub fn new(obj: &ElfObject) -> Self {
-        let mut by_name: HashTable<Export> = HashTable::new();
-        let mut more: Vec<Vec<u32>> = Vec::new();
-        // The parser shares one `Name` among the symbols naming one string offset: hash each
-        // shared name once, not once per symbol (a long name referenced by many symbols).
-        let mut by_pointer: HashMap<*const u8, u64> = HashMap::default();
         let symbols = &obj.symbols;
+        let mut by_name: HashTable<Export> = HashTable::with_capacity(symbols.len());
+        let mut more: Vec<Vec<u32>> = Vec::new();
+        // The parser shares one `Name` among the symbols naming one long string offset: hash
+        // each such name once, not once per symbol (a long name referenced by many symbols).
+        let mut long_names: HashMap<*const u8, u64> = HashMap::default();
         for (i, s) in symbols.iter().enumerate().skip(1) {
             // An undefined symbol with a zero value can never be a definition.
             if s.name.is_empty() || (s.is_undefined() && s.value == 0) {
                 continue;
             }
-            let hash = *by_pointer
-                .entry(s.name.as_ptr())
-                .or_insert_with(|| NAME_HASHER.hash_one(&*s.name));
+            let hash = if s.name.len() < crate::parse::SHORT_SCAN {
+                NAME_HASHER.hash_one(&*s.name)
+            } else {
+                *long_names
+                    .entry(s.name.as_ptr())
+                    .or_insert_with(|| NAME_HASHER.hash_one(&*s.name))
+            };
             let same_name = |e: &Export| e.hash == hash && symbols[e.first as usize].name == s.name;
             match by_name.entry(hash, same_name, |e| e.hash) {
                 hashbrown::hash_table::Entry::Occupied(mut found) => {
@@ -426,21 +430,34 @@ fn distinct_references<'o>(
         })
     };
     let mut order: Vec<Reference> = Vec::new();
-    let mut position: HashMap<u32, usize> = HashMap::default();
+    // Where each symbol's reference is in `order`, by symbol index: dense for the symbols the
+    // table has, a map for indices past it (a hostile file's).
+    let mut position: Vec<u32> = vec![u32::MAX; obj.symbols.len()];
+    let mut beyond: HashMap<u32, usize> = HashMap::default();
     for r in relocs {
         if r.symbol == 0 {
             continue;
         }
         let plt = r.kind == RelocKind::JumpSlot;
         let variant = plt && marked(r.symbol);
-        match position.get(&r.symbol) {
-            Some(&i) => {
+        let known = match position.get(r.symbol as usize) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            Some(_) => None,
+            None => beyond.get(&r.symbol).copied(),
+        };
+        match known {
+            Some(i) => {
                 order[i].plt_only &= plt;
                 order[i].copy |= r.kind == RelocKind::Copy;
                 order[i].variant_call |= variant;
             }
             None => {
-                position.insert(r.symbol, order.len());
+                match position.get_mut(r.symbol as usize) {
+                    Some(slot) => *slot = order.len() as u32,
+                    None => {
+                        beyond.insert(r.symbol, order.len());
+                    }
+                }
                 order.push(Reference {
                     symbol: r.symbol,
                     plt_only: plt,

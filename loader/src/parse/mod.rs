@@ -22,6 +22,7 @@ mod relocs;
 mod strings;
 
 pub use strings::NulRuns;
+pub(crate) use strings::SHORT_SCAN;
 mod symbols;
 mod versions;
 

@@ -160,6 +160,13 @@ impl<'a> StrTab<'a> {
     /// The string at index `idx` as a shared [`Name`]: the same `Name` for every reference
     /// to one offset.
     pub fn name(&mut self, idx: u64) -> Result<Name, String> {
+        // A short name costs a bounded scan and hash per reference: neither interned nor
+        // charged to the budget (an interning map per symbol was a tenth of a whole check).
+        if let Some(short) = self.short(idx) {
+            let bytes = self.bytes;
+            let table = self.shared.get_or_insert_with(|| Arc::from(bytes));
+            return Ok(Name::in_table(table, idx as usize, short).unwrap_or_default());
+        }
         if let Some(name) = usize::try_from(idx)
             .ok()
             .and_then(|i| self.interned.get(&i))
@@ -182,6 +189,15 @@ impl<'a> StrTab<'a> {
         // `get` succeeded, so `idx` fits in usize.
         self.interned.insert(idx as usize, name.clone());
         Ok(name)
+    }
+
+    /// The length of the string at `idx` when its NUL lies within [`SHORT_SCAN`] bytes.
+    fn short(&self, idx: u64) -> Option<usize> {
+        let start = usize::try_from(idx).ok()?;
+        let window = self
+            .bytes
+            .get(start..self.bytes.len().min(start.checked_add(SHORT_SCAN)?))?;
+        window.iter().position(|&b| b == 0)
     }
 
     /// One diagnostic line if the name budget cut anything.
@@ -261,11 +277,32 @@ mod tests {
         let mut t = table(bytes);
         let a = t.name(1).unwrap();
         let b = t.name(1).unwrap();
-        assert_eq!(a.as_ptr(), b.as_ptr(), "one offset, one name");
+        assert_eq!(
+            a.as_ptr(),
+            b.as_ptr(),
+            "one offset, one window onto the table"
+        );
         assert_eq!(&*a, b"abcdefghij");
-        // 10 of 16 bytes used; the suffix at 2 (9 bytes) no longer fits, a shorter one does.
+        // Short names are not charged: every suffix is readable.
+        for idx in 2..11 {
+            assert_eq!(&*t.name(idx).unwrap(), &bytes[idx as usize..11]);
+        }
+        assert!(!t.exhausted);
+    }
+
+    #[test]
+    fn long_names_are_interned_and_budgeted() {
+        let mut bytes = vec![0u8];
+        bytes.extend(std::iter::repeat_n(b'x', SHORT_SCAN + 10));
+        bytes.push(0);
+        let mut t = table(&bytes);
+        t.budget = SHORT_SCAN + 15;
+        let a = t.name(1).unwrap();
+        let b = t.name(1).unwrap();
+        assert_eq!(a.as_ptr(), b.as_ptr(), "one offset, one name");
+        assert_eq!(a.len(), SHORT_SCAN + 10);
+        // The suffix at 2 is another long name and no longer fits the budget.
         assert!(t.name(2).unwrap_err().contains("name budget"));
-        assert_eq!(&*t.name(6).unwrap(), b"fghij");
         assert!(t.exhausted);
     }
 }
