@@ -3,6 +3,7 @@
 //! dl-lookup.c; musl ldso/dynlink.c: do_relocs).
 
 use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeSet;
 
 use foldhash::{HashMap, HashSet};
@@ -215,8 +216,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         })
         .map(|i| (i, binding::references(&map.nodes[i].parsed.object)))
         .collect();
-    let references = to_bind.iter().map(|(_, r)| r.len()).sum();
-    let scope = Scope::new(map, pass.scope, references);
+    let scope = Scope::new(map, pass.scope);
     let by_request = requested_names(map);
     let mut near = Near::new(pass.scope.len(), map.nodes.len());
     for (idx, refs) in to_bind {
@@ -240,6 +240,11 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 direct.push(*p);
             }
         }
+        // Whether a reference is defined does not depend on the order the scope is searched
+        // in (each object matches or not on its own): the direct dependencies, where the
+        // linker found most definitions, are tried first and the whole scope only after.
+        let direct_entries: Vec<ScopeEntry<'_>> =
+            direct.iter().map(|&p| scope.entries()[p]).collect();
         let mut near_gathered = false;
         let mut near_walk: Option<Vec<u32>> = None;
         let mut listed = 0;
@@ -261,7 +266,12 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 }
                 _ => None,
             };
-            let found = own.or_else(|| scope.first(&name, version.as_ref(), class));
+            let found = own
+                .or_else(|| {
+                    glibc_lookup(&direct_entries, &name, version.as_ref(), class)
+                        .map(|d| direct[d.scope_index])
+                })
+                .or_else(|| scope.first(&name, version.as_ref(), class));
             // Found at all decides the problems; which definer is recorded decides how often
             // the object is bound again: one of its own dependencies is in every scope that
             // loads it, where an earlier object of this scope (the main program, a library
@@ -276,8 +286,8 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                     if near.holds(p) {
                         Some(p)
                     } else {
-                        let near_positions: Cow<'_, [u32]> = match &scope {
-                            Scope::Walk(_) => Cow::Borrowed(
+                        let near_positions: Cow<'_, [u32]> = match scope.built_index() {
+                            None => Cow::Borrowed(
                                 near_walk
                                     .get_or_insert_with(|| {
                                         (0..pass.scope.len() as u32)
@@ -286,7 +296,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                                     })
                                     .as_slice(),
                             ),
-                            Scope::Indexed { .. } => scope
+                            Some(index) => index
                                 .positions(&name)
                                 .iter()
                                 .copied()
@@ -477,12 +487,7 @@ pub(crate) struct MuslPass<'p> {
 /// musl binding: everything at once, versions ignored but hidden ones, every failure
 /// reported (ldso/dynlink.c: do_relocs; a dlopen stops at the first, but the set is the same).
 pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8]) {
-    let references = pass
-        .order
-        .iter()
-        .map(|&i| map.nodes[i].parsed.object.symbols.len())
-        .sum();
-    let scope = Scope::new(map, pass.scope, references);
+    let scope = Scope::new(map, pass.scope);
     let ldso_scope: Vec<ScopeEntry<'_>> = scope
         .entries()
         .iter()
@@ -587,27 +592,30 @@ struct ScopeName<'m> {
 }
 
 /// A lookup scope as binding searches it. Walking the scope probes each object's export index
-/// (the real loader's way: references × scope length); indexing it first costs the scope's
-/// exports once, then a lookup visits only the entries that may define the name (a chain of
-/// 5,000 libraries). [`Scope::new`] takes whichever costs less for the references at hand.
-enum Scope<'m> {
-    Walk(Vec<ScopeEntry<'m>>),
-    Indexed {
-        entries: Vec<ScopeEntry<'m>>,
-        by_name: HashTable<ScopeName<'m>>,
-        /// The positions of each name more than one entry defines.
-        more: Vec<Vec<u32>>,
-    },
+/// (the real loader's way: lookups × scope length); indexing it costs the scope's exports
+/// once, then a lookup visits only the entries that may define the name (a chain of 5,000
+/// libraries). The scope is walked until walking has cost [`INDEX_AFTER`] times what indexing
+/// would, then indexed: never more than about twice the cheaper of the two, without knowing
+/// beforehand how many lookups will need the whole scope.
+struct Scope<'m> {
+    entries: Vec<ScopeEntry<'m>>,
+    /// Entry probes walking may still spend before the scope is indexed.
+    walk_budget: Cell<usize>,
+    index: OnceCell<ScopeIndex<'m>>,
 }
 
-impl<'m> Scope<'m> {
-    /// The scope for binding `references` lookups.
-    fn new(map: &'m LinkMap, scope: &[usize], references: usize) -> Self {
-        let entries = scope_entries(map, scope);
-        let exports: usize = entries.iter().map(|e| e.exports.len()).sum();
-        if references.saturating_mul(entries.len()) <= exports.saturating_mul(16) {
-            return Scope::Walk(entries);
-        }
+/// Walking a scope may cost this many probes per exported name before it is indexed.
+const INDEX_AFTER: usize = 16;
+
+/// Every name the entries of a scope export, to the positions that export it.
+struct ScopeIndex<'m> {
+    by_name: HashTable<ScopeName<'m>>,
+    /// The positions of each name more than one entry defines.
+    more: Vec<Vec<u32>>,
+}
+
+impl<'m> ScopeIndex<'m> {
+    fn new(entries: &[ScopeEntry<'m>]) -> Self {
         let mut by_name: HashTable<ScopeName<'m>> = HashTable::new();
         let mut more: Vec<Vec<u32>> = Vec::new();
         for (position, entry) in entries.iter().enumerate() {
@@ -633,34 +641,57 @@ impl<'m> Scope<'m> {
                 }
             }
         }
-        Scope::Indexed {
+        ScopeIndex { by_name, more }
+    }
+
+    /// The scope positions that may define `name`, in scope order.
+    fn positions(&self, name: &LookupName<'_>) -> &[u32] {
+        match self.by_name.find(name.hash(), |e| {
+            e.hash == name.hash() && e.name == name.bytes
+        }) {
+            None => &[],
+            Some(e) if e.more == 0 => std::slice::from_ref(&e.first),
+            Some(e) => self
+                .more
+                .get(e.more as usize - 1)
+                .map_or(&[], Vec::as_slice),
+        }
+    }
+}
+
+impl<'m> Scope<'m> {
+    fn new(map: &'m LinkMap, scope: &[usize]) -> Self {
+        let entries = scope_entries(map, scope);
+        let exports: usize = entries.iter().map(|e| e.exports.len()).sum();
+        Scope {
             entries,
-            by_name,
-            more,
+            walk_budget: Cell::new(exports.saturating_mul(INDEX_AFTER)),
+            index: OnceCell::new(),
         }
     }
 
     fn entries(&self) -> &[ScopeEntry<'m>] {
-        match self {
-            Scope::Walk(entries) | Scope::Indexed { entries, .. } => entries,
+        &self.entries
+    }
+
+    /// The index for a lookup about to search the whole scope: `None` (walk it) while the
+    /// walking budget lasts, then the index, built once.
+    fn index_for_lookup(&self) -> Option<&ScopeIndex<'m>> {
+        if let Some(index) = self.index.get() {
+            return Some(index);
+        }
+        match self.walk_budget.get().checked_sub(self.entries.len()) {
+            Some(left) => {
+                self.walk_budget.set(left);
+                None
+            }
+            None => Some(self.index.get_or_init(|| ScopeIndex::new(&self.entries))),
         }
     }
 
-    /// The scope positions that may define `name` (indexed scopes only; walking, every
-    /// position may).
-    fn positions(&self, name: &LookupName<'_>) -> &[u32] {
-        match self {
-            Scope::Walk(_) => &[],
-            Scope::Indexed { by_name, more, .. } => {
-                match by_name.find(name.hash(), |e| {
-                    e.hash == name.hash() && e.name == name.bytes
-                }) {
-                    None => &[],
-                    Some(e) if e.more == 0 => std::slice::from_ref(&e.first),
-                    Some(e) => more.get(e.more as usize - 1).map_or(&[], Vec::as_slice),
-                }
-            }
-        }
+    /// The index, if one has been built.
+    fn built_index(&self) -> Option<&ScopeIndex<'m>> {
+        self.index.get()
     }
 
     /// glibc's lookup of `name` in the whole scope: the position of the first definer.
@@ -670,11 +701,9 @@ impl<'m> Scope<'m> {
         version: Option<&binding::VersionReq<'_>>,
         class: LookupClass,
     ) -> Option<usize> {
-        match self {
-            Scope::Walk(entries) => {
-                glibc_lookup(entries, name, version, class).map(|d| d.scope_index)
-            }
-            Scope::Indexed { .. } => self.lookup(self.positions(name), name, version, class),
+        match self.index_for_lookup() {
+            None => glibc_lookup(&self.entries, name, version, class).map(|d| d.scope_index),
+            Some(index) => self.lookup(index.positions(name), name, version, class),
         }
     }
 
@@ -687,19 +716,22 @@ impl<'m> Scope<'m> {
         version: Option<&binding::VersionReq<'_>>,
         class: LookupClass,
     ) -> Option<usize> {
-        let entries = self.entries();
-        let chosen: Vec<ScopeEntry<'m>> = positions.iter().map(|&p| entries[p as usize]).collect();
+        let chosen: Vec<ScopeEntry<'m>> = positions
+            .iter()
+            .map(|&p| self.entries[p as usize])
+            .collect();
         glibc_lookup(&chosen, name, version, class).map(|d| positions[d.scope_index] as usize)
     }
 
     /// The entries a lookup of `name` visits, in scope order (lookup keeps the first match).
     fn candidates(&self, name: &LookupName<'_>) -> Cow<'_, [ScopeEntry<'m>]> {
-        match self {
-            Scope::Walk(entries) => Cow::Borrowed(entries),
-            Scope::Indexed { entries, .. } => Cow::Owned(
-                self.positions(name)
+        match self.index_for_lookup() {
+            None => Cow::Borrowed(&self.entries),
+            Some(index) => Cow::Owned(
+                index
+                    .positions(name)
                     .iter()
-                    .map(|&p| entries[p as usize])
+                    .map(|&p| self.entries[p as usize])
                     .collect(),
             ),
         }
