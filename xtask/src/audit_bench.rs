@@ -6,7 +6,7 @@
 //! machine's /usr/lib/x86_64-linux-gnu against the default built-in targets.
 
 use crate::audit_root::{audit_root, PACKAGES};
-use crate::bench::{median_run, RUNS};
+use crate::bench::{median_run, median_runs_interleaved, RUNS};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,6 +15,9 @@ use std::time::Duration;
 /// `ldd -r` over every file takes minutes: fewer runs.
 const LDD_RUNS: usize = 3;
 
+/// ldsim and libtree take a tenth of a second each: more rounds, for a steadier ratio.
+const LIBTREE_RUNS: usize = 11;
+
 pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
     let root = audit_root(fixtures)?;
     let files = elf_files(&root)?;
@@ -22,8 +25,8 @@ pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     println!(
         "\nImage audit: Debian 13 root with {} packages requested ({} installed), {} ELF files \
-         ({} programs, {} shared objects); {RUNS} runs each unless said, median wall time, \
-         largest peak RSS\n",
+         ({} programs, {} shared objects); {RUNS} runs each unless said \
+         (ldsim and libtree: {LIBTREE_RUNS} rounds, alternating), median wall time, largest peak RSS\n",
         PACKAGES.len(),
         installed_packages(&root),
         files.len(),
@@ -32,22 +35,25 @@ pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
     );
     println!("| tool, same files | checks | wall | peak RSS |");
     println!("|---|---|---:|---:|");
-    let (ldsim_time, ldsim_peak) = median_run(RUNS, || {
-        let mut cmd = Command::new(ldsim);
-        cmd.args(["check", "--quiet", "--sysroot"])
-            .arg(&root)
-            .arg("--in-target")
-            .args(&paths);
-        cmd
-    })?;
+    // ldsim and libtree alternate: the ratio between them is the figure that matters.
+    let [(ldsim_time, ldsim_peak), (libtree_time, libtree_peak)] = median_runs_interleaved(
+        LIBTREE_RUNS,
+        || {
+            let mut cmd = Command::new(ldsim);
+            cmd.args(["check", "--quiet", "--sysroot"])
+                .arg(&root)
+                .arg("--in-target")
+                .args(&paths);
+            cmd
+        },
+        || in_root(&root, "libtree -vv \"$@\"", &paths),
+    )?;
     row(
         "ldsim, every file against the root",
         "libraries + versions + symbols, shared objects listed",
         ldsim_time,
         ldsim_peak,
     );
-    let (libtree_time, libtree_peak) =
-        median_run(RUNS, || in_root(&root, "libtree -vv \"$@\"", &paths))?;
     row(
         "libtree -vv, chrooted into the root",
         "libraries only",

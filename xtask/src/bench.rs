@@ -152,6 +152,35 @@ fn bench_builtin(ldsim: &Path, root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `runs` rounds of two commands, run alternately (A, B, A, B …) so that a machine that slows
+/// down or speeds up during the measurement (a shared VM) weighs on both alike: for each, the
+/// median wall time and the largest peak RSS.
+pub(crate) fn median_runs_interleaved(
+    runs: usize,
+    make_a: impl Fn() -> Command,
+    make_b: impl Fn() -> Command,
+) -> Result<[(Duration, i64); 2]> {
+    let mut times = [Vec::new(), Vec::new()];
+    let mut peaks = [0, 0];
+    for _ in 0..runs {
+        for (i, make) in [&make_a as &dyn Fn() -> Command, &make_b]
+            .into_iter()
+            .enumerate()
+        {
+            let (elapsed, rss_kb) = measure(&mut make())?;
+            times[i].push(elapsed);
+            peaks[i] = peaks[i].max(rss_kb);
+        }
+    }
+    Ok([0, 1].map(|i| {
+        times[i].sort();
+        (
+            times[i].get(runs / 2).copied().unwrap_or_default(),
+            peaks[i],
+        )
+    }))
+}
+
 /// [`RUNS`] runs of the command `make` builds: the median wall time and the largest peak RSS.
 pub(crate) fn median_run(runs: usize, make: impl Fn() -> Command) -> Result<(Duration, i64)> {
     let mut times = Vec::new();
