@@ -3,9 +3,9 @@
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ldsim_resolver::builtin::Target;
 use ldsim_resolver::{CpuLevel, Environment};
 use ldsim_sysroots::{Platform, TargetPath};
+use ldsim_tables::Target;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;

@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use ldsim_resolver::builtin::catalog::{CxxRuntime, LibcSpec};
-use ldsim_resolver::builtin::Target;
-use ldsim_resolver::floor::Floor;
 use ldsim_resolver::{Report, Verdict};
+use ldsim_tables::catalog::{CxxRuntime, LibcSpec};
+use ldsim_tables::floor::Floor;
+use ldsim_tables::Target;
 use serde::Serialize;
 
 use crate::args::Format;
@@ -348,7 +348,7 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
             architectures: t
                 .platforms
                 .iter()
-                .map(|a| ldsim_resolver::builtin::arch_name(*a))
+                .map(|a| ldsim_tables::arch_name(*a))
                 .collect(),
             default: t.default,
         })
@@ -390,8 +390,8 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use crate::render::tests::{assert_no_raw_control, poisoned};
-    use ldsim_resolver::floor::RequiredVersion;
     use ldsim_resolver::Mode;
+    use ldsim_tables::floor::RequiredVersion;
 
     #[test]
     fn file_blocks_escape_every_name() {

@@ -22,7 +22,7 @@ pub struct Output<'a> {
 pub struct FileFloor<'a> {
     pub file: &'a str,
     #[serde(flatten)]
-    pub floor: &'a ldsim_resolver::floor::Floor,
+    pub floor: &'a ldsim_tables::floor::Floor,
 }
 
 /// One checked file: its report, or why it could not be analysed.

@@ -184,7 +184,7 @@ impl<'r> Checker<'r> {
             floor: self.builtin.map(|_| {
                 main.parsed
                     .floor
-                    .get_or_init(|| Arc::new(crate::floor::floor_of(obj)))
+                    .get_or_init(|| Arc::new(ldsim_tables::floor::floor_of(obj)))
                     .clone()
             }),
         };

@@ -6,7 +6,6 @@
 
 pub mod builtin;
 pub mod cache;
-pub mod floor;
 pub mod ldso;
 mod report;
 

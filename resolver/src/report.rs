@@ -400,7 +400,7 @@ pub struct Report {
     /// The minimum releases the file needs (set for built-in targets; the CLI prints it once
     /// per file, not per target).
     #[serde(skip)]
-    pub floor: Option<std::sync::Arc<crate::floor::Floor>>,
+    pub floor: Option<std::sync::Arc<ldsim_tables::floor::Floor>>,
 }
 
 /// A library outside what a built-in target's tables describe.

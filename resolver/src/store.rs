@@ -23,7 +23,7 @@ pub(crate) struct Parsed {
     /// Whether the file checked at this path is a plugin, worked out once.
     pub recognised: OnceLock<(Vec<u8>, Option<crate::plugin::Recognised>)>,
     /// The file's floor (built-in targets), computed once: it depends on the file alone.
-    pub floor: OnceLock<Arc<crate::floor::Floor>>,
+    pub floor: OnceLock<Arc<ldsim_tables::floor::Floor>>,
     /// This parse's identity, never reused in a process (a parse can outlive one target's
     /// store and serve another, and an address can be reused once freed).
     pub serial: u64,
@@ -209,9 +209,9 @@ impl<'r> Store<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builtin::synth::executable;
     use crate::{CheckError, Checker, Environment};
     use ldsim_loader::arch::Arch;
+    use ldsim_tables::objects::executable;
     use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 

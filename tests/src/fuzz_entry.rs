@@ -10,11 +10,12 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use ldsim_loader::{Arch, Endian};
-use ldsim_resolver::builtin::{BuiltinRoot, Target};
+use ldsim_resolver::builtin::BuiltinRoot;
 use ldsim_resolver::{ldso, Checker, CpuLevel, Environment};
 use ldsim_sysroots::{
     ImageSelector, Limits, Platform, RootSource, Sysroot, TargetPath, VirtualRoot,
 };
+use ldsim_tables::Target;
 
 /// The fuzz targets, by the name `cargo xtask fuzz` and `fuzz/regressions/` use.
 pub const TARGETS: &[&str] = &[

@@ -7,9 +7,9 @@ use ldsim_loader::{
     parse, Arch, ElfObject, STB_GLOBAL, STB_GNU_UNIQUE, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_OBJECT,
     STV_DEFAULT, STV_PROTECTED, VER_FLG_BASE,
 };
-use ldsim_resolver::builtin::abilists::ExportKind;
-use ldsim_resolver::builtin::gcc::{GccAbi, GccRelease};
-use ldsim_resolver::builtin::musl::{MuslAbi, MuslRelease};
+use ldsim_tables::abilists::ExportKind;
+use ldsim_tables::gcc::{GccAbi, GccRelease};
+use ldsim_tables::musl::{MuslAbi, MuslRelease};
 use ldsim_tests::fixtures;
 use ldsim_tests::manifest::trixie_amd64_reference;
 use std::collections::BTreeSet;

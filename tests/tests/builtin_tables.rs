@@ -6,8 +6,8 @@
 //! what the abilists, the symbol-less nodes table and the soname account for.
 
 use ldsim_loader::{parse, ElfObject, SHN_UNDEF, VER_FLG_BASE};
-use ldsim_resolver::builtin::abilists::{GlibcAbi, GlibcRelease, MERGED_INTO_LIBC};
-use ldsim_resolver::builtin::glibc_nodes::SymbollessNodes;
+use ldsim_tables::abilists::{GlibcAbi, GlibcRelease, MERGED_INTO_LIBC};
+use ldsim_tables::glibc_nodes::SymbollessNodes;
 use ldsim_tests::fixtures;
 use ldsim_tests::manifest::trixie_amd64_reference;
 use std::collections::BTreeSet;

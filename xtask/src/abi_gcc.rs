@@ -1,16 +1,16 @@
-//! `resolver/data/gcc/nodes` and its PROVENANCE.md: the version nodes of libstdc++.so.6 and
+//! `tables/data/gcc/nodes` and its PROVENANCE.md: the version nodes of libstdc++.so.6 and
 //! libgcc_s.so.1 per GCC release series and architecture. Series with a reachable package are
 //! read from the real libraries (Debian, Ubuntu); the others are derived from the libstdc++
 //! manual's ABI history (`manual/abi.html`, shipped by Debian's libstdc++-15-doc) applied to the
 //! next real library of the same architecture. The table layout is described in
-//! `resolver/src/builtin/gcc.rs`.
+//! `tables/src/gcc.rs`.
 
 use crate::abi_musl::{DebArch, ARCHES};
 use crate::debs::{self, FetchedDeb, Suite, DEBIAN, UBUNTU};
 use crate::util::workspace_root;
 use anyhow::{bail, Context, Result};
 use ldsim_loader::{arch::arch_of, parse, Arch, VER_FLG_BASE};
-use ldsim_resolver::builtin::gcc::GccRelease;
+use ldsim_tables::gcc::GccRelease;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -105,7 +105,7 @@ impl Lib {
 type Nodes = BTreeMap<Lib, BTreeSet<String>>;
 
 fn data_dir() -> PathBuf {
-    workspace_root().join("resolver/data/gcc")
+    workspace_root().join("tables/data/gcc")
 }
 
 /// Regenerates (or with `check`, verifies) the table and its provenance.
@@ -502,7 +502,7 @@ fn render(
         .collect();
     let mut text = String::from(
         "# libstdc++.so.6 / libgcc_s.so.1 version nodes per GCC release series and arch. Generated\n\
-         # by `cargo xtask abi-tables` (resolver/data/gcc/PROVENANCE.md); do not edit.\n\
+         # by `cargo xtask abi-tables` (tables/data/gcc/PROVENANCE.md); do not edit.\n\
          # Node lines: <library> <node> <first series having it, per arch in `arches` order, - never>\n",
     );
     let names: Vec<&str> = arches.iter().map(|a| a.info().name).collect();
@@ -558,7 +558,7 @@ fn provenance(
     manual: &Manual,
 ) -> String {
     let mut text = String::from(
-        "# resolver/data/gcc/nodes — provenance\n\n\
+        "# tables/data/gcc/nodes — provenance\n\n\
          Generated data, never edited by hand. Regenerate with `cargo xtask abi-tables`; verify the\n\
          committed copy (this file included) with `cargo xtask abi-tables --check`.\n\n\
          What it is: the version definitions (DT_VERDEF, base version excluded) of libstdc++.so.6\n\

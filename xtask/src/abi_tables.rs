@@ -1,6 +1,6 @@
 //! `cargo xtask abi-tables [--check]`: regenerates the embedded glibc symbol table
-//! (`resolver/data/glibc/abilists`) from the pinned `ziglang` wheel on PyPI, verifying the wheel's
-//! and the member's sha256 against the values recorded in `resolver/data/glibc/PROVENANCE.md`.
+//! (`tables/data/glibc/abilists`) from the pinned `ziglang` wheel on PyPI, verifying the wheel's
+//! and the member's sha256 against the values recorded in `tables/data/glibc/PROVENANCE.md`.
 //! `--check` verifies that the committed file is byte-identical to what the wheel holds.
 
 use crate::debs::file_sha256;
@@ -20,7 +20,7 @@ const MEMBER_SHA256: &str = "9327bdbeae15b383481c7a821f58d3ade9d2c6745ff19bb8b64
 
 /// Where the generated file is committed.
 fn output_path() -> PathBuf {
-    workspace_root().join("resolver/data/glibc/abilists")
+    workspace_root().join("tables/data/glibc/abilists")
 }
 
 pub fn run_abi_tables(args: &[String]) -> Result<()> {
@@ -118,7 +118,7 @@ fn sha256(bytes: &[u8]) -> Result<String> {
 
 /// PROVENANCE.md must name the pins this code verifies, so the two cannot drift apart.
 fn check_provenance_mentions_pins() -> Result<()> {
-    let path = workspace_root().join("resolver/data/glibc/PROVENANCE.md");
+    let path = workspace_root().join("tables/data/glibc/PROVENANCE.md");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     for pin in [ZIG_VERSION, WHEEL, WHEEL_SHA256, MEMBER, MEMBER_SHA256] {

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use ldsim_loader::arch::Arch;
 use ldsim_sysroots::{FileId, NodeKind, Resolved, Sysroot, TargetPath, VirtualRoot};
 
-use super::abilists::{GlibcRelease, GLIBC_SONAMES, MERGED_INTO_LIBC};
-use super::catalog::{CxxRuntime, Layout, LibcSpec};
-use super::synth::{executable, SynthLibrary};
-use super::tables::{self, CxxLibrary};
-use super::targets::{arch_name, Target, TargetError};
 use crate::store::{Knowledge, Parsed, Store, Synthetic};
 use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
+use ldsim_tables::abilists::{GlibcRelease, GLIBC_SONAMES, MERGED_INTO_LIBC};
+use ldsim_tables::catalog::{CxxRuntime, Layout, LibcSpec};
+use ldsim_tables::libraries::{self as tables, CxxLibrary};
+use ldsim_tables::objects::{executable, SynthLibrary};
+use ldsim_tables::{arch_name, Target, TargetError};
 
 /// Device number of the stand-ins for undescribed libraries (never a real or tree device).
 const UNKNOWN_DEVICE: u64 = 0x1d5f_ffff_0000_0000;
@@ -386,7 +386,7 @@ impl Builder {
         &mut self,
         target: &Target,
         version: (u32, u32, u32),
-        exports: Vec<super::synth::SynthExport>,
+        exports: Vec<ldsim_tables::objects::SynthExport>,
     ) {
         let info = self.arch.info();
         let musl_path = format!("/lib/ld-musl-{}.so.1", info.musl_arch);

@@ -27,12 +27,12 @@ use ldsim_loader::{
 };
 use ldsim_sysroots::{Resolved, Sysroot, TargetPath, VirtualRoot};
 
-use crate::builtin::synth::{executable, header};
 use crate::check::{Checker, HostChoice};
 use crate::environment::Environment;
 use crate::report::{Finding, Problem, Report, When};
 use crate::store::{Knowledge, Opened, Parsed, Store, Synthetic};
 use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
+use ldsim_tables::objects::{executable, header};
 
 mod rules;
 

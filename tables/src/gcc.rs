@@ -1,5 +1,5 @@
 //! The symbol version nodes libstdc++.so.6 and libgcc_s.so.1 define, per GCC release series and
-//! architecture, decoded from `resolver/data/gcc/nodes` (see `resolver/data/gcc/PROVENANCE.md`).
+//! architecture, decoded from `tables/data/gcc/nodes` (see `tables/data/gcc/PROVENANCE.md`).
 //!
 //! A program built with GCC N needs the `GLIBCXX_*`, `CXXABI_*` and `GCC_*` nodes of N's runtime;
 //! glibc's ld.so refuses to start it when the target's library lacks one (glibc
@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use thiserror::Error;
 
 /// The table generated and verified by `cargo xtask abi-tables`.
-static EMBEDDED: &str = include_str!("../../data/gcc/nodes");
+static EMBEDDED: &str = include_str!("../data/gcc/nodes");
 
 /// Bounds on what a generated table holds (about 20 releases, 4 architectures, 80 nodes).
 const MAX_RELEASES: usize = 128;
@@ -146,7 +146,7 @@ impl GccAbi {
                         return Err(bad("a second `arches` line"));
                     }
                     let list = words
-                        .map(|w| crate::builtin::musl::arch_named(w).ok_or(bad("unknown arch")))
+                        .map(|w| crate::musl::arch_named(w).ok_or(bad("unknown arch")))
                         .collect::<Result<Vec<Arch>, _>>()?;
                     if list.is_empty() || list.len() > MAX_ARCHES {
                         return Err(bad("arch count out of range"));
@@ -178,7 +178,7 @@ impl GccAbi {
                     };
                     let arch = words
                         .next()
-                        .and_then(crate::builtin::musl::arch_named)
+                        .and_then(crate::musl::arch_named)
                         .ok_or(bad("unknown arch"))?;
                     let slot = arches
                         .iter()

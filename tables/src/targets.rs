@@ -3,9 +3,9 @@
 
 use ldsim_loader::arch::Arch;
 
-use super::abilists::{GlibcAbi, GlibcRelease};
-use super::catalog::{CxxRuntime, Layout, LibcSpec, TargetSpec, DISTROS};
-use super::tables;
+use crate::abilists::{GlibcAbi, GlibcRelease};
+use crate::catalog::{CxxRuntime, Layout, LibcSpec, TargetSpec, DISTROS};
+use crate::libraries;
 
 /// The oldest glibc release offered as a target (the floor: RHEL 7's 2.17).
 pub const OLDEST_GLIBC: (u32, u32) = (2, 17);
@@ -110,7 +110,7 @@ impl Target {
         let mut out: Vec<Target> = DISTROS.iter().map(Target::from_spec).collect();
         out.extend(glibc_releases().into_iter().map(Target::glibc));
         out.extend(
-            tables::musl_releases()
+            libraries::musl_releases()
                 .into_iter()
                 .map(|r| Target::musl(r, format!("musl-{}.{}.{}", r.0, r.1, r.2))),
         );
@@ -165,7 +165,7 @@ impl Target {
                 .map(str::parse)
                 .collect::<Result<_, _>>()
                 .ok()?;
-            let releases = tables::musl_releases();
+            let releases = libraries::musl_releases();
             let found = match parts.as_slice() {
                 // `musl-1.2`: the newest 1.2.x.
                 [major, minor] => releases

@@ -1,6 +1,6 @@
 //! glibc's exported symbols per release, target and library, decoded from zig's `abilists` file.
 //!
-//! The data (`resolver/data/glibc/abilists`, see `resolver/data/glibc/PROVENANCE.md`) is the
+//! The data (`tables/data/glibc/abilists`, see `tables/data/glibc/PROVENANCE.md`) is the
 //! compact table zig ships to link against any glibc without having it: every symbol glibc's
 //! own `*.abilist` files declare (GLIBC_2.0 … newest, 31 Linux targets), produced by
 //! `ziglang/glibc-abi-tool` (`glibc/consolidate.zig`) and read by zig's `src/libs/glibc.zig`
@@ -32,7 +32,7 @@ use thiserror::Error;
 
 /// The table zig 0.17.1 ships (`ziglang/lib/libc/glibc/abilists`), regenerated and verified by
 /// `cargo xtask abi-tables`.
-static EMBEDDED: &[u8] = include_bytes!("../../data/glibc/abilists");
+static EMBEDDED: &[u8] = include_bytes!("../data/glibc/abilists");
 
 /// Version indices are 7-bit (the high bit ends a list).
 const MAX_VERSIONS: usize = 128;

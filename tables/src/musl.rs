@@ -1,5 +1,5 @@
 //! musl's exported symbols per release and architecture, decoded from the table
-//! `resolver/data/musl/exports` (see `resolver/data/musl/PROVENANCE.md`).
+//! `tables/data/musl/exports` (see `tables/data/musl/PROVENANCE.md`).
 //!
 //! musl has no symbol versioning: a program built against a newer musl fails on an older one only
 //! by naming a symbol that libc.so does not define (musl ldso/dynlink.c: `find_sym` accepts a
@@ -14,14 +14,14 @@
 //!   per column, `x` (exported there) or `.` (not), or is `*` for every column; `<kind>` is `F`
 //!   (STT_FUNC), `O<size>` (STT_OBJECT of that many bytes) or `N` (STT_NOTYPE).
 
-use crate::builtin::abilists::ExportKind;
+use crate::abilists::ExportKind;
 use ldsim_loader::Arch;
 use std::fmt;
 use std::sync::OnceLock;
 use thiserror::Error;
 
 /// The table generated and verified by `cargo xtask abi-tables`.
-static EMBEDDED: &str = include_str!("../../data/musl/exports");
+static EMBEDDED: &str = include_str!("../data/musl/exports");
 
 /// More columns than this is not a table we generated (17 today: 5 releases, up to 4 arches).
 const MAX_COLUMNS: usize = 256;

@@ -7,11 +7,11 @@ use ldsim_loader::{
     STT_NOTYPE, STT_OBJECT, STV_DEFAULT, VERSYM_HIDDEN, VER_FLG_BASE,
 };
 
-use super::abilists::ExportKind;
+use crate::abilists::ExportKind;
 
 /// One exported symbol: its version node (None for musl) and whether that is the default.
 #[derive(Debug, Clone)]
-pub(crate) struct SynthExport {
+pub struct SynthExport {
     pub name: String,
     pub version: Option<String>,
     pub default: bool,
@@ -20,7 +20,7 @@ pub(crate) struct SynthExport {
 
 /// A shared library as the tables describe it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SynthLibrary {
+pub struct SynthLibrary {
     pub soname: Option<String>,
     pub needed: Vec<String>,
     /// Version nodes besides the base one, in definition order.
@@ -29,7 +29,7 @@ pub(crate) struct SynthLibrary {
 }
 
 /// The ELF header fields of `arch` as its toolchain writes them.
-pub(crate) fn header(arch: Arch, e_type: u16) -> Header {
+pub fn header(arch: Arch, e_type: u16) -> Header {
     let (machine, class, endian, flags) = arch.elf_identity();
     Header {
         class,
@@ -47,7 +47,7 @@ pub(crate) fn header(arch: Arch, e_type: u16) -> Header {
 }
 
 /// A program with no dynamic section (what `/bin/sh` needs to be for the kernel stage).
-pub(crate) fn executable(arch: Arch) -> ElfObject {
+pub fn executable(arch: Arch) -> ElfObject {
     ElfObject {
         header: header(arch, ET_EXEC),
         interpreter: None,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use ldsim_loader::ElfObject;
 
-use crate::builtin::gcc::GccAbi;
+use crate::gcc::GccAbi;
 
 /// One required version node and what needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

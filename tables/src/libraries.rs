@@ -3,12 +3,12 @@
 
 use ldsim_loader::arch::Arch;
 
-use super::abilists::{GlibcAbi, GlibcRelease, MERGED_INTO_LIBC};
-use super::glibc_nodes::SymbollessNodes;
-use super::synth::SynthExport;
+use crate::abilists::{GlibcAbi, GlibcRelease, MERGED_INTO_LIBC};
+use crate::glibc_nodes::SymbollessNodes;
+use crate::objects::SynthExport;
 
 /// zig's target name for an architecture's glibc ABI (the abilists' target list).
-pub(crate) fn zig_target(arch: Arch) -> &'static str {
+pub fn zig_target(arch: Arch) -> &'static str {
     match arch {
         Arch::X86_64 => "x86_64-linux-gnu",
         Arch::I386 => "x86-linux-gnu",
@@ -25,17 +25,17 @@ pub(crate) fn zig_target(arch: Arch) -> &'static str {
 
 /// Libraries whose symbols live in libc.so.6 from 2.34 on (the 2.34 merge); the files stay
 /// as stubs with their version nodes.
-pub(crate) const MERGED: &[&str] = &["pthread", "dl", "rt", "util"];
+pub const MERGED: &[&str] = &["pthread", "dl", "rt", "util"];
 
 /// Does the glibc table know this architecture at all?
-pub(crate) fn glibc_has_arch(arch: Arch) -> bool {
+pub fn glibc_has_arch(arch: Arch) -> bool {
     GlibcAbi::embedded()
         .targets()
         .any(|t| t == zig_target(arch))
 }
 
 /// `library`'s exports in `release` (the table's library names: c, m, pthread, …, ld).
-pub(crate) fn glibc_exports(library: &str, arch: Arch, release: GlibcRelease) -> Vec<SynthExport> {
+pub fn glibc_exports(library: &str, arch: Arch, release: GlibcRelease) -> Vec<SynthExport> {
     GlibcAbi::embedded()
         .exports(library, zig_target(arch), release)
         .into_iter()
@@ -50,7 +50,7 @@ pub(crate) fn glibc_exports(library: &str, arch: Arch, release: GlibcRelease) ->
 
 /// Every version node `library` defines in `release`: those with symbols, and the
 /// symbol-less ones (GLIBC_PRIVATE, GLIBC_ABI_DT_RELR, placeholders).
-pub(crate) fn glibc_versions(library: &str, arch: Arch, release: GlibcRelease) -> Vec<String> {
+pub fn glibc_versions(library: &str, arch: Arch, release: GlibcRelease) -> Vec<String> {
     let target = zig_target(arch);
     let mut nodes = GlibcAbi::embedded().version_nodes(library, target, release);
     if library == "c" && release >= MERGED_INTO_LIBC {
@@ -73,8 +73,8 @@ fn sort_versions(nodes: &mut Vec<String>) {
 }
 
 /// musl releases with a table, ascending.
-pub(crate) fn musl_releases() -> Vec<(u32, u32, u32)> {
-    let mut out: Vec<(u32, u32, u32)> = super::musl::MuslAbi::embedded()
+pub fn musl_releases() -> Vec<(u32, u32, u32)> {
+    let mut out: Vec<(u32, u32, u32)> = crate::musl::MuslAbi::embedded()
         .releases()
         .into_iter()
         .map(|r| (u32::from(r.major), u32::from(r.minor), u32::from(r.patch)))
@@ -85,8 +85,8 @@ pub(crate) fn musl_releases() -> Vec<(u32, u32, u32)> {
 }
 
 /// musl's exports (libc.so, which is also its loader), or None without a table for the pair.
-pub(crate) fn musl_exports(release: (u32, u32, u32), arch: Arch) -> Option<Vec<SynthExport>> {
-    let abi = super::musl::MuslAbi::embedded();
+pub fn musl_exports(release: (u32, u32, u32), arch: Arch) -> Option<Vec<SynthExport>> {
+    let abi = crate::musl::MuslAbi::embedded();
     let wanted = abi
         .releases()
         .into_iter()
@@ -106,19 +106,15 @@ pub(crate) fn musl_exports(release: (u32, u32, u32), arch: Arch) -> Option<Vec<S
 
 /// Which C++ runtime library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CxxLibrary {
+pub enum CxxLibrary {
     Libstdcxx,
     LibgccS,
 }
 
 /// The version nodes of libstdc++.so.6 or libgcc_s.so.1 from GCC `major.minor` on `arch`:
 /// the table's newest GCC release not newer than it.
-pub(crate) fn cxx_versions(
-    library: CxxLibrary,
-    gcc: (u32, u32),
-    arch: Arch,
-) -> Option<Vec<String>> {
-    let abi = super::gcc::GccAbi::embedded();
+pub fn cxx_versions(library: CxxLibrary, gcc: (u32, u32), arch: Arch) -> Option<Vec<String>> {
+    let abi = crate::gcc::GccAbi::embedded();
     let release = abi
         .releases()
         .into_iter()

@@ -1,0 +1,17 @@
+//! Built-in target data: tables embedded in the binary that describe what a libc release, the
+//! GCC runtime libraries and each distribution release export, so a file can be checked
+//! against a release with no image of it at hand. Depends on `ldsim-loader` only: the tables
+//! become [`ldsim_loader::ElfObject`]s ([`objects`]); turning a target into a root to check
+//! against is the resolver's job.
+
+pub mod abilists;
+pub mod catalog;
+pub mod floor;
+pub mod gcc;
+pub mod glibc_nodes;
+pub mod libraries;
+pub mod musl;
+pub mod objects;
+mod targets;
+
+pub use targets::{arch_name, Target, TargetError, OLDEST_GLIBC};
