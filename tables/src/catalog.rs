@@ -21,8 +21,13 @@ pub enum LibcSpec {
 pub enum Layout {
     /// glibc's upstream defaults (`slibdir`, the ABI's PT_INTERP path).
     Upstream,
-    /// Debian and Ubuntu: multiarch directories `/lib/<triplet>`, `/usr/lib/<triplet>`.
+    /// Debian and Ubuntu: multiarch directories `/lib/<triplet>`, `/usr/lib/<triplet>`, with
+    /// `/lib` a link to `usr/lib` (merged /usr).
     Multiarch,
+    /// Debian and Ubuntu before the /usr merge (what debootstrap installs for Ubuntu up to 18.04,
+    /// Debian up to 9): glibc and libgcc_s in `/lib/<triplet>`, libstdc++ and everything else
+    /// in `/usr/lib/<triplet>`.
+    MultiarchSplitUsr,
     /// Red Hat family and Amazon Linux: `/usr/lib64` (`/lib64` a symlink to it).
     Lib64,
     /// Alpine: musl in `/lib`, other libraries in `/usr/lib`.
@@ -63,7 +68,7 @@ pub struct TargetSpec {
 
 use Arch::{Aarch64, ArmHf, I386, X86_64};
 use CxxRuntime::{Absent, Installable, Installed};
-use Layout::{Alpine, Lib64, Multiarch};
+use Layout::{Alpine, Lib64, Multiarch, MultiarchSplitUsr};
 use LibcSpec::{Glibc, Musl};
 
 const ALL4: &[Arch] = &[X86_64, Aarch64, I386, ArmHf];
@@ -167,7 +172,7 @@ pub const DISTROS: &[TargetSpec] = &[
         "Ubuntu 18.04 LTS (bionic)",
         Glibc(2, 27),
         Installed(8, 4),
-        Multiarch,
+        MultiarchSplitUsr,
         ALL4,
         true,
     ),

@@ -85,8 +85,10 @@ impl BuiltinRoot {
         // used where the image has bash.
         let sh = Arc::new(Parsed::new(executable(arch), Knowledge::Complete));
         b.place("/bin/sh", sh.clone());
-        if matches!(target.layout, Layout::Multiarch | Layout::Lib64)
-            && target.libc != LibcSpec::None
+        if matches!(
+            target.layout,
+            Layout::Multiarch | Layout::MultiarchSplitUsr | Layout::Lib64
+        ) && target.libc != LibcSpec::None
             && !target.name.starts_with("distroless")
         {
             b.place("/bin/bash", sh);
@@ -106,7 +108,12 @@ impl BuiltinRoot {
             }
             LibcSpec::None => {}
         }
-        b.cxx(target.cxx, &lib_dir);
+        // Before the /usr merge libstdc++ is installed under /usr, libgcc_s beside libc.
+        let cxx_dir = match target.layout {
+            Layout::MultiarchSplitUsr => format!("/usr/lib/{}", arch.info().multiarch),
+            _ => lib_dir.clone(),
+        };
+        b.cxx(target.cxx, &cxx_dir, &lib_dir);
         let what = format!("{}, {}", target.name, arch_name(arch));
         Ok(BuiltinRoot {
             name: target.name.clone(),
@@ -242,6 +249,7 @@ fn lib_dir(layout: Layout, arch: Arch) -> String {
     let info = arch.info();
     match layout {
         Layout::Multiarch => format!("/usr/lib/{}", info.multiarch),
+        Layout::MultiarchSplitUsr => format!("/lib/{}", info.multiarch),
         Layout::Lib64 => {
             if matches!(arch, Arch::I386 | Arch::ArmHf | Arch::ArmEl) {
                 "/usr/lib".to_owned()
@@ -333,7 +341,7 @@ impl Builder {
             }
         }
         let system_dirs = match target.layout {
-            Layout::Multiarch => vec![
+            Layout::Multiarch | Layout::MultiarchSplitUsr => vec![
                 format!("/lib/{}", info.multiarch),
                 format!("/usr/lib/{}", info.multiarch),
                 "/lib".to_owned(),
@@ -353,7 +361,7 @@ impl Builder {
             self.vroot.symlink("/lib64", "usr/lib64");
         }
         let lib_dst = match target.layout {
-            Layout::Multiarch => format!("lib/{}", info.multiarch),
+            Layout::Multiarch | Layout::MultiarchSplitUsr => format!("lib/{}", info.multiarch),
             _ => info.glibc_lib_dst.to_owned(),
         };
         for alias in info.glibc_interpreters {
@@ -461,7 +469,8 @@ impl Builder {
         }
     }
 
-    fn cxx(&mut self, cxx: CxxRuntime, lib_dir: &str) {
+    /// The C++ runtime: libstdc++ in `libstdcxx_dir`, libgcc_s in `libgcc_dir`.
+    fn cxx(&mut self, cxx: CxxRuntime, libstdcxx_dir: &str, libgcc_dir: &str) {
         match cxx {
             CxxRuntime::Unknown => {}
             CxxRuntime::Installed(major, minor) => {
@@ -481,7 +490,11 @@ impl Builder {
                         versions,
                         exports: Vec::new(),
                     };
-                    self.library(lib_dir, &lib, Knowledge::VersionsOnly);
+                    let dir = match library {
+                        CxxLibrary::Libstdcxx => libstdcxx_dir,
+                        CxxLibrary::LibgccS => libgcc_dir,
+                    };
+                    self.library(dir, &lib, Knowledge::VersionsOnly);
                 }
             }
             CxxRuntime::Installable(major, _, how) => {
@@ -504,6 +517,71 @@ impl Builder {
                     );
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ldsim_sysroots::Node;
+
+    fn root(name: &str) -> BuiltinRoot {
+        BuiltinRoot::new(&Target::parse(name).unwrap(), Arch::X86_64).unwrap()
+    }
+
+    /// Where `path` leads (every link followed), or None when nothing is there.
+    fn canonical(root: &mut BuiltinRoot, path: &str) -> Option<String> {
+        root.sysroot_mut()
+            .resolve(path.as_bytes(), &TargetPath::root())
+            .ok()
+            .map(|r| String::from_utf8_lossy(r.path.as_bytes()).into_owned())
+    }
+
+    fn lib_is_a_link(root: &mut BuiltinRoot) -> bool {
+        matches!(
+            root.sysroot_mut().lstat(b"/lib", &TargetPath::root()),
+            Ok(Node::Symlink { .. })
+        )
+    }
+
+    /// debootstrap (scripts/gutsy: first_stage_install) leaves Ubuntu up to 18.04 split: libc6
+    /// and libgcc1 install into /lib/<triplet>, libstdc++6 into /usr/lib/<triplet>.
+    #[test]
+    fn ubuntu_18_04_is_not_merged_usr() {
+        let mut bionic = root("ubuntu-18.04");
+        let t = "x86_64-linux-gnu";
+        assert!(!lib_is_a_link(&mut bionic));
+        for (path, lands) in [
+            (
+                format!("/lib/{t}/libc.so.6"),
+                Some(format!("/lib/{t}/libc.so.6")),
+            ),
+            (
+                format!("/lib/{t}/libgcc_s.so.1"),
+                Some(format!("/lib/{t}/libgcc_s.so.1")),
+            ),
+            (format!("/lib/{t}/libstdc++.so.6"), None),
+            (
+                format!("/usr/lib/{t}/libstdc++.so.6"),
+                Some(format!("/usr/lib/{t}/libstdc++.so.6")),
+            ),
+        ] {
+            assert_eq!(canonical(&mut bionic, &path), lands, "{path}");
+        }
+    }
+
+    /// From Ubuntu 20.04 and Debian 10 on, debootstrap merges /usr: /lib is a link to usr/lib.
+    #[test]
+    fn ubuntu_20_04_and_debian_12_are_merged_usr() {
+        for name in ["ubuntu-20.04", "debian-12"] {
+            let mut merged = root(name);
+            assert!(lib_is_a_link(&mut merged), "{name}");
+            assert_eq!(
+                canonical(&mut merged, "/lib/x86_64-linux-gnu/libstdc++.so.6").as_deref(),
+                Some("/usr/lib/x86_64-linux-gnu/libstdc++.so.6"),
+                "{name}"
+            );
         }
     }
 }
