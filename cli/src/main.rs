@@ -341,7 +341,7 @@ fn check_in_target(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<(Vec<Job>
     let root = open_root(&source, args, platform.as_ref())?;
     let jobs = inputs::expand_target(&root, &args.files);
     let host = host_choice(args, true);
-    let checker = Checker::new(&root, args.environment());
+    let checker = sysroot_checker(&root, args);
     let outcomes = run_checks(&checker, &jobs, &host);
     release_at_exit(checker);
     Ok((jobs, outcomes))
@@ -422,7 +422,7 @@ fn check_host_files_in_root(
                     install::mount(&mut root, inputs, &overlays)?;
                 }
                 let host = host_choice(args, false);
-                let checker = Checker::new(&root, args.environment());
+                let checker = sysroot_checker(&root, args);
                 adopt_host_files(&checker, inputs, group);
                 let outcomes = run_checks(&checker, group, &host);
                 release_at_exit(checker);
@@ -529,6 +529,17 @@ fn open_root(
 /// Whether reports keep their search steps and loaded objects: only `-v` and JSON show them,
 /// and a run of many files against many targets would otherwise hold every path tried and
 /// every object loaded for every file until the output is written.
+/// A checker over a `--sysroot` root; where the report's objects are shown (`-v`, JSON) each
+/// names the package that owns it, from the root's package database.
+fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
+    let checker = Checker::new(root, args.environment());
+    if SHOW_DETAIL.load(Ordering::Relaxed) {
+        checker.with_package_owners()
+    } else {
+        checker
+    }
+}
+
 static SHOW_DETAIL: AtomicBool = AtomicBool::new(true);
 
 /// A root's parses and indexes (thousands of objects in an audit) are left for the process

@@ -149,12 +149,16 @@ pub fn report(report: &Report, verbose: bool) -> String {
             out.push_str("  objects:\n");
             for object in &report.objects {
                 // ldd's `\tPATH` form when there is no name (the interpreter itself).
+                let owner = object
+                    .package
+                    .as_ref()
+                    .map_or_else(String::new, |p| format!(", package {p}"));
                 if object.needed.is_empty() || object.needed == object.path {
-                    line!(&mut out, "    {} ({})", object.path, via(object.via));
+                    line!(&mut out, "    {} ({}{owner})", object.path, via(object.via));
                 } else {
                     line!(
                         &mut out,
-                        "    {} => {} ({})",
+                        "    {} => {} ({}{owner})",
                         object.needed,
                         object.path,
                         via(object.via)
@@ -566,6 +570,7 @@ pub(crate) mod tests {
             path: path.into(),
             via,
             needed_by: Some("/opt/app/bin/app".into()),
+            package: None,
         }
     }
 

@@ -14,6 +14,7 @@ use ldsim_sysroots::{FileId, Resolved, Sysroot, TargetPath};
 use crate::builtin::BuiltinRoot;
 use crate::environment::Environment;
 use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::packages::PackageDb;
 use crate::report::*;
 use crate::simulate::{self, Simulation};
 use crate::store::{Opened, Parsed, ParsedFile, Store};
@@ -68,6 +69,8 @@ pub struct Checker<'r> {
     started_hosts: Mutex<HashMap<Vec<u8>, Arc<LinkMap>>>,
     /// Set when checking against a built-in target.
     builtin: Option<&'r BuiltinRoot>,
+    /// The root's package database, when reports name the package of each object.
+    packages: Option<PackageDb>,
 }
 
 /// The file being checked, opened and parsed once.
@@ -87,7 +90,15 @@ impl<'r> Checker<'r> {
             loaders: Mutex::new(HashMap::new()),
             started_hosts: Mutex::new(HashMap::new()),
             builtin: None,
+            packages: None,
         }
+    }
+
+    /// Name the installed package of each loaded object (`objects[].package`) from the root's
+    /// package database, where it has one this reads ([`PackageDb`]).
+    pub fn with_package_owners(mut self) -> Self {
+        self.packages = PackageDb::read(self.store.root());
+        self
     }
 
     /// A checker for a built-in target: its libraries come from the tables, its loader is
@@ -106,6 +117,7 @@ impl<'r> Checker<'r> {
             loaders: Mutex::new(loaders),
             started_hosts: Mutex::new(HashMap::new()),
             builtin: Some(target),
+            packages: None,
         }
     }
 
@@ -128,6 +140,7 @@ impl<'r> Checker<'r> {
             ),
             started_hosts: Mutex::new(HashMap::new()),
             builtin: None,
+            packages: None,
         }
     }
 
@@ -414,6 +427,13 @@ impl<'r> Checker<'r> {
     }
 
     fn finish_common(&self, report: &mut Report, config: &LoaderConfig, mut map: LinkMap) {
+        if let Some(packages) = &self.packages {
+            for object in &mut report.objects {
+                object.package = packages
+                    .owner(self.store.root(), object.path.as_bytes())
+                    .map(|p| p.to_string());
+            }
+        }
         describe_loader(&mut report.loader, config);
         if let Some(builtin) = self.builtin {
             describe_builtin(report, &mut map, builtin);

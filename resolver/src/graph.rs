@@ -138,6 +138,7 @@ impl LinkMap {
                     path: lossy(&n.name),
                     via: n.via,
                     needed_by: n.loader.map(|l| lossy(&self.nodes[l].name)),
+                    package: None,
                 }
             })
             .chain(self.interpreter_aliases.iter().filter_map(|(name, by)| {
@@ -147,6 +148,7 @@ impl LinkMap {
                     path: lossy(&interp.name),
                     via: Via::Interpreter,
                     needed_by: Some(lossy(&self.nodes[*by].name)),
+                    package: None,
                 })
             }))
             .collect()

@@ -19,6 +19,7 @@ mod glibc;
 mod graph;
 mod kernel;
 mod musl;
+mod packages;
 mod plugin;
 #[cfg(test)]
 mod scenario;
@@ -28,6 +29,7 @@ mod target;
 mod voice;
 pub use check::{CheckError, Checker, HostChoice};
 pub use environment::{CpuLevel, Environment};
+pub use packages::{PackageDb, PackageManager};
 pub use store::ParsedFile;
 
 mod install;

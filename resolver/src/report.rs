@@ -74,6 +74,10 @@ pub struct LoadedObject {
     pub via: Via,
     /// The path of the object whose DT_NEEDED named it (None for preloads).
     pub needed_by: Option<String>,
+    /// The installed package that owns it, from the root's package database (dpkg, apk);
+    /// absent when the root has none or no package lists the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
 }
 
 /// Why a search candidate was passed over.

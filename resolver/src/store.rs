@@ -116,6 +116,11 @@ pub(crate) struct Store<'r> {
 }
 
 impl<'r> Store<'r> {
+    /// The root the store reads.
+    pub fn root(&self) -> &'r Sysroot {
+        self.root
+    }
+
     pub fn new(root: &'r Sysroot) -> Self {
         Store {
             root,
