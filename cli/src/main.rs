@@ -526,9 +526,6 @@ fn open_root(
     Ok(root)
 }
 
-/// Whether reports keep their search steps and loaded objects: only `-v` and JSON show them,
-/// and a run of many files against many targets would otherwise hold every path tried and
-/// every object loaded for every file until the output is written.
 /// A checker over a `--sysroot` root; where the report's objects are shown (`-v`, JSON) each
 /// names the package that owns it, from the root's package database.
 fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
@@ -540,6 +537,9 @@ fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
     }
 }
 
+/// Whether reports keep their search steps and loaded objects: only `-v` and JSON show them,
+/// and a run of many files against many targets would otherwise hold every path tried and
+/// every object loaded for every file until the output is written.
 static SHOW_DETAIL: AtomicBool = AtomicBool::new(true);
 
 /// A root's parses and indexes (thousands of objects in an audit) are left for the process

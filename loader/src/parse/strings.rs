@@ -41,9 +41,8 @@ impl NulRuns {
         }
         // Most names are short: found within SHORT_SCAN bytes, they are neither looked up nor
         // recorded (a bounded rescan per reference keeps every read linear).
-        let window = bytes.get(start..bytes.len().min(start + SHORT_SCAN));
-        if let Some(nul) = window.and_then(|w| w.iter().position(|&b| b == 0)) {
-            return start + nul;
+        if let Some(len) = short_len(bytes, start) {
+            return start + len;
         }
         if let Some((_, &end)) = self.runs.range(..=start).next_back() {
             if start <= end {
@@ -67,6 +66,13 @@ impl NulRuns {
         self.runs.insert(start, end);
         end
     }
+}
+
+/// The length of the string starting at `start` when its NUL lies within [`SHORT_SCAN`]
+/// bytes.
+fn short_len(bytes: &[u8], start: usize) -> Option<usize> {
+    let window = bytes.get(start..bytes.len().min(start.checked_add(SHORT_SCAN)?))?;
+    window.iter().position(|&b| b == 0)
 }
 
 use super::dynamic::Tags;
@@ -162,7 +168,10 @@ impl<'a> StrTab<'a> {
     pub fn name(&mut self, idx: u64) -> Result<Name, String> {
         // A short name costs a bounded scan and hash per reference: neither interned nor
         // charged to the budget (an interning map per symbol was a tenth of a whole check).
-        if let Some(short) = self.short(idx) {
+        if let Some(short) = usize::try_from(idx)
+            .ok()
+            .and_then(|start| short_len(self.bytes, start))
+        {
             let bytes = self.bytes;
             let table = self.shared.get_or_insert_with(|| Arc::from(bytes));
             return Ok(Name::in_table(table, idx as usize, short).unwrap_or_default());
@@ -189,15 +198,6 @@ impl<'a> StrTab<'a> {
         // `get` succeeded, so `idx` fits in usize.
         self.interned.insert(idx as usize, name.clone());
         Ok(name)
-    }
-
-    /// The length of the string at `idx` when its NUL lies within [`SHORT_SCAN`] bytes.
-    fn short(&self, idx: u64) -> Option<usize> {
-        let start = usize::try_from(idx).ok()?;
-        let window = self
-            .bytes
-            .get(start..self.bytes.len().min(start.checked_add(SHORT_SCAN)?))?;
-        window.iter().position(|&b| b == 0)
     }
 
     /// One diagnostic line if the name budget cut anything.
