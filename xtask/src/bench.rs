@@ -203,7 +203,12 @@ pub(crate) fn median_run(runs: usize, make: impl Fn() -> Command) -> Result<(Dur
 fn measure(cmd: &mut Command) -> Result<(Duration, i64)> {
     let report = tempfile::NamedTempFile::new().context("a temporary file for time's report")?;
     let mut timed = Command::new("/usr/bin/time");
+    // A clean environment: `cargo xtask` runs with cargo's LD_LIBRARY_PATH (six build
+    // directories), which a chrooted libtree or ld.so would search for every library first,
+    // slowing them by a third; ldsim reads no loader variables from its own environment.
     timed
+        .env_clear()
+        .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         .args(["-f", "%M", "-o"])
         .arg(report.path())
         .arg(cmd.get_program())
