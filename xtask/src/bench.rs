@@ -208,7 +208,10 @@ fn measure(cmd: &mut Command) -> Result<(Duration, i64)> {
     // slowing them by a third; ldsim reads no loader variables from its own environment.
     timed
         .env_clear()
-        .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
         .args(["-f", "%M", "-o"])
         .arg(report.path())
         .arg(cmd.get_program())
