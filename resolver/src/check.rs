@@ -4,7 +4,7 @@
 //! (a program's start-up, a shared object listed on its own, or a plugin dlopen'ed by its
 //! host), then [`Report::conclude`].
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ldsim_loader::arch::{arch_of, Arch};
@@ -87,8 +87,8 @@ impl<'r> Checker<'r> {
         Checker {
             store: Store::new(root),
             env,
-            loaders: Mutex::new(HashMap::new()),
-            started_hosts: Mutex::new(HashMap::new()),
+            loaders: Mutex::new(HashMap::default()),
+            started_hosts: Mutex::new(HashMap::default()),
             builtin: None,
             packages: None,
         }
@@ -115,7 +115,7 @@ impl<'r> Checker<'r> {
             store,
             env,
             loaders: Mutex::new(loaders),
-            started_hosts: Mutex::new(HashMap::new()),
+            started_hosts: Mutex::new(HashMap::default()),
             builtin: Some(target),
             packages: None,
         }
@@ -138,7 +138,7 @@ impl<'r> Checker<'r> {
                     .map(|(key, config)| (key, Arc::new(Ok(config))))
                     .collect(),
             ),
-            started_hosts: Mutex::new(HashMap::new()),
+            started_hosts: Mutex::new(HashMap::default()),
             builtin: None,
             packages: None,
         }

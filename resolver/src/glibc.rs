@@ -3,7 +3,7 @@
 
 use ldsim_loader::arch::arch_of;
 use ldsim_loader::{Class, ElfObject, Endian, ET_DYN, ET_EXEC};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use ldsim_sysroots::{FileId, FsError};
 use tracing::debug;
@@ -60,12 +60,12 @@ pub(crate) struct Glibc<'a, 'r> {
     /// a dlopen'ed object (elf/dl-deps.c: _dl_map_object_deps builds `l_searchlist`).
     list: Vec<usize>,
     /// (name, requester) pairs already searched in vain.
-    not_found: std::collections::HashSet<(Vec<u8>, usize)>,
+    not_found: foldhash::HashSet<(Vec<u8>, usize)>,
     /// The same by the name's bytes' address (interned names), with the number of nodes
     /// when it was recorded: still valid while nothing new is loaded.
     not_found_raw: HashMap<(usize, usize, usize), usize>,
     /// The members of `list`, for a membership test that does not walk it.
-    listed: std::collections::HashSet<usize>,
+    listed: foldhash::HashSet<usize>,
     /// Which loaded object answers to a name or is a file.
     loaded: Loaded,
 }
@@ -172,7 +172,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             list: Vec::new(),
             listed: Default::default(),
             not_found: Default::default(),
-            not_found_raw: HashMap::new(),
+            not_found_raw: HashMap::default(),
         }
     }
 

@@ -56,7 +56,7 @@ pub(crate) struct LinkMap {
     /// `.note.dlopen` dependencies of the loaded objects, simulated.
     pub dlopen_dependencies: Vec<crate::report::DlopenDependency>,
     /// Problems listed per object (by node), for [`MAX_PROBLEMS_PER_OBJECT`].
-    pub listed_per_object: std::collections::HashMap<usize, usize>,
+    pub listed_per_object: foldhash::HashMap<usize, usize>,
     /// Problems counted but not listed, past [`MAX_PROBLEMS_PER_OBJECT`].
     pub omitted_problems: usize,
     /// Search steps not kept, past [`MAX_SEARCH_STEPS`].

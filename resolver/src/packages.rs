@@ -8,7 +8,7 @@
 //! name first and then confirmed by identity: the listed path and the asked one resolve in the
 //! root to the same file.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ldsim_sysroots::{FileId, Node, Sysroot, TargetPath};
@@ -89,8 +89,8 @@ impl PackageDb {
     fn new(manager: PackageManager) -> PackageDb {
         PackageDb {
             manager,
-            by_file_name: HashMap::new(),
-            known: Mutex::new(HashMap::new()),
+            by_file_name: HashMap::default(),
+            known: Mutex::new(HashMap::default()),
         }
     }
 

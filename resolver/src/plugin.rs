@@ -74,12 +74,21 @@ pub(crate) fn recognise(obj: &ElfObject, path: &[u8]) -> Option<Recognised> {
         .iter()
         .flat_map(|f| f.exports.iter().map(|p| p.as_bytes()))
         .collect();
+    let mut leads = [false; 256];
+    for prefix in &prefixes {
+        if let Some(&b) = prefix.first() {
+            leads[usize::from(b)] = true;
+        }
+    }
     let mut first: Vec<Option<&ldsim_loader::Symbol>> = vec![None; prefixes.len()];
     for sym in &obj.symbols {
+        if sym.is_undefined() || sym.binding == STB_LOCAL {
+            continue;
+        }
         let Some(&lead) = sym.name.first() else {
             continue;
         };
-        if sym.is_undefined() || sym.binding == STB_LOCAL {
+        if !leads[usize::from(lead)] {
             continue;
         }
         for (slot, prefix) in first.iter_mut().zip(&prefixes) {

@@ -1,6 +1,6 @@
 //! Opening and parsing target files once per run, shared across every file checked.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -124,7 +124,7 @@ impl<'r> Store<'r> {
     pub fn new(root: &'r Sysroot) -> Self {
         Store {
             root,
-            parsed: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(HashMap::default()),
             synthetic: None,
         }
     }
@@ -136,7 +136,7 @@ impl<'r> Store<'r> {
         objects: &[(Vec<u8>, Arc<Parsed>)],
         synthetic: &'r dyn Synthetic,
     ) -> Self {
-        let mut parsed = HashMap::new();
+        let mut parsed = HashMap::default();
         for (path, object) in objects {
             if let Ok(resolved) = root.resolve(path, &TargetPath::root()) {
                 parsed.insert(resolved.id, Arc::new(OnceLock::from(Ok(object.clone()))));

@@ -20,7 +20,7 @@ mod tests;
 pub use libcmp::libcmp;
 pub use lookup::{CacheLookup, CacheQuery};
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use ldsim_loader::{Endian, NulRuns};
@@ -146,7 +146,7 @@ pub fn parse(bytes: &[u8], endian: Endian) -> Result<LdSoCache, CacheError> {
     let mut cache = LdSoCache {
         format: layout.format,
         bytes: bytes.to_vec(),
-        ends: HashMap::new(),
+        ends: HashMap::default(),
         string_base: layout.string_base,
         raw: layout.raw,
         entries: Vec::new(),
@@ -161,14 +161,14 @@ pub fn parse(bytes: &[u8], endian: Endian) -> Result<LdSoCache, CacheError> {
         .flat_map(|e| [e.key, e.value])
         .filter_map(|off| cache.string_base.checked_add(off as usize))
         .chain(cache.hwcaps.iter().map(|&off| off as usize));
-    let mut ends = HashMap::new();
+    let mut ends = HashMap::default();
     for off in offsets {
         if off < bytes.len() {
             ends.entry(off).or_insert_with(|| runs.end_of(bytes, off));
         }
     }
     cache.ends = ends;
-    let mut interned: HashMap<u32, Arc<[u8]>> = HashMap::new();
+    let mut interned: HashMap<u32, Arc<[u8]>> = HashMap::default();
     let mut budget = bytes
         .len()
         .saturating_mul(NAME_BYTES_PER_FILE_BYTE)
