@@ -960,3 +960,25 @@ fn i386_rel_jmp_slot_is_lazy() {
     assert_eq!(calls, [(false, true), (false, true)]);
     assert_eq!(Arch::I386.reloc_kind(6), RelocKind::Other);
 }
+
+/// glibc elf/do-rel.h: the first DT_RELACOUNT entries of the eager range are relocated as
+/// relative without their symbol being read; the count never reaches into DT_JMPREL.
+#[test]
+fn entries_counted_by_dt_relacount_are_relative_to_glibc() {
+    const DT_RELACOUNT: u64 = 0x6fff_fff9;
+    const R_X86_64_RELATIVE: u32 = 8;
+    let with_count = |count: u64| Spec {
+        rela: vec![(0, R_X86_64_RELATIVE), (2, 5)],
+        extra_dyn: vec![(DT_RELACOUNT, count)],
+        ..program(true, false, EM_X86_64, 7, 5)
+    };
+    let obj = parse(&with_count(1).build()).unwrap();
+    assert_copy_then_jump_slot(&obj);
+    // A count over the copy relocation hides it, as it does from glibc; one past the end of
+    // the table stops there.
+    for count in [2, 1000] {
+        let obj = parse(&with_count(count).build()).unwrap();
+        let relocs: Vec<_> = obj.relocs.iter().map(|r| (r.table, r.symbol)).collect();
+        assert_eq!(relocs, [(RelocTable::JmpRel, 1)], "DT_RELACOUNT {count}");
+    }
+}

@@ -30,8 +30,7 @@ pub(crate) fn glibc_versions(
 ) -> BTreeSet<(usize, Vec<u8>)> {
     let mut missing = BTreeSet::new();
     let mut problems = Vec::new();
-    let not_found: foldhash::HashSet<&[u8]> =
-        map.missing.iter().map(Vec::as_slice).collect();
+    let not_found: foldhash::HashSet<&[u8]> = map.missing.iter().map(Vec::as_slice).collect();
     for &idx in objects {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;

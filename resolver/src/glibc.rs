@@ -1,9 +1,9 @@
 //! glibc's ld.so: mapping DT_NEEDED objects breadth-first (elf/dl-deps.c: _dl_map_object_deps)
 //! and finding each one (elf/dl-load.c: _dl_map_object, open_path, open_verify).
 
+use foldhash::HashMap;
 use ldsim_loader::arch::arch_of;
 use ldsim_loader::{Class, ElfObject, Endian, ET_DYN, ET_EXEC};
-use foldhash::HashMap;
 
 use ldsim_sysroots::{FileId, FsError};
 use tracing::debug;

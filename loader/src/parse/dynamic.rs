@@ -39,6 +39,10 @@ pub(super) struct Tags {
     pub rela: Option<u64>,
     pub relasz: Option<u64>,
     pub relaent: Option<u64>,
+    /// DT_RELCOUNT / DT_RELACOUNT: how many leading entries of DT_REL / DT_RELA glibc takes
+    /// as relative relocations without reading their symbol.
+    pub relcount: Option<u64>,
+    pub relacount: Option<u64>,
     pub jmprel: Option<u64>,
     pub pltrelsz: Option<u64>,
     pub pltrel: Option<u64>,
@@ -101,6 +105,8 @@ pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> T
             dt::DT_RELA => tags.rela = Some(val),
             dt::DT_RELASZ => tags.relasz = Some(val),
             dt::DT_RELAENT => tags.relaent = Some(val),
+            dt::DT_RELCOUNT => tags.relcount = Some(val),
+            dt::DT_RELACOUNT => tags.relacount = Some(val),
             dt::DT_JMPREL => tags.jmprel = Some(val),
             dt::DT_PLTRELSZ => tags.pltrelsz = Some(val),
             dt::DT_PLTREL => tags.pltrel = Some(val),

@@ -1,5 +1,11 @@
 //! DT_REL, DT_RELA and DT_JMPREL entries that name a symbol, in the order glibc processes
 //! them (glibc elf/dynamic-link.h: _ELF_DYNAMIC_DO_RELOC).
+//!
+//! The first DT_RELCOUNT / DT_RELACOUNT entries of DT_REL / DT_RELA are not read: glibc
+//! relocates them as relative without looking at their symbol (elf/do-rel.h:
+//! `r = relative + nrelative`), and they are most of a large library's table. musl ignores the
+//! count and reads every entry; linkers write the count of the leading R_*_RELATIVE entries,
+//! so the two differ only for a file made by hand to put a symbol there.
 
 use super::dynamic::Tags;
 use super::header::AddressMap;
@@ -24,6 +30,8 @@ struct Table {
     addr: u64,
     size: u64,
     entsize: u64,
+    /// Leading entries glibc relocates as relative without looking at them.
+    relative: u64,
 }
 
 pub(super) fn read(
@@ -41,7 +49,8 @@ pub(super) fn read(
         tags.relsz,
         rel_ent,
         diags,
-    );
+    )
+    .map(|t| t.with_relative(tags.relcount));
     let mut rela = table(
         RelocTable::Rela,
         "DT_RELA",
@@ -49,7 +58,8 @@ pub(super) fn read(
         tags.relasz,
         rela_ent,
         diags,
-    );
+    )
+    .map(|t| t.with_relative(tags.relacount));
     let jmprel = jmprel(tags, rel_ent, rela_ent, diags);
 
     // Linkers may make DT_RELASZ (DT_RELSZ) cover the PLT relocations too. glibc then
@@ -94,7 +104,17 @@ fn table(
         addr,
         size,
         entsize,
+        relative: 0,
     })
+}
+
+impl Table {
+    fn with_relative(self, count: Option<u64>) -> Table {
+        Table {
+            relative: count.unwrap_or(0),
+            ..self
+        }
+    }
 }
 
 /// DT_JMPREL counts only with DT_PLTREL saying which format it has; glibc ignores it
@@ -158,7 +178,7 @@ fn read_table(
         ));
         size = avail;
     }
-    for i in 0..size / t.entsize {
+    for i in t.relative.min(size / t.entsize)..size / t.entsize {
         if out.len() >= MAX_RELOCS {
             diags.push(format!(
                 "{}: more than {MAX_RELOCS} symbol relocations in the file; the rest are not read (limits::MAX_RELOCS)",
