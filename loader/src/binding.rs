@@ -13,26 +13,32 @@ use std::sync::LazyLock;
 static NAME_HASHER: LazyLock<foldhash::fast::RandomState> = LazyLock::new(Default::default);
 use std::hash::BuildHasher;
 
+use crate::gnu_hash::gnu_hash;
 use crate::model::*;
 
 /// A symbol name as lookup carries it: hashed once, then probed in every object's index
 /// (glibc likewise computes a name's hash once per `_dl_lookup_symbol_x`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LookupName<'a> {
     pub bytes: &'a [u8],
-    hash: u64,
+    /// The run's hash of it, for name indexes; taken at the first such probe (most objects
+    /// are searched through their DT_GNU_HASH table instead).
+    hash: std::cell::OnceCell<u64>,
+    /// Its GNU hash, for objects searched through DT_GNU_HASH.
+    gnu: u32,
 }
 
 impl<'a> LookupName<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         LookupName {
             bytes,
-            hash: NAME_HASHER.hash_one(bytes),
+            hash: std::cell::OnceCell::new(),
+            gnu: gnu_hash(bytes),
         }
     }
 
     pub fn hash(&self) -> u64 {
-        self.hash
+        *self.hash.get_or_init(|| NAME_HASHER.hash_one(self.bytes))
     }
 }
 
@@ -100,8 +106,9 @@ impl ExportIndex {
     /// The symbols of `symbols` (the object this index was built from) that may define
     /// `name`, in symbol-table order.
     pub fn candidates<'s>(&'s self, symbols: &[Symbol], name: &LookupName<'_>) -> &'s [u32] {
-        let found = self.by_name.find(name.hash, |e| {
-            e.hash == name.hash
+        let hash = name.hash();
+        let found = self.by_name.find(hash, |e| {
+            e.hash == hash
                 && symbols
                     .get(e.first as usize)
                     .is_some_and(|s| *s.name == *name.bytes)
@@ -133,13 +140,102 @@ impl ExportIndex {
     }
 }
 
+/// An object's [`ExportIndex`], built the first time it is needed: lookup goes through
+/// DT_GNU_HASH where the object has one, so most real objects never need it.
+#[derive(Debug, Default)]
+pub struct LazyExports(std::sync::OnceLock<ExportIndex>);
+
+impl LazyExports {
+    /// The index of `object`, which must be the object these exports belong to.
+    pub fn get(&self, object: &ElfObject) -> &ExportIndex {
+        self.0.get_or_init(|| ExportIndex::new(object))
+    }
+}
+
 /// An object taking part in symbol lookup.
 #[derive(Debug, Clone, Copy)]
 pub struct ScopeEntry<'a> {
     pub object: &'a ElfObject,
-    pub exports: &'a ExportIndex,
+    pub exports: &'a LazyExports,
     /// The main executable (skipped for copy relocations).
     pub is_main: bool,
+}
+
+impl<'a> ScopeEntry<'a> {
+    /// The object's exported names, indexed.
+    pub fn exports(&self) -> &'a ExportIndex {
+        self.exports.get(self.object)
+    }
+
+    /// The symbols of the object named `name`, in the order the loaders try them: along its
+    /// DT_GNU_HASH chain when it has that table (what the table does not reach is not found,
+    /// as in both loaders), else every symbol of that name in table order.
+    pub fn candidates<'s>(&'s self, name: &'s LookupName<'_>) -> Candidates<'s> {
+        match &self.object.gnu_hash {
+            Some(table) => {
+                let (start, chain) = table.chain(name.gnu);
+                Candidates::Chain {
+                    symbols: &self.object.symbols,
+                    name: name.bytes,
+                    hash: name.gnu,
+                    next: start,
+                    chain: chain.iter(),
+                }
+            }
+            None => {
+                Candidates::Listed(self.exports().candidates(&self.object.symbols, name).iter())
+            }
+        }
+    }
+}
+
+/// The symbols of one object that may define a name ([`ScopeEntry::candidates`]).
+#[derive(Debug)]
+pub enum Candidates<'s> {
+    Listed(std::slice::Iter<'s, u32>),
+    Chain {
+        symbols: &'s [Symbol],
+        name: &'s [u8],
+        hash: u32,
+        /// The symbol index of the chain's next hash value.
+        next: u32,
+        /// Hash values from the next on; the chain ends at the first with its low bit set.
+        chain: std::slice::Iter<'s, u32>,
+    },
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Candidates::Listed(listed) => listed.next().copied(),
+            Candidates::Chain {
+                symbols,
+                name,
+                hash,
+                next,
+                chain,
+            } => {
+                while let Some(&value) = chain.next() {
+                    let index = *next;
+                    *next += 1;
+                    if value & 1 != 0 {
+                        // The chain's last entry.
+                        *chain = [].iter();
+                    }
+                    if (value ^ *hash) >> 1 == 0
+                        && symbols
+                            .get(index as usize)
+                            .is_some_and(|s| *s.name == **name)
+                    {
+                        return Some(index);
+                    }
+                }
+                None
+            }
+        }
+    }
 }
 
 /// The version a reference asks for (glibc `struct r_found_version`).
@@ -239,7 +335,7 @@ pub fn glibc_lookup(
         let obj = entry.object;
         let mut versioned: Option<u32> = None;
         let mut num_versions = 0;
-        for &idx in entry.exports.candidates(&entry.object.symbols, name) {
+        for idx in entry.candidates(name) {
             let Some(sym) = obj.symbols.get(idx as usize) else {
                 continue;
             };
@@ -329,7 +425,7 @@ pub fn musl_lookup(
         if class == LookupClass::Copy && entry.is_main {
             continue;
         }
-        for &idx in entry.exports.candidates(&entry.object.symbols, name) {
+        for idx in entry.candidates(name) {
             let Some(sym) = entry.object.symbols.get(idx as usize) else {
                 continue;
             };
@@ -567,4 +663,113 @@ pub fn musl_lfs64_alias(name: &[u8]) -> Option<&[u8]> {
         return None;
     }
     name.strip_suffix(b"64")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gnu_hash::{gnu_hash, GnuHash};
+
+    fn defined(name: &str) -> Symbol {
+        Symbol {
+            name: Name::from(name.as_bytes()),
+            binding: STB_GLOBAL,
+            kind: STT_FUNC,
+            visibility: STV_DEFAULT,
+            other: 0,
+            shndx: 1,
+            value: 0x1000,
+            size: 8,
+            versym: None,
+        }
+    }
+
+    /// A library defining `names` (symbols 1..), with a DT_GNU_HASH table of one bucket that
+    /// holds only the first `hashed` of them.
+    fn library(names: &[&str], hashed: usize) -> ElfObject {
+        let mut symbols = vec![Symbol {
+            shndx: 0,
+            value: 0,
+            ..defined("")
+        }];
+        symbols.extend(names.iter().map(|n| defined(n)));
+        let mut chains: Vec<u32> = names[..hashed]
+            .iter()
+            .map(|n| gnu_hash(n.as_bytes()) & !1)
+            .collect();
+        if let Some(last) = chains.last_mut() {
+            *last |= 1;
+        }
+        // The unhashed symbols sit past the chain's end, as a damaged table leaves them.
+        chains.extend(std::iter::repeat_n(1, names.len() - hashed));
+        let table = GnuHash::new(
+            Box::new([!0]),
+            64,
+            6,
+            1,
+            Box::new([1]),
+            chains.into(),
+            symbols.len(),
+        )
+        .unwrap();
+        ElfObject {
+            header: Header {
+                class: Class::Elf64,
+                endian: Endian::Little,
+                ident_version: 1,
+                osabi: 0,
+                abiversion: 0,
+                ident_padding_zero: true,
+                e_type: ET_DYN,
+                machine: 62,
+                e_version: 1,
+                flags: 0,
+                phentsize_ok: true,
+            },
+            interpreter: None,
+            interpreter_invalid: None,
+            has_load: true,
+            dynamic: Some(Dynamic::default()),
+            symbols,
+            gnu_hash: Some(table),
+            verdefs: Vec::new(),
+            verneeds: Vec::new(),
+            relocs: Vec::new(),
+            x86_isa_needed: 0,
+            exec_stack: false,
+            dlopen_notes: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn finds(obj: &ElfObject, name: &str) -> bool {
+        let exports = LazyExports::default();
+        let scope = [ScopeEntry {
+            object: obj,
+            exports: &exports,
+            is_main: false,
+        }];
+        let name = LookupName::new(name.as_bytes());
+        let glibc = glibc_lookup(&scope, &name, None, LookupClass::Other).is_some();
+        let musl = musl_lookup(&scope, &name, LookupClass::Other).is_some();
+        assert_eq!(glibc, musl, "both loaders search DT_GNU_HASH alike");
+        glibc
+    }
+
+    /// Both loaders search DT_GNU_HASH rather than the symbol table: a definition the table
+    /// does not reach is not found (glibc do_lookup_x, musl gnu_lookup).
+    #[test]
+    fn lookup_finds_what_the_gnu_hash_table_reaches_and_nothing_else() {
+        let obj = library(&["malloc", "free", "hidden_from_hash"], 2);
+        assert!(finds(&obj, "malloc"));
+        assert!(finds(&obj, "free"));
+        assert!(!finds(&obj, "hidden_from_hash"));
+        assert!(!finds(&obj, "calloc"));
+        // Without the table, every definition in the symbol table counts.
+        let whole = ElfObject {
+            gnu_hash: None,
+            ..obj
+        };
+        assert!(finds(&whole, "hidden_from_hash"));
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod arch;
 pub mod binding;
+pub mod gnu_hash;
 pub mod limits;
 mod model;
 mod name;

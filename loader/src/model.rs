@@ -236,6 +236,9 @@ pub struct ElfObject {
     pub dynamic: Option<Dynamic>,
     /// `.dynsym` by index (index 0 is the null symbol).
     pub symbols: Vec<Symbol>,
+    /// DT_GNU_HASH, which both loaders search instead of the whole table when it is there
+    /// (`None` without one or when it is damaged: see `diagnostics`).
+    pub gnu_hash: Option<crate::gnu_hash::GnuHash>,
     pub verdefs: Vec<Verdef>,
     pub verneeds: Vec<Verneed>,
     /// Relocations that name a symbol, in table order: DT_REL/DT_RELA first, then DT_JMPREL.

@@ -619,7 +619,7 @@ impl<'m> ScopeIndex<'m> {
         let mut more: Vec<Vec<u32>> = Vec::new();
         for (position, entry) in entries.iter().enumerate() {
             let position = position as u32;
-            for (hash, name) in entry.exports.names(&entry.object.symbols) {
+            for (hash, name) in entry.exports().names(&entry.object.symbols) {
                 match by_name.entry(hash, |e| e.hash == hash && e.name == name, |e| e.hash) {
                     hashbrown::hash_table::Entry::Occupied(mut found) => {
                         let known = found.get_mut();
@@ -661,7 +661,7 @@ impl<'m> ScopeIndex<'m> {
 impl<'m> Scope<'m> {
     fn new(map: &'m LinkMap, scope: &[usize]) -> Self {
         let entries = scope_entries(map, scope);
-        let exports: usize = entries.iter().map(|e| e.exports.len()).sum();
+        let exports: usize = entries.iter().map(|e| e.object.symbols.len()).sum();
         Scope {
             entries,
             walk_budget: Cell::new(exports.saturating_mul(INDEX_AFTER)),

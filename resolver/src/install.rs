@@ -120,6 +120,7 @@ mod tests {
                 ..Dynamic::default()
             }),
             symbols: Vec::new(),
+            gnu_hash: None,
             verdefs: Vec::new(),
             verneeds: Vec::new(),
             relocs: Vec::new(),

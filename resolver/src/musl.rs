@@ -1,7 +1,6 @@
 //! musl's ldso: load_library for every DT_NEEDED in list order (ldso/dynlink.c: load_deps,
 //! load_library, path_open). Errors are reported and loading goes on.
 
-use ldsim_loader::binding::ExportIndex;
 use ldsim_sysroots::FsError;
 use tracing::debug;
 
@@ -265,9 +264,7 @@ impl<'a, 'r> Musl<'a, 'r> {
             return Load::Failed(strerror(ENOEXEC));
         }
         // A glibc libc.so is replaced by musl itself (the guard of commit c49d3c8a).
-        if defines(&parsed.exports, obj, b"__libc_start_main")
-            && defines(&parsed.exports, obj, b"stdin")
-        {
+        if defines(obj, b"__libc_start_main") && defines(obj, b"stdin") {
             return Load::Node(self.ldso_node(name, needed_by));
         }
         self.map.nodes.push(Node {
@@ -405,8 +402,7 @@ fn basename(path: &[u8]) -> &[u8] {
     path.rsplit(|&c| c == b'/').next().unwrap_or(path)
 }
 
-fn defines(exports: &ExportIndex, obj: &ldsim_loader::ElfObject, name: &[u8]) -> bool {
-    let _ = exports;
+fn defines(obj: &ldsim_loader::ElfObject, name: &[u8]) -> bool {
     obj.symbols
         .iter()
         .any(|s| &*s.name == name && !s.is_undefined())

@@ -4,7 +4,7 @@ use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use ldsim_loader::binding::ExportIndex;
+use ldsim_loader::binding::LazyExports;
 use ldsim_loader::{ElfError, ElfObject};
 use ldsim_sysroots::{FileId, FsError, NodeKind, Resolved, Sysroot, TargetPath};
 
@@ -12,7 +12,7 @@ use ldsim_sysroots::{FileId, FsError, NodeKind, Resolved, Sysroot, TargetPath};
 #[derive(Debug)]
 pub(crate) struct Parsed {
     pub object: ElfObject,
-    pub exports: ExportIndex,
+    pub exports: LazyExports,
     /// How much of the object's interface is known (less than all only for built-in targets).
     pub knowledge: Knowledge,
     /// Set the first time binding found every one of this object's references defined: the
@@ -68,10 +68,9 @@ pub(crate) enum Knowledge {
 
 impl Parsed {
     pub fn new(object: ElfObject, knowledge: Knowledge) -> Self {
-        let exports = ExportIndex::new(&object);
         Parsed {
             object,
-            exports,
+            exports: LazyExports::default(),
             knowledge,
             resolved_by: OnceLock::new(),
             floor: OnceLock::new(),

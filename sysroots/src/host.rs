@@ -17,8 +17,10 @@ use crate::error::{FsError, OpenError};
 use crate::memo::Memo;
 use crate::node::{Backend, FileBytes, FileId, Node};
 
-/// Files smaller than this are copied into memory; larger ones are memory-mapped.
-const MMAP_THRESHOLD: u64 = 64 * 1024;
+/// Files smaller than this are copied into memory; larger ones are memory-mapped. Unmapping
+/// in a multi-threaded process interrupts every other thread's CPU (a TLB shootdown): a read
+/// is cheaper for the many files of a few hundred KiB an image holds.
+const MMAP_THRESHOLD: u64 = 256 * 1024;
 
 /// A host directory as a backend. Never follows host symlinks: they are reported as
 /// [`Node::Symlink`] and resolved by [`crate::Sysroot`] inside the root.

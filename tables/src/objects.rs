@@ -55,6 +55,7 @@ pub fn executable(arch: Arch) -> ElfObject {
         has_load: true,
         dynamic: None,
         symbols: Vec::new(),
+        gnu_hash: None,
         verdefs: Vec::new(),
         verneeds: Vec::new(),
         relocs: Vec::new(),
@@ -140,6 +141,7 @@ impl SynthLibrary {
                 ..Dynamic::default()
             }),
             symbols,
+            gnu_hash: None,
             verdefs,
             verneeds: Vec::new(),
             relocs: Vec::new(),

@@ -124,6 +124,7 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
         has_load,
         dynamic: None,
         symbols: Vec::new(),
+        gnu_hash: None,
         verdefs: Vec::new(),
         verneeds: Vec::new(),
         relocs: Vec::new(),
@@ -158,6 +159,7 @@ pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
             min_symbols,
             &mut diags,
         );
+        object.gnu_hash = symbols::read_gnu_hash(&r, &map, &tags, object.symbols.len(), &mut diags);
         object.verdefs = versions::read_verdefs(&r, &map, &tags, strtab.as_mut(), &mut diags);
         object.verneeds = versions::read_verneeds(&r, &map, &tags, strtab.as_mut(), &mut diags);
         object.relocs = classify(&object, &raw_relocs, &mut diags);

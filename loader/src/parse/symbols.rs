@@ -5,6 +5,7 @@ use super::dynamic::{StrTab, Tags};
 use super::header::AddressMap;
 use super::reader::Reader;
 use super::Diagnostics;
+use crate::gnu_hash::GnuHash;
 use crate::limits::MAX_SYMBOLS;
 use crate::model::{Class, Name, Symbol};
 
@@ -99,6 +100,70 @@ fn gnu_hash_count(r: &Reader<'_>, map: &AddressMap, addr: u64) -> Option<u64> {
             return index.checked_add(1);
         }
         index += 1;
+    }
+}
+
+/// DT_GNU_HASH, when the object has one both loaders can search: `None` without one, and
+/// with one that is damaged (then lookup falls back to every symbol the table holds, and a
+/// diagnostic says so). `symbols` is the length of the symbol table read.
+pub(super) fn read_gnu_hash(
+    r: &Reader<'_>,
+    map: &AddressMap,
+    tags: &Tags,
+    symbols: usize,
+    diags: &mut Diagnostics,
+) -> Option<GnuHash> {
+    let addr = tags.gnu_hash?;
+    let table = (|| {
+        let (off, avail) = map.translate(addr)?;
+        let end = off.checked_add(avail)?;
+        let nbuckets = r.u32(off)?;
+        let symoffset = r.u32(off.checked_add(4)?)?;
+        let bloom_words = r.u32(off.checked_add(8)?)?;
+        let shift = r.u32(off.checked_add(12)?)?;
+        let word = r.word_size();
+        let bloom_at = off.checked_add(16)?;
+        let buckets_at = u64::from(bloom_words)
+            .checked_mul(word)?
+            .checked_add(bloom_at)?;
+        let chains_at = u64::from(nbuckets)
+            .checked_mul(4)?
+            .checked_add(buckets_at)?;
+        let chain_count = (symbols as u64).saturating_sub(u64::from(symoffset));
+        if chain_count.checked_mul(4)?.checked_add(chains_at)? > end {
+            return None;
+        }
+        let bloom: Box<[u64]> = (0..u64::from(bloom_words))
+            .map(|i| r.word(bloom_at + i * word))
+            .collect::<Option<_>>()?;
+        let buckets: Box<[u32]> = (0..u64::from(nbuckets))
+            .map(|i| r.u32(buckets_at + i * 4))
+            .collect::<Option<_>>()?;
+        let chains: Box<[u32]> = (0..chain_count)
+            .map(|i| r.u32(chains_at + i * 4))
+            .collect::<Option<_>>()?;
+        Some(GnuHash::new(
+            bloom,
+            (word * 8) as u32,
+            shift,
+            symoffset,
+            buckets,
+            chains,
+            symbols,
+        ))
+    })();
+    match table {
+        None => {
+            diags.push(format!(
+                "DT_GNU_HASH: table at {addr:#x} cannot be read; symbols are looked up by name"
+            ));
+            None
+        }
+        Some(Err(e)) => {
+            diags.push(format!("DT_GNU_HASH: {e}; symbols are looked up by name"));
+            None
+        }
+        Some(Ok(table)) => Some(table),
     }
 }
 
