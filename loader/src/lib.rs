@@ -15,4 +15,7 @@ mod parse;
 
 pub use arch::{Arch, ArchInfo};
 pub use model::*;
-pub use parse::{parse, parse_header, ElfError, NulRuns};
+pub use parse::{
+    parse, parse_header, parse_in_parts, parse_pieces, wanted_ranges, ElfError, NulRuns, PartsRead,
+    Piece,
+};

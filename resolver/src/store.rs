@@ -166,10 +166,10 @@ impl<'r> Store<'r> {
         let entry = match slot.get() {
             Some(entry) => entry.clone(),
             None => {
-                let (_, bytes) = self.root.read(path, &TargetPath::root())?;
+                let (_, file) = self.root.open(path, &TargetPath::root())?;
+                let parsed = read_and_parse(file)?;
                 slot.get_or_init(|| {
-                    ldsim_loader::parse(&bytes)
-                        .map(|object| Arc::new(Parsed::new(object, Knowledge::Complete)))
+                    parsed.map(|object| Arc::new(Parsed::new(object, Knowledge::Complete)))
                 })
                 .clone()
             }
@@ -208,6 +208,26 @@ impl<'r> Store<'r> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
         self.parsed.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Files up to this size are read whole: one read costs less than the rounds below.
+const READ_WHOLE_BELOW: u64 = 32 * 1024;
+/// The first read of a larger file: the headers and, in the usual layout, the tables.
+const FIRST_READ: u64 = 16 * 1024;
+
+/// Parse a file from the parts the parse reads (the headers, the segments they name, the
+/// tables the dynamic section points to: a program's code and data are never read), or
+/// whole when it is small or already in memory.
+fn read_and_parse(
+    file: ldsim_sysroots::OpenFile,
+) -> Result<Result<ldsim_loader::ElfObject, ldsim_loader::ElfError>, FsError> {
+    let len = file.len();
+    if !file.reads_in_parts() || len <= READ_WHOLE_BELOW {
+        return Ok(ldsim_loader::parse(&file.into_bytes()?));
+    }
+    let (parsed, _) =
+        ldsim_loader::parse_in_parts(len, FIRST_READ, |offset, len| file.read_at(offset, len))?;
+    Ok(parsed)
 }
 
 #[cfg(test)]

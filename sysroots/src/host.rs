@@ -8,16 +8,17 @@
 
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata, OpenOptions};
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{FsError, OpenError};
 use crate::memo::Memo;
-use crate::node::{Backend, FileBytes, FileId, Node};
+use crate::node::{Backend, FileBytes, FileId, Node, OpenFile};
 
-/// Files smaller than this are copied into memory; larger ones are memory-mapped. Unmapping
+/// Files smaller than this are read (whole, or in the parts a caller asks for); larger ones
+/// are memory-mapped. Unmapping
 /// in a multi-threaded process interrupts every other thread's CPU (a TLB shootdown): a read
 /// is cheaper for the many files of a few hundred KiB an image holds.
 const MMAP_THRESHOLD: u64 = 256 * 1024;
@@ -83,6 +84,11 @@ impl Backend for DirBackend {
         read_host_file(&path, !components.is_empty())
     }
 
+    fn open(&self, components: &[&[u8]]) -> Result<OpenFile, FsError> {
+        let path = self.host_path(components)?;
+        open_host_file(&path, !components.is_empty())
+    }
+
     fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
         let path = self.host_path(components)?;
         list_host_dir(&path)
@@ -143,6 +149,13 @@ impl Backend for FileBackend {
         read_host_file(&self.path, false)
     }
 
+    fn open(&self, components: &[&[u8]]) -> Result<OpenFile, FsError> {
+        if !components.is_empty() {
+            return Err(FsError::NotADirectory);
+        }
+        open_host_file(&self.path, false)
+    }
+
     fn list(&self, _components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
         Err(FsError::NotADirectory)
     }
@@ -173,9 +186,15 @@ fn node_from_metadata(meta: &Metadata) -> Node {
     }
 }
 
-/// Read a regular file. `O_NONBLOCK` so that a fifo can never hang us; `O_NOFOLLOW` when the
-/// final component comes from the target (the walk saw a file there, the OS must not follow).
+/// Read a regular file whole.
 fn read_host_file(path: &Path, no_follow: bool) -> Result<FileBytes, FsError> {
+    open_host_file(path, no_follow)?.into_bytes()
+}
+
+/// Open a regular file: a large one mapped, a small one left to be read in parts or whole.
+/// `O_NONBLOCK` so that a fifo can never hang us; `O_NOFOLLOW` when the final component
+/// comes from the target (the walk saw a file there, the OS must not follow).
+fn open_host_file(path: &Path, no_follow: bool) -> Result<OpenFile, FsError> {
     let mut flags = libc::O_NONBLOCK;
     if no_follow {
         flags |= libc::O_NOFOLLOW;
@@ -194,19 +213,10 @@ fn read_host_file(path: &Path, no_follow: bool) -> Result<FileBytes, FsError> {
         return Err(FsError::PermissionDenied);
     }
     let size = meta.len();
-    if size == 0 {
-        return Ok(FileBytes::from_vec(Vec::new()));
-    }
     if size < MMAP_THRESHOLD {
-        return read_small(file, size);
+        return Ok(OpenFile::host(file, size));
     }
-    map_file(&file)
-}
-
-fn read_small(mut file: File, size: u64) -> Result<FileBytes, FsError> {
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(FsError::from_host)?;
-    Ok(FileBytes::from_vec(bytes))
+    map_file(&file).map(OpenFile::from_bytes)
 }
 
 // Mapping a file is unsafe because another process could truncate it while mapped (SIGBUS).

@@ -28,7 +28,7 @@ pub use archive::{
 };
 pub use error::{FsError, OpenError};
 pub use host::{DirBackend, FileBackend};
-pub use node::{Backend, FileBytes, FileId, Node, NodeKind, Resolved};
+pub use node::{Backend, FileBytes, FileId, Node, NodeKind, OpenFile, Resolved};
 pub use sysroot::Sysroot;
 pub use target_path::TargetPath;
 

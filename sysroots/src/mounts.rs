@@ -8,7 +8,7 @@
 use foldhash::HashMap;
 
 use crate::error::FsError;
-use crate::node::{Backend, FileBytes, FileId, Node};
+use crate::node::{Backend, FileBytes, FileId, Node, OpenFile};
 
 /// Device number of the directories that exist only because a mount point lies below them.
 /// No real `st_dev` is all ones, so their [`FileId`] never equals a host file's.
@@ -106,6 +106,11 @@ impl MountTable {
     pub(crate) fn read(&self, path: &[&[u8]]) -> Result<FileBytes, FsError> {
         let (backend, rest) = self.governing(path);
         backend.read(rest)
+    }
+
+    pub(crate) fn open(&self, path: &[&[u8]]) -> Result<OpenFile, FsError> {
+        let (backend, rest) = self.governing(path);
+        backend.open(rest)
     }
 
     pub(crate) fn list(&self, path: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {

@@ -88,9 +88,90 @@ impl Deref for FileBytes {
     }
 }
 
+impl AsRef<[u8]> for FileBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
 impl fmt::Debug for FileBytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "FileBytes({} bytes)", self.len())
+    }
+}
+
+/// A regular file opened for reading, whole or in parts ([`crate::Sysroot::open`]).
+#[derive(Debug)]
+pub struct OpenFile(Contents);
+
+#[derive(Debug)]
+enum Contents {
+    /// Already in memory: a file in an archive, a mapped file.
+    Bytes(FileBytes),
+    /// A host file read on demand.
+    Host { file: std::fs::File, len: u64 },
+}
+
+impl OpenFile {
+    pub fn from_bytes(bytes: FileBytes) -> Self {
+        OpenFile(Contents::Bytes(bytes))
+    }
+
+    pub(crate) fn host(file: std::fs::File, len: u64) -> Self {
+        OpenFile(Contents::Host { file, len })
+    }
+
+    /// The file's length.
+    pub fn len(&self) -> u64 {
+        match &self.0 {
+            Contents::Bytes(bytes) => bytes.len() as u64,
+            Contents::Host { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reading parts of it costs less than reading it whole (it is not in memory already).
+    pub fn reads_in_parts(&self) -> bool {
+        matches!(self.0, Contents::Host { .. })
+    }
+
+    /// The bytes `offset..offset + len`, cut at the end of the file.
+    pub fn read_at(&self, offset: u64, len: u64) -> Result<FileBytes, FsError> {
+        let end = offset.saturating_add(len).min(self.len());
+        let len = end.saturating_sub(offset);
+        match &self.0 {
+            Contents::Bytes(bytes) => Ok(bytes
+                .slice(offset.min(end), len)
+                .unwrap_or_else(|| FileBytes::from_vec(Vec::new()))),
+            Contents::Host { file, .. } => {
+                use std::os::unix::fs::FileExt;
+                let size = usize::try_from(len)
+                    .map_err(|_| FsError::Io(std::io::Error::from_raw_os_error(libc::EFBIG)))?;
+                let mut buf = vec![0u8; size];
+                let mut filled = 0;
+                while filled < buf.len() {
+                    match file.read_at(&mut buf[filled..], offset + filled as u64) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(FsError::from_host(e)),
+                    }
+                }
+                buf.truncate(filled);
+                Ok(FileBytes::from_vec(buf))
+            }
+        }
+    }
+
+    /// All of it.
+    pub fn into_bytes(self) -> Result<FileBytes, FsError> {
+        match self.0 {
+            Contents::Bytes(bytes) => Ok(bytes),
+            Contents::Host { len, .. } => self.read_at(0, len),
+        }
     }
 }
 
@@ -112,6 +193,10 @@ pub trait Backend: Send + Sync + fmt::Debug {
     fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError>;
     /// The contents of a regular file.
     fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError>;
+    /// A regular file opened to read parts of it; by default read whole.
+    fn open(&self, components: &[&[u8]]) -> Result<OpenFile, FsError> {
+        self.read(components).map(OpenFile::from_bytes)
+    }
     /// Names in a directory, sorted.
     fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError>;
 }

@@ -7,7 +7,7 @@ use crate::error::{FsError, OpenError};
 use crate::host::{DirBackend, FileBackend};
 use crate::memo::Memo;
 use crate::mounts::MountTable;
-use crate::node::{Backend, FileBytes, Node, NodeKind, Resolved};
+use crate::node::{Backend, FileBytes, Node, NodeKind, OpenFile, Resolved};
 use crate::target_path::TargetPath;
 use crate::walk::{walk, Last};
 
@@ -153,6 +153,20 @@ impl Sysroot {
         let comps: Vec<&[u8]> = resolved.path.components().collect();
         let bytes = self.mounts.read(&comps)?;
         Ok((resolved, bytes))
+    }
+
+    /// Resolve and open a regular file to read it whole or in parts; the same checks as
+    /// [`Sysroot::read`].
+    pub fn open(&self, path: &[u8], cwd: &TargetPath) -> Result<(Resolved, OpenFile), FsError> {
+        let resolved = self.resolve(path, cwd)?;
+        match resolved.kind {
+            NodeKind::File => {}
+            NodeKind::Dir => return Err(FsError::IsADirectory),
+            NodeKind::Other => return Err(FsError::PermissionDenied),
+        }
+        let comps: Vec<&[u8]> = resolved.path.components().collect();
+        let file = self.mounts.open(&comps)?;
+        Ok((resolved, file))
     }
 
     /// Sorted names of a directory (symlinks followed to reach it).

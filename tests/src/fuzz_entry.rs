@@ -60,9 +60,24 @@ pub fn run(name: &str, data: &[u8]) -> bool {
     true
 }
 
-/// `loader::parse`, then everything a check reads from the model.
+/// `loader::parse`, then everything a check reads from the model; the same file parsed from
+/// the parts the parse asks for must give the same result (or fall back to the whole file).
 pub fn elf_parse(data: &[u8]) {
-    let Ok(obj) = ldsim_loader::parse(data) else {
+    let whole = ldsim_loader::parse(data);
+    for first in [64, 4096] {
+        let (parts, _) = ldsim_loader::parse_in_parts(data.len() as u64, first, |offset, len| {
+            let start = usize::try_from(offset)
+                .unwrap_or(usize::MAX)
+                .min(data.len());
+            let end = start
+                .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+                .min(data.len());
+            Ok::<_, ()>(&data[start..end])
+        })
+        .expect("in-memory reads do not fail");
+        assert_eq!(parts, whole, "parsed from parts (first read {first} bytes)");
+    }
+    let Ok(obj) = whole else {
         return;
     };
     let _ = ldsim_loader::arch::arch_of(&obj.header);

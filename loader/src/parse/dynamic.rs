@@ -56,6 +56,26 @@ pub(super) struct Tags {
     pub proc: Vec<u64>,
 }
 
+impl Tags {
+    /// Every address of a table the parse reads (translated through PT_LOAD).
+    pub fn table_addresses(&self) -> impl Iterator<Item = u64> + '_ {
+        [
+            self.strtab,
+            self.symtab,
+            self.hash,
+            self.gnu_hash,
+            self.versym,
+            self.verdef,
+            self.verneed,
+            self.rel,
+            self.rela,
+            self.jmprel,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
 /// Read the entries of PT_DYNAMIC up to DT_NULL, never past the segment or the file.
 pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> Tags {
     let mut tags = Tags::default();

@@ -1,6 +1,6 @@
 //! The ELF header and program headers, and the vaddr → file offset map built from PT_LOAD.
 
-use super::reader::Reader;
+use super::reader::{Image, Reader};
 use super::ElfError;
 use crate::model::{Class, Endian, Header};
 
@@ -35,11 +35,11 @@ pub(super) struct Phdr {
 /// too short". glibc compares against its own Ehdr size, which the parser does not know; we
 /// use the smallest Ehdr (ELFCLASS32) before the class is known and the file's class after.
 /// Everything open_verify checks later (version, OS ABI, padding, phentsize) is recorded raw.
-pub(super) fn read(bytes: &[u8]) -> Result<(Header, Reader<'_>, Vec<Phdr>), ElfError> {
-    if (bytes.len() as u64) < EHDR32_SIZE {
+pub(super) fn read(image: Image<'_>) -> Result<(Header, Reader<'_>, Vec<Phdr>), ElfError> {
+    if image.len() < EHDR32_SIZE {
         return Err(ElfError::TooShort);
     }
-    let ident = bytes.get(..EI_NIDENT).ok_or(ElfError::TooShort)?;
+    let ident = image.slice(0, EI_NIDENT as u64).ok_or(ElfError::TooShort)?;
     if ident.get(..4) != Some(&ELFMAG[..]) {
         return Err(ElfError::BadMagic);
     }
@@ -65,11 +65,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Header, Reader<'_>, Vec<Phdr>), ElfE
         Class::Elf32 => (EHDR32_SIZE, PHDR32_SIZE),
         Class::Elf64 => (EHDR64_SIZE, PHDR64_SIZE),
     };
-    if (bytes.len() as u64) < ehdr_size {
+    if image.len() < ehdr_size {
         return Err(ElfError::TooShort);
     }
     let r = Reader {
-        bytes,
+        image,
         endian,
         class,
     };
@@ -201,8 +201,15 @@ mod tests {
         assert_eq!(map.translate(0x3090), None); // past the end of the file
     }
 
+    fn read_all(bytes: &[u8]) -> Result<Header, ElfError> {
+        let pieces = [super::super::reader::Piece { offset: 0, bytes }];
+        let missed = std::cell::Cell::new(false);
+        read(Image::new(&pieces, bytes.len() as u64, &missed)).map(|(h, _, _)| h)
+    }
+
     #[test]
     fn short_and_foreign_files() {
+        let read = read_all;
         assert_eq!(read(b"").unwrap_err(), ElfError::TooShort);
         assert_eq!(read(&[0u8; 51]).unwrap_err(), ElfError::TooShort);
         assert_eq!(read(&[b'#'; 100]).unwrap_err(), ElfError::BadMagic);

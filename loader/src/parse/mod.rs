@@ -21,6 +21,9 @@ mod reader;
 mod relocs;
 mod strings;
 
+use reader::Image;
+pub use reader::Piece;
+use std::cell::Cell;
 pub use strings::NulRuns;
 pub(crate) use strings::SHORT_SCAN;
 mod symbols;
@@ -28,7 +31,7 @@ mod versions;
 
 use crate::arch::arch_of;
 use crate::model::{ElfObject, Header, InterpError, RelocKind, RelocTable, SymbolReloc, PATH_MAX};
-use goblin::elf::program_header::{PF_X, PT_DYNAMIC, PT_GNU_STACK, PT_INTERP, PT_LOAD};
+use goblin::elf::program_header::{PF_X, PT_DYNAMIC, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_NOTE};
 
 /// Why bytes could not be read as an ELF object at all. Messages are glibc's where glibc has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,7 +74,9 @@ impl Diagnostics {
 /// Only the ELF header (and program headers): enough to know a file's architecture from its
 /// first pages.
 pub fn parse_header(bytes: &[u8]) -> Result<Header, ElfError> {
-    header::read(bytes).map(|(header, _, _)| header)
+    let pieces = [Piece { offset: 0, bytes }];
+    let missed = Cell::new(false);
+    header::read(Image::new(&pieces, bytes.len() as u64, &missed)).map(|(header, _, _)| header)
 }
 
 /// Parse an ELF file the way the runtime reads it: header, program headers, PT_INTERP,
@@ -79,7 +84,130 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, ElfError> {
 /// (the x86 ISA level, `.note.dlopen` metadata).
 /// Never panics on hostile input; damaged optional parts become `diagnostics`.
 pub fn parse(bytes: &[u8]) -> Result<ElfObject, ElfError> {
-    let (header, r, phdrs) = header::read(bytes)?;
+    let pieces = [Piece { offset: 0, bytes }];
+    let missed = Cell::new(false);
+    parse_image(Image::new(&pieces, bytes.len() as u64, &missed))
+}
+
+/// [`parse`] from some pieces of a file of `len` bytes (see [`wanted_ranges`]): `None` when
+/// the parse needed a byte no piece holds, and then only a parse of the whole file answers.
+/// Otherwise the same result as [`parse`] of the whole file, which differs only in bytes
+/// the parse never looked at.
+pub fn parse_pieces(pieces: &[Piece<'_>], len: u64) -> Option<Result<ElfObject, ElfError>> {
+    let missed = Cell::new(false);
+    let parsed = parse_image(Image::new(pieces, len, &missed));
+    (!missed.get()).then_some(parsed)
+}
+
+/// The parts of a file of `len` bytes that [`parse_pieces`] will read and `pieces` do not
+/// hold yet, as far as the pieces tell: from the program headers, the segments the parse
+/// reads whole (PT_INTERP, PT_DYNAMIC, PT_NOTE, PT_GNU_PROPERTY); once PT_DYNAMIC is at
+/// hand, the rest of the PT_LOAD segment each table it points to starts in (no table read
+/// goes further). Empty when the pieces hold all of it; the whole file when the program
+/// headers themselves are missing. Sorted, merged.
+pub fn wanted_ranges(pieces: &[Piece<'_>], len: u64) -> Vec<std::ops::Range<u64>> {
+    let missed = Cell::new(false);
+    let image = Image::new(pieces, len, &missed);
+    let Ok((_, r, phdrs)) = header::read(image) else {
+        return if missed.get() {
+            std::iter::once(0..len).collect()
+        } else {
+            Vec::new()
+        };
+    };
+    let mut wanted: Vec<std::ops::Range<u64>> = Vec::new();
+    let mut want = |start: u64, size: u64| {
+        let end = start.saturating_add(size).min(len);
+        if start < end && image.slice(start, end - start).is_none() {
+            wanted.push(start..end);
+        }
+    };
+    for ph in &phdrs {
+        if matches!(
+            ph.p_type,
+            PT_INTERP | PT_DYNAMIC | PT_NOTE | goblin::elf::program_header::PT_GNU_PROPERTY
+        ) {
+            want(ph.offset, ph.filesz);
+        }
+    }
+    if let Some(ph) = phdrs.iter().rev().find(|p| p.p_type == PT_DYNAMIC) {
+        let end = ph.offset.saturating_add(ph.filesz).min(len);
+        if image
+            .slice(ph.offset, end.saturating_sub(ph.offset))
+            .is_some()
+        {
+            let map = header::AddressMap::new(&phdrs, len);
+            let tags = dynamic::read_tags(&r, ph, &mut Diagnostics::default());
+            for addr in tags.table_addresses() {
+                if let Some((offset, avail)) = map.translate(addr) {
+                    want(offset, avail);
+                }
+            }
+        }
+    }
+    wanted.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<u64>> = Vec::new();
+    for range in wanted {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+/// How [`parse_in_parts`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartsRead {
+    /// The parts were enough.
+    Parts,
+    /// The parse reached past them: the whole file was read and parsed.
+    Whole,
+}
+
+/// [`parse`] of a file of `len` bytes from the parts it reads, fetched with `read(offset,
+/// len)` (which may return fewer bytes at the end of the file): first `first` bytes, then
+/// the segments the program headers name, then the tables the dynamic section points to (a
+/// program's code and data are never asked for). When the parse needs anything else, the
+/// whole file is read and parsed: the result is always that of [`parse`].
+pub fn parse_in_parts<B: AsRef<[u8]>, E>(
+    len: u64,
+    first: u64,
+    mut read: impl FnMut(u64, u64) -> Result<B, E>,
+) -> Result<(Result<ElfObject, ElfError>, PartsRead), E> {
+    let mut held: Vec<(u64, B)> = vec![(0, read(0, first.min(len))?)];
+    // Two rounds: the segments, then the tables PT_DYNAMIC names.
+    for _ in 0..2 {
+        let wanted = wanted_ranges(&pieces_of(&held), len);
+        if wanted.is_empty() {
+            break;
+        }
+        for range in wanted {
+            let bytes = read(range.start, range.end - range.start)?;
+            held.push((range.start, bytes));
+        }
+    }
+    if let Some(parsed) = parse_pieces(&pieces_of(&held), len) {
+        return Ok((parsed, PartsRead::Parts));
+    }
+    drop(held);
+    let whole = read(0, len)?;
+    Ok((parse(whole.as_ref()), PartsRead::Whole))
+}
+
+/// Held reads as pieces, the latest first: later reads are the larger tables most reads go to.
+fn pieces_of<B: AsRef<[u8]>>(held: &[(u64, B)]) -> Vec<Piece<'_>> {
+    held.iter()
+        .rev()
+        .map(|(offset, bytes)| Piece {
+            offset: *offset,
+            bytes: bytes.as_ref(),
+        })
+        .collect()
+}
+
+fn parse_image(image: Image<'_>) -> Result<ElfObject, ElfError> {
+    let (header, r, phdrs) = header::read(image)?;
     let mut diags = Diagnostics::default();
     let map = header::AddressMap::new(&phdrs, r.len());
 
@@ -238,8 +366,10 @@ mod tests {
     #[test]
     fn pt_interp_is_validated_as_load_elf_binary_does() {
         let bytes = b"/lib/ld.so\0xyz/lib/ld.so\0\0";
+        let pieces = [Piece { offset: 0, bytes }];
+        let missed = Cell::new(false);
         let r = reader::Reader {
-            bytes,
+            image: reader::Image::new(&pieces, bytes.len() as u64, &missed),
             endian: Endian::Little,
             class: Class::Elf64,
         };

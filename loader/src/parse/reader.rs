@@ -1,24 +1,78 @@
 //! Bounds-checked, endian-aware reads from the file image. Every read returns `None` rather
 //! than panicking when it would leave the file or overflow.
+//!
+//! The image may be only some pieces of the file ([`Image`]): a read inside the file but
+//! outside every piece returns `None` like one past its end, and marks the image as having
+//! missed, so that the caller parses the whole file instead of trusting the result.
+
+use std::cell::Cell;
 
 use crate::model::{Class, Endian};
 
+/// Bytes of a file at a known offset.
+#[derive(Debug, Clone, Copy)]
+pub struct Piece<'a> {
+    pub offset: u64,
+    pub bytes: &'a [u8],
+}
+
+/// A file of `len` bytes, of which the pieces are at hand.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Image<'a> {
+    pieces: &'a [Piece<'a>],
+    len: u64,
+    missed: &'a Cell<bool>,
+}
+
+impl<'a> Image<'a> {
+    pub fn new(pieces: &'a [Piece<'a>], len: u64, missed: &'a Cell<bool>) -> Self {
+        Image {
+            pieces,
+            len,
+            missed,
+        }
+    }
+
+    /// The file's length.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The bytes `off..off + len`, when one piece holds them all.
+    pub fn slice(&self, off: u64, len: u64) -> Option<&'a [u8]> {
+        for piece in self.pieces {
+            let Some(start) = off
+                .checked_sub(piece.offset)
+                .and_then(|s| usize::try_from(s).ok())
+            else {
+                continue;
+            };
+            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            if let Some(bytes) = piece.bytes.get(start..end) {
+                return Some(bytes);
+            }
+        }
+        if off.checked_add(len).is_some_and(|end| end <= self.len) {
+            self.missed.set(true);
+        }
+        None
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Reader<'a> {
-    pub bytes: &'a [u8],
+    pub image: Image<'a>,
     pub endian: Endian,
     pub class: Class,
 }
 
 impl<'a> Reader<'a> {
     pub fn len(&self) -> u64 {
-        self.bytes.len() as u64
+        self.image.len()
     }
 
     pub fn slice(&self, off: u64, len: u64) -> Option<&'a [u8]> {
-        let start = usize::try_from(off).ok()?;
-        let len = usize::try_from(len).ok()?;
-        self.bytes.get(start..start.checked_add(len)?)
+        self.image.slice(off, len)
     }
 
     fn array<const N: usize>(&self, off: u64) -> Option<[u8; N]> {
@@ -87,8 +141,13 @@ mod tests {
     #[test]
     fn reads_both_endians_and_refuses_out_of_bounds() {
         let bytes = [1u8, 2, 3, 4, 5, 6, 7, 8];
-        let le = Reader {
+        let pieces = [Piece {
+            offset: 0,
             bytes: &bytes,
+        }];
+        let missed = Cell::new(false);
+        let le = Reader {
+            image: Image::new(&pieces, 8, &missed),
             endian: Endian::Little,
             class: Class::Elf32,
         };
@@ -104,13 +163,43 @@ mod tests {
         assert_eq!(le.u32(5), None);
         assert_eq!(le.u64(u64::MAX), None);
         assert_eq!(le.slice(u64::MAX - 1, 4), None);
+        assert!(!missed.get(), "past the end is not a miss");
+    }
+
+    #[test]
+    fn a_read_outside_every_piece_is_a_miss() {
+        let (a, b) = ([1u8, 2, 3, 4], [9u8, 8]);
+        let pieces = [
+            Piece {
+                offset: 0,
+                bytes: &a,
+            },
+            Piece {
+                offset: 10,
+                bytes: &b,
+            },
+        ];
+        let missed = Cell::new(false);
+        let image = Image::new(&pieces, 12, &missed);
+        assert_eq!(image.slice(1, 2), Some(&[2u8, 3][..]));
+        assert_eq!(image.slice(10, 2), Some(&[9u8, 8][..]));
+        assert_eq!(image.slice(12, 1), None);
+        assert!(!missed.get());
+        // Straddling two pieces, or in the gap between them.
+        assert_eq!(image.slice(3, 2), None);
+        assert!(missed.get());
+        missed.set(false);
+        assert_eq!(image.slice(6, 1), None);
+        assert!(missed.get());
     }
 
     #[test]
     fn cstr_needs_a_nul_before_the_limit() {
         let bytes = b"abc\0def";
+        let pieces = [Piece { offset: 0, bytes }];
+        let missed = Cell::new(false);
         let r = Reader {
-            bytes,
+            image: Image::new(&pieces, 7, &missed),
             endian: Endian::Little,
             class: Class::Elf64,
         };

@@ -231,8 +231,10 @@ mod tests {
     #[test]
     fn reads_like_cstr_in_any_order() {
         let bytes = b"\0libc.so.6\0abc\0unterminated";
+        let pieces = [super::super::reader::Piece { offset: 0, bytes }];
+        let missed = std::cell::Cell::new(false);
         let r = Reader {
-            bytes,
+            image: super::super::reader::Image::new(&pieces, bytes.len() as u64, &missed),
             endian: Endian::Little,
             class: Class::Elf64,
         };
