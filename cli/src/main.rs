@@ -365,7 +365,7 @@ fn check_builtin_in_target(
             Err(err) => return Ok(group.iter().map(|_| Outcome::Error(err.clone())).collect()),
         };
         Ok(run_checks(
-            &Checker::builtin(&root, args.environment()),
+            &builtin_checker(&root, args),
             group,
             &host_choice(args, true),
         ))
@@ -453,7 +453,7 @@ fn check_builtin(
         let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
         install::mount(root.sysroot_mut(), inputs, &overlays)?;
         let host = host_choice(args, false);
-        let checker = Checker::builtin(&root, args.environment());
+        let checker = builtin_checker(&root, args);
         adopt_host_files(&checker, inputs, group);
         Ok(run_checks(&checker, group, &host))
     })
@@ -533,7 +533,17 @@ fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
     if SHOW_DETAIL.load(Ordering::Relaxed) {
         checker.with_package_owners()
     } else {
+        checker.without_detail()
+    }
+}
+
+/// A checker for a built-in target, keeping what the output shows.
+fn builtin_checker<'r>(root: &'r BuiltinRoot, args: &CheckArgs) -> Checker<'r> {
+    let checker = Checker::builtin(root, args.environment());
+    if SHOW_DETAIL.load(Ordering::Relaxed) {
         checker
+    } else {
+        checker.without_detail()
     }
 }
 
@@ -648,10 +658,6 @@ fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
     match checker.check_loaded_by(target, &target.display(), host) {
         Ok(mut report) => {
             report.file.clone_from(&job.display);
-            if !SHOW_DETAIL.load(Ordering::Relaxed) {
-                report.search = Vec::new();
-                report.objects = Vec::new();
-            }
             Outcome::Report(Box::new(report))
         }
         Err(err) => Outcome::Error(describe(err)),

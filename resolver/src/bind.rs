@@ -34,7 +34,7 @@ pub(crate) fn glibc_versions(
     for &idx in objects {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
-        let required_by = object_name(node, voice.argv0);
+        let required_by = || object_name(node, voice.argv0);
         for need in &obj.verneeds {
             // find_needed: any loaded object requested under that name.
             let provider = map.nodes.iter().position(|n| {
@@ -49,6 +49,7 @@ pub(crate) fn glibc_versions(
                 // A Verneed naming a file that is not loaded trips an assertion in ld.so
                 // (elf/dl-version.c: _dl_check_map_versions, `needed != NULL`).
                 let library = lossy(&need.file);
+                let required_by = required_by();
                 problems.push(Problem::MissingVersion {
                     version: need.entries.first().map(|a| lossy(&a.name)).unwrap_or_default(),
                     provider: None,
@@ -77,7 +78,7 @@ pub(crate) fn glibc_versions(
                         "{}: {}: no version information available (required by {})",
                         lossy(voice.argv0),
                         lossy(&pnode.name),
-                        required_by
+                        required_by()
                     )),
                     VersionCheck::Missing => {
                         let symbols = symbols_needing(obj, aux.other);
@@ -86,6 +87,7 @@ pub(crate) fn glibc_versions(
                         }
                         let version = lossy(&aux.name);
                         let provider_name = lossy(&pnode.name);
+                        let required_by = required_by();
                         problems.push(Problem::MissingVersion {
                             library: lossy(&need.file),
                             weak: aux.is_weak(),
@@ -96,7 +98,7 @@ pub(crate) fn glibc_versions(
                                 voice.version_error(&provider_name, &version, &required_by)
                             },
                             provider: Some(provider_name),
-                            required_by: required_by.clone(),
+                            required_by,
                             version,
                             symbols,
                         });

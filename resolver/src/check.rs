@@ -71,6 +71,9 @@ pub struct Checker<'r> {
     builtin: Option<&'r BuiltinRoot>,
     /// The root's package database, when reports name the package of each object.
     packages: Option<PackageDb>,
+    /// Reports list the paths searched and the objects loaded (`Report::search`,
+    /// `Report::objects`).
+    detail: bool,
 }
 
 /// The file being checked, opened and parsed once.
@@ -91,6 +94,7 @@ impl<'r> Checker<'r> {
             started_hosts: Mutex::new(HashMap::default()),
             builtin: None,
             packages: None,
+            detail: true,
         }
     }
 
@@ -98,6 +102,13 @@ impl<'r> Checker<'r> {
     /// package database, where it has one this reads ([`PackageDb`]).
     pub fn with_package_owners(mut self) -> Self {
         self.packages = PackageDb::read(self.store.root());
+        self
+    }
+
+    /// Reports without the paths searched and the objects loaded, for output that does not
+    /// show them: a run over thousands of files neither builds nor holds them.
+    pub fn without_detail(mut self) -> Self {
+        self.detail = false;
         self
     }
 
@@ -118,6 +129,7 @@ impl<'r> Checker<'r> {
             started_hosts: Mutex::new(HashMap::default()),
             builtin: Some(target),
             packages: None,
+            detail: true,
         }
     }
 
@@ -141,6 +153,7 @@ impl<'r> Checker<'r> {
             started_hosts: Mutex::new(HashMap::default()),
             builtin: None,
             packages: None,
+            detail: true,
         }
     }
 
@@ -397,7 +410,9 @@ impl<'r> Checker<'r> {
         });
         let (map, new) = sim.dlopen(&self.store, &self.env, map, &plugin.argv0, caller);
         let map = sim.dlopen_notes(&self.store, &self.env, map, &new);
-        report.objects = map.objects_of(&new);
+        if self.detail {
+            report.objects = map.objects_of(&new);
+        }
         self.finish_common(report, config, map);
         Ok(())
     }
@@ -422,7 +437,9 @@ impl<'r> Checker<'r> {
         map: LinkMap,
         _sim: &Simulation<'_>,
     ) {
-        report.objects = map.objects();
+        if self.detail {
+            report.objects = map.objects();
+        }
         self.finish_common(report, config, map);
     }
 
@@ -438,7 +455,9 @@ impl<'r> Checker<'r> {
         if let Some(builtin) = self.builtin {
             describe_builtin(report, &mut map, builtin);
         }
-        report.search = std::mem::take(&mut map.steps);
+        if self.detail {
+            report.search = std::mem::take(&mut map.steps);
+        }
         report.warnings = std::mem::take(&mut map.warnings);
         report.problems.extend(std::mem::take(&mut map.problems));
         report.omitted_problems += map.omitted_problems;

@@ -135,10 +135,14 @@ impl Loaded {
     }
 
     fn add_name(&mut self, name: &[u8], i: usize) {
-        self.by_name
-            .entry(name.to_vec())
-            .and_modify(|first| *first = (*first).min(i))
-            .or_insert(i);
+        // Most names are known already (a library's path, its request and its soname
+        // often coincide): copied only when new.
+        match self.by_name.get_mut(name) {
+            Some(first) => *first = (*first).min(i),
+            None => {
+                self.by_name.insert(name.to_vec(), i);
+            }
+        }
     }
 }
 
