@@ -30,10 +30,15 @@ pub struct LookupName<'a> {
 
 impl<'a> LookupName<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
+        Self::with_gnu_hash(bytes, gnu_hash(bytes))
+    }
+
+    /// A name whose GNU hash is known already (a [`Reference`] carries it).
+    pub fn with_gnu_hash(bytes: &'a [u8], gnu: u32) -> Self {
         LookupName {
             bytes,
             hash: std::cell::OnceCell::new(),
-            gnu: gnu_hash(bytes),
+            gnu,
         }
     }
 
@@ -460,6 +465,8 @@ pub fn musl_lookup(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reference {
     pub symbol: u32,
+    /// The GNU hash of the symbol's name, taken once for every scope it is looked up in.
+    pub name_hash: u32,
     /// Referenced only through jump slots: glibc binds it lazily at the first call.
     pub plt_only: bool,
     /// At least one copy relocation.
@@ -556,6 +563,10 @@ fn distinct_references<'o>(
                 }
                 order.push(Reference {
                     symbol: r.symbol,
+                    name_hash: obj
+                        .symbols
+                        .get(r.symbol as usize)
+                        .map_or(0, |s| gnu_hash(&s.name)),
                     plt_only: plt,
                     copy: r.kind == RelocKind::Copy,
                     variant_call: variant,

@@ -196,7 +196,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
     let mut unverified = BTreeSet::new();
     // Objects whose references were all defined once by objects this scope also holds
     // bind without a problem again: only the others are bound.
-    let to_bind: Vec<(usize, Vec<binding::Reference>)> = pass
+    let to_bind: Vec<(usize, &[binding::Reference])> = pass
         .objects
         .iter()
         .rev()
@@ -215,7 +215,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                     })
                 })
         })
-        .map(|i| (i, binding::references(&map.nodes[i].parsed.object)))
+        .map(|i| (i, map.nodes[i].parsed.references()))
         .collect();
     let scope = Scope::new(map, pass.scope);
     let by_request = requested_names(map);
@@ -251,7 +251,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let mut listed = 0;
         let mut definers: Vec<Definer> = Vec::new();
         let mut all_defined = true;
-        for (ref_index, r) in refs.into_iter().enumerate() {
+        for (ref_index, r) in refs.iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
             };
@@ -259,8 +259,8 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 continue;
             }
             let version = binding::version_requirement(obj, sym);
-            let class = lookup_class(&r);
-            let name = LookupName::new(&sym.name);
+            let class = lookup_class(r);
+            let name = LookupName::with_gnu_hash(&sym.name, r.name_hash);
             let own = match (symbolic, self_pos) {
                 (true, Some(p)) => {
                     glibc_lookup(&scope.entries()[p..=p], &name, version.as_ref(), class).map(|_| p)
@@ -515,7 +515,7 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
                 continue;
             }
             let class = lookup_class(&r);
-            let name = LookupName::new(&sym.name);
+            let name = LookupName::with_gnu_hash(&sym.name, r.name_hash);
             let mut found = musl_lookup(&scope.candidates(&name), &name, class).is_some();
             if !found && pass.lfs64_remap {
                 if let Some(base) = binding::musl_lfs64_alias(&sym.name) {

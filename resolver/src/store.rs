@@ -22,6 +22,9 @@ pub(crate) struct Parsed {
     pub resolved_by: OnceLock<Box<[Definer]>>,
     /// Whether the file checked at this path is a plugin, worked out once.
     pub recognised: OnceLock<(Vec<u8>, Option<crate::plugin::Recognised>)>,
+    /// The object's symbol references in glibc's binding order, gathered once for every
+    /// scope it is bound in.
+    pub references: OnceLock<Box<[ldsim_loader::binding::Reference]>>,
     /// The file's floor (built-in targets), computed once: it depends on the file alone.
     pub floor: OnceLock<Arc<ldsim_tables::floor::Floor>>,
     /// This parse's identity, never reused in a process (a parse can outlive one target's
@@ -73,10 +76,17 @@ impl Parsed {
             exports: LazyExports::default(),
             knowledge,
             resolved_by: OnceLock::new(),
+            references: OnceLock::new(),
             floor: OnceLock::new(),
             recognised: OnceLock::new(),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }
+    }
+
+    /// [`Parsed::references`], gathered at the first call.
+    pub fn references(&self) -> &[ldsim_loader::binding::Reference] {
+        self.references
+            .get_or_init(|| ldsim_loader::binding::references(&self.object).into())
     }
 }
 
