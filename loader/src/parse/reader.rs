@@ -84,27 +84,37 @@ impl<'a> Reader<'a> {
     }
 
     pub fn u16(&self, off: u64) -> Option<u16> {
-        let b = self.array(off)?;
-        Some(match self.endian {
-            Endian::Little => u16::from_le_bytes(b),
-            Endian::Big => u16::from_be_bytes(b),
-        })
+        self.array(off).map(|b| self.u16_from(b))
     }
 
     pub fn u32(&self, off: u64) -> Option<u32> {
-        let b = self.array(off)?;
-        Some(match self.endian {
-            Endian::Little => u32::from_le_bytes(b),
-            Endian::Big => u32::from_be_bytes(b),
-        })
+        self.array(off).map(|b| self.u32_from(b))
     }
 
     pub fn u64(&self, off: u64) -> Option<u64> {
-        let b = self.array(off)?;
-        Some(match self.endian {
+        self.array(off).map(|b| self.u64_from(b))
+    }
+
+    /// Bytes already read, in the file's byte order.
+    pub fn u16_from(&self, b: [u8; 2]) -> u16 {
+        match self.endian {
+            Endian::Little => u16::from_le_bytes(b),
+            Endian::Big => u16::from_be_bytes(b),
+        }
+    }
+
+    pub fn u32_from(&self, b: [u8; 4]) -> u32 {
+        match self.endian {
+            Endian::Little => u32::from_le_bytes(b),
+            Endian::Big => u32::from_be_bytes(b),
+        }
+    }
+
+    pub fn u64_from(&self, b: [u8; 8]) -> u64 {
+        match self.endian {
             Endian::Little => u64::from_le_bytes(b),
             Endian::Big => u64::from_be_bytes(b),
-        })
+        }
     }
 
     /// Size of an Addr/Off/Xword of this class.

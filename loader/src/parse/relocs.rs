@@ -178,7 +178,10 @@ fn read_table(
         ));
         size = avail;
     }
-    for i in t.relative.min(size / t.entsize)..size / t.entsize {
+    let count = size / t.entsize;
+    // The table in one bounds check, entries decoded from it (entry by entry if that fails).
+    let table = r.slice(offset, count * t.entsize);
+    for i in t.relative.min(count)..count {
         if out.len() >= MAX_RELOCS {
             diags.push(format!(
                 "{}: more than {MAX_RELOCS} symbol relocations in the file; the rest are not read (limits::MAX_RELOCS)",
@@ -186,7 +189,18 @@ fn read_table(
             ));
             return;
         }
-        let Some(info) = r.word(offset + i * t.entsize + w) else {
+        let at = i * t.entsize + w;
+        let info = match (table, r.class) {
+            (Some(table), Class::Elf32) => table
+                .get(at as usize..at as usize + 4)
+                .map(|b| u64::from(r.u32_from([b[0], b[1], b[2], b[3]]))),
+            (Some(table), Class::Elf64) => table
+                .get(at as usize..at as usize + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(|b| r.u64_from(b)),
+            (None, _) => r.word(offset + at),
+        };
+        let Some(info) = info else {
             break;
         };
         let (symbol, r_type) = match r.class {

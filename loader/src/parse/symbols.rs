@@ -224,8 +224,21 @@ pub(super) fn read(
     // Exactly as many as are read (growing by doubling would hold up to twice that): `count`
     // is bounded by the bytes in the file and by MAX_SYMBOLS.
     let mut symbols = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    // The whole table in one bounds check (`count` fits in the segment), entries decoded
+    // from it; entry by entry only if that fails.
+    let table = count
+        .checked_mul(entsize)
+        .and_then(|size| r.slice(offset, size));
+    let versyms = match versym {
+        Some((_, Some((voff, vavail)))) => r.slice(voff, vavail.min(count.saturating_mul(2))),
+        _ => None,
+    };
     for i in 0..count {
-        let Some(sym) = read_symbol(r, offset + i * entsize) else {
+        let sym = match table {
+            Some(table) => decode_symbol(r, &table[(i * entsize) as usize..]),
+            None => read_symbol(r, offset + i * entsize),
+        };
+        let Some(sym) = sym else {
             diags.push(format!("DT_SYMTAB: symbol {i} cannot be read"));
             break;
         };
@@ -244,7 +257,12 @@ pub(super) fn read(
         };
         let version = match versym {
             None => None,
-            Some((_, Some((voff, vavail)))) if i * 2 + 2 <= vavail => r.u16(voff + i * 2),
+            Some((_, Some((voff, vavail)))) if i * 2 + 2 <= vavail => match versyms {
+                Some(v) => v
+                    .get(i as usize * 2..i as usize * 2 + 2)
+                    .map(|b| r.u16_from([b[0], b[1]])),
+                None => r.u16(voff + i * 2),
+            },
             Some((vaddr, _)) => {
                 bad_versym.get_or_insert((vaddr, i));
                 None
@@ -282,6 +300,31 @@ struct RawSym {
     shndx: u16,
     value: u64,
     size: u64,
+}
+
+/// A symbol from the start of `bytes` (at least one entry of this class).
+fn decode_symbol(r: &Reader<'_>, bytes: &[u8]) -> Option<RawSym> {
+    let u16_at = |o: usize| Some(r.u16_from(bytes.get(o..o + 2)?.try_into().ok()?));
+    let u32_at = |o: usize| Some(r.u32_from(bytes.get(o..o + 4)?.try_into().ok()?));
+    let u64_at = |o: usize| Some(r.u64_from(bytes.get(o..o + 8)?.try_into().ok()?));
+    Some(match r.class {
+        Class::Elf32 => RawSym {
+            name: u32_at(0)?,
+            value: u64::from(u32_at(4)?),
+            size: u64::from(u32_at(8)?),
+            info: *bytes.get(12)?,
+            other: *bytes.get(13)?,
+            shndx: u16_at(14)?,
+        },
+        Class::Elf64 => RawSym {
+            name: u32_at(0)?,
+            info: *bytes.get(4)?,
+            other: *bytes.get(5)?,
+            shndx: u16_at(6)?,
+            value: u64_at(8)?,
+            size: u64_at(16)?,
+        },
+    })
 }
 
 fn read_symbol(r: &Reader<'_>, at: u64) -> Option<RawSym> {
