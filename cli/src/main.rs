@@ -165,6 +165,7 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
     });
     summary::start_progress(!quiet && !verbose);
     SHOW_DETAIL.store(verbose || args.format == Format::Json, Ordering::Relaxed);
+    SHOW_REPORTS.store(!quiet, Ordering::Relaxed);
     let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
     for kind in &kinds {
         let name = match kind {
@@ -552,6 +553,20 @@ fn builtin_checker<'r>(root: &'r BuiltinRoot, args: &CheckArgs) -> Checker<'r> {
 /// every object loaded for every file until the output is written.
 static SHOW_DETAIL: AtomicBool = AtomicBool::new(true);
 
+/// Whether reports are written at all: `--quiet` writes none (the exit status says it all),
+/// so a report keeps only its verdict and floor, not every problem of every file checked.
+static SHOW_REPORTS: AtomicBool = AtomicBool::new(true);
+
+/// Everything of a report but what the exit status and the summary are made of.
+fn drop_findings(report: &mut Report) {
+    report.problems = Vec::new();
+    report.host_problems = Vec::new();
+    report.warnings = Vec::new();
+    report.unknown_libraries = Vec::new();
+    report.unverified_symbols = Vec::new();
+    report.dlopen_dependencies = Vec::new();
+}
+
 /// A root's parses and indexes (thousands of objects in an audit) are left for the process
 /// exit to release at once rather than freed one by one: the reports own all they need.
 fn release_at_exit(checker: Checker<'_>) {
@@ -658,6 +673,9 @@ fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
     match checker.check_loaded_by(target, &target.display(), host) {
         Ok(mut report) => {
             report.file.clone_from(&job.display);
+            if !SHOW_REPORTS.load(Ordering::Relaxed) {
+                drop_findings(&mut report);
+            }
             Outcome::Report(Box::new(report))
         }
         Err(err) => Outcome::Error(describe(err)),
