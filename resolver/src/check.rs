@@ -474,6 +474,7 @@ impl<'r> Checker<'r> {
             config,
             main: main_node(main),
             style,
+            keep_steps: self.detail,
         }
     }
 

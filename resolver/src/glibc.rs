@@ -713,8 +713,11 @@ impl<'a, 'r> Glibc<'a, 'r> {
         };
         match verify(&opened, &self.map.nodes[0].parsed.object, name) {
             Verdict::Usable(o) => {
-                state.tried.push(step(CandidateOutcome::Found));
-                self.map.record_steps(&state.tried);
+                // Found: what was tried only matters to a report that shows it.
+                if !self.map.drop_steps {
+                    state.tried.push(step(CandidateOutcome::Found));
+                    self.map.record_steps(&state.tried);
+                }
                 Some(Ok((path.to_vec(), o, via)))
             }
             Verdict::WrongClass(c) => {

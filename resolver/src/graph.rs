@@ -61,6 +61,8 @@ pub(crate) struct LinkMap {
     pub omitted_problems: usize,
     /// Search steps not kept, past [`MAX_SEARCH_STEPS`].
     pub omitted_steps: usize,
+    /// No search step is kept (the report will not show them).
+    pub drop_steps: bool,
 }
 
 /// The most search steps kept for the trace of one check (a real program's search is a few
@@ -102,6 +104,9 @@ impl LinkMap {
 
     /// Record search steps for the trace (`-v`, `search[]`), up to [`MAX_SEARCH_STEPS`].
     pub fn record_steps(&mut self, steps: &[SearchStep]) {
+        if self.drop_steps {
+            return;
+        }
         let room = MAX_SEARCH_STEPS.saturating_sub(self.steps.len());
         self.steps.extend(steps.iter().take(room).cloned());
         self.omitted_steps += steps.len().saturating_sub(room);

@@ -21,6 +21,8 @@ pub(crate) struct Simulation<'s> {
     pub main: Node,
     /// How problems are worded: a run, list mode (a shared object on its own) or dlerror().
     pub style: Style,
+    /// Keep the trace of every path tried (`Report::search`).
+    pub keep_steps: bool,
 }
 
 impl Simulation<'_> {
@@ -60,6 +62,7 @@ impl Simulation<'_> {
         let map = LinkMap {
             nodes: vec![self.main.clone(), ldso],
             scope: vec![0],
+            drop_steps: !self.keep_steps,
             ..LinkMap::default()
         };
         let voice = self.voice();
@@ -107,6 +110,7 @@ impl Simulation<'_> {
             map: LinkMap {
                 nodes: vec![self.main.clone(), ldso],
                 scope: vec![0],
+                drop_steps: !self.keep_steps,
                 ..LinkMap::default()
             },
             ldso: 1,
