@@ -104,3 +104,190 @@ fn every_loaded_object_names_the_package_dpkg_says_owns_it() {
         assert!(wrong.is_empty(), "{root_name}:\n{}", wrong.join("\n"));
     }
 }
+
+/// An rpm package built with rpmbuild from files of a fixture root: (name, paths it installs).
+struct RpmPackage {
+    name: &'static str,
+    files: &'static [&'static str],
+}
+
+/// Packages owning a program's whole load: the program, the libraries it needs, and libc with
+/// the loader (paths as Debian lays them out, so that the Debian loader finds them).
+const RPM_PACKAGES: &[RpmPackage] = &[
+    RpmPackage {
+        name: "glibc-test",
+        files: &[
+            "/usr/lib/x86_64-linux-gnu/libc.so.6",
+            "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+        ],
+    },
+    RpmPackage {
+        name: "libselinux-test",
+        files: &[
+            "/usr/lib/x86_64-linux-gnu/libselinux.so.1",
+            "/usr/lib/x86_64-linux-gnu/libpcre2-8.so.0",
+        ],
+    },
+    RpmPackage {
+        name: "coreutils-test",
+        files: &["/usr/bin/ls"],
+    },
+];
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e} (the rpm package provides rpm and rpmbuild)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A root whose packages are in an rpm database at `dbpath`, made by rpm itself: each
+/// package built with rpmbuild from the Debian 12 fixture root's files and installed with
+/// `rpm --root`.
+fn rpm_root(dir: &Path, dbpath: &str) -> std::path::PathBuf {
+    let source = &fixtures().roots["glibc"];
+    let root = dir.join("root");
+    for d in ["usr/lib/x86_64-linux-gnu", "usr/lib64", "usr/bin"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    for (link, to) in [
+        ("lib", "usr/lib"),
+        ("lib64", "usr/lib64"),
+        ("bin", "usr/bin"),
+        (
+            "usr/lib64/ld-linux-x86-64.so.2",
+            "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+        ),
+    ] {
+        std::os::unix::fs::symlink(to, root.join(link)).unwrap();
+    }
+    run(Command::new("rpm")
+        .args(["--root"])
+        .arg(&root)
+        .args(["--dbpath", dbpath, "--initdb"]));
+    for package in RPM_PACKAGES {
+        let install: String = package
+            .files
+            .iter()
+            .map(|f| {
+                // The file itself, never a link to it (Debian's sonames are links).
+                let real = source.join(&resolve_in(source, f)[1..]);
+                format!(
+                    "mkdir -p %{{buildroot}}{dir}\ncp {real} %{{buildroot}}{f}\n",
+                    dir = Path::new(f).parent().unwrap().display(),
+                    real = real.display()
+                )
+            })
+            .collect();
+        let spec = format!(
+            "Name: {name}\nVersion: 1.0\nRelease: 1\nSummary: test\nLicense: MIT\n\
+             BuildArch: x86_64\nAutoReqProv: no\n%define debug_package %{{nil}}\n\
+             %define __os_install_post %{{nil}}\n%description\ntest\n%install\n{install}\
+             %files\n{files}\n",
+            name = package.name,
+            files = package.files.join("\n"),
+        );
+        let spec_path = dir.join(format!("{}.spec", package.name));
+        std::fs::write(&spec_path, spec).unwrap();
+        let top = dir.join("top");
+        run(Command::new("rpmbuild")
+            .arg("-bb")
+            .arg("--define")
+            .arg(format!("_topdir {}", top.display()))
+            .arg(&spec_path));
+        let rpm = top.join(format!("RPMS/x86_64/{}-1.0-1.x86_64.rpm", package.name));
+        run(Command::new("rpm")
+            .arg("--root")
+            .arg(&root)
+            .args(["--dbpath", dbpath, "-i", "--nodeps", "--ignoreos"])
+            .arg(&rpm));
+    }
+    root
+}
+
+/// Where `path` leads inside `root` (a root without a shell to run readlink in): links
+/// followed component by component, absolute targets taken inside the root.
+fn resolve_in(root: &Path, path: &str) -> String {
+    let mut todo: Vec<String> = path.split('/').rev().map(str::to_owned).collect();
+    let mut done: Vec<String> = Vec::new();
+    let mut links = 0;
+    while let Some(part) = todo.pop() {
+        match part.as_str() {
+            "" | "." => continue,
+            ".." => {
+                done.pop();
+                continue;
+            }
+            _ => {}
+        }
+        let here = root.join(done.join("/")).join(&part);
+        match std::fs::read_link(&here) {
+            Ok(target) => {
+                links += 1;
+                assert!(links < 40, "link loop at {path}");
+                let target = target.to_string_lossy().into_owned();
+                if target.starts_with('/') {
+                    done.clear();
+                }
+                todo.extend(target.split('/').rev().map(str::to_owned));
+            }
+            Err(_) => done.push(part),
+        }
+    }
+    format!("/{}", done.join("/"))
+}
+
+/// rpm's own answer for `path` in the root (`rpm -qf`), None when no package owns it.
+fn rpm_owner(root: &Path, dbpath: &str, path: &str) -> Option<String> {
+    let out = Command::new("rpm")
+        .arg("--root")
+        .arg(root)
+        .args(["--dbpath", dbpath, "-qf", "--qf", "%{NAME}", path])
+        .output()
+        .expect("rpm -qf");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// rpm's sqlite database where RHEL 9 and Amazon Linux 2023 keep it, and where Fedora 36 and
+/// later do (/usr/lib/sysimage/rpm): every loaded object is named as `rpm -qf` names its file.
+#[test]
+fn every_loaded_object_names_the_package_rpm_says_owns_it() {
+    for dbpath in ["/var/lib/rpm", "/usr/lib/sysimage/rpm"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = rpm_root(dir.path(), dbpath);
+        let (code, json, stderr) = run_ldsim([
+            "check",
+            "--sysroot",
+            &root.display().to_string(),
+            "--in-target",
+            "--format",
+            "json",
+            "/usr/bin/ls",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let objects = json["files"][0]["objects"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(objects.len(), 4, "{json}");
+        for object in objects {
+            let path = object["path"].as_str().unwrap();
+            // rpm -qf follows no links: ask for the file the opened path leads to.
+            let file = resolve_in(&root, path);
+            let expected = rpm_owner(&root, dbpath, &file);
+            assert!(expected.is_some(), "{dbpath}: rpm owns {file}");
+            assert_eq!(
+                object["package"].as_str().map(str::to_owned),
+                expected,
+                "{dbpath}: {path}"
+            );
+        }
+    }
+}

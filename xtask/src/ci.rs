@@ -49,6 +49,8 @@ const PACKAGES: &[&str] = &[
     "libc6-dev-ppc64el-cross",
     "libc6-dev-s390x-cross",
     "qemu-user-static",
+    // rpmbuild and rpm: the rpm database of the package-owner test (tests/tests/packages.rs).
+    "rpm",
 ];
 
 /// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a

@@ -1,7 +1,6 @@
 //! Which installed package owns a file of the root, from the root's own package database:
-//! dpkg (`/var/lib/dpkg/info/*.list`, one installed path per line) and apk
-//! (`/lib/apk/db/installed`: `P:` package, `F:` directory, `R:` file in it). rpm's databases
-//! (`rpmdb.sqlite`, Berkeley DB) are not read.
+//! dpkg (`dpkg.rs`), apk (`apk.rs`) or rpm's sqlite database (`rpm.rs`; rpm's older Berkeley
+//! DB format is not read).
 //!
 //! A database lists the paths a package installed as the package spelt them (`/lib/…` on a
 //! merged-/usr root whose files now live under `/usr/lib/…`), so an owner is found by file
@@ -13,18 +12,24 @@ use std::sync::{Arc, Mutex};
 
 use ldsim_sysroots::{FileId, Node, Sysroot, TargetPath};
 
+mod apk;
+mod dpkg;
+mod rpm;
+mod rpm_header;
+
 /// The package manager whose database a root has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PackageManager {
     Dpkg,
     Apk,
+    Rpm,
 }
 
 /// Bytes of database read at most (every `.list` file together): a root's database is a few
 /// MB; a hostile one stops being read there.
-const MAX_DATABASE_BYTES: u64 = 256 << 20;
+pub(super) const MAX_DATABASE_BYTES: u64 = 256 << 20;
 /// `.list` files read at most.
-const MAX_LIST_FILES: usize = 200_000;
+pub(super) const MAX_LIST_FILES: usize = 200_000;
 
 /// One path a package lists.
 #[derive(Debug)]
@@ -46,7 +51,9 @@ pub struct PackageDb {
 impl PackageDb {
     /// The root's package database, or None when it has none this reads.
     pub fn read(root: &Sysroot) -> Option<PackageDb> {
-        read_dpkg(root).or_else(|| read_apk(root))
+        dpkg::read(root)
+            .or_else(|| apk::read(root))
+            .or_else(|| rpm::read(root))
     }
 
     pub fn manager(&self) -> PackageManager {
@@ -86,7 +93,7 @@ impl PackageDb {
         owner
     }
 
-    fn new(manager: PackageManager) -> PackageDb {
+    pub(super) fn new(manager: PackageManager) -> PackageDb {
         PackageDb {
             manager,
             by_file_name: HashMap::default(),
@@ -94,7 +101,7 @@ impl PackageDb {
         }
     }
 
-    fn add(&mut self, path: Vec<u8>, package: &Arc<str>) {
+    pub(super) fn add(&mut self, path: Vec<u8>, package: &Arc<str>) {
         let name = file_name(&path).to_vec();
         self.by_file_name.entry(name).or_default().push(Listed {
             path,
@@ -105,71 +112,6 @@ impl PackageDb {
 
 fn file_name(path: &[u8]) -> &[u8] {
     path.rsplit(|&b| b == b'/').next().unwrap_or(path)
-}
-
-const DPKG_INFO: &[u8] = b"/var/lib/dpkg/info";
-
-fn read_dpkg(root: &Sysroot) -> Option<PackageDb> {
-    let entries = root.read_dir(DPKG_INFO, &TargetPath::root()).ok()?;
-    let mut db = PackageDb::new(PackageManager::Dpkg);
-    let mut budget = MAX_DATABASE_BYTES;
-    for entry in entries.iter().take(MAX_LIST_FILES) {
-        let Some(stem) = entry.strip_suffix(b".list") else {
-            continue;
-        };
-        // `libc6:amd64.list`: the package is `libc6`, as `dpkg -S` names it with its arch.
-        let package: Arc<str> = String::from_utf8_lossy(stem).into();
-        let mut path = DPKG_INFO.to_vec();
-        path.push(b'/');
-        path.extend_from_slice(entry);
-        let Ok((resolved, bytes)) = root.read(&path, &TargetPath::root()) else {
-            continue;
-        };
-        let Some(left) = budget.checked_sub(resolved.size) else {
-            break;
-        };
-        budget = left;
-        for line in bytes.split(|&b| b == b'\n') {
-            // Directories are listed too; only files can be loaded, and a listed directory
-            // costs nothing but its entry.
-            if line.starts_with(b"/") && line.len() > 1 {
-                db.add(line.to_vec(), &package);
-            }
-        }
-    }
-    Some(db)
-}
-
-const APK_INSTALLED: &[u8] = b"/lib/apk/db/installed";
-
-fn read_apk(root: &Sysroot) -> Option<PackageDb> {
-    let (resolved, bytes) = root.read(APK_INSTALLED, &TargetPath::root()).ok()?;
-    if resolved.size > MAX_DATABASE_BYTES {
-        return None;
-    }
-    let mut db = PackageDb::new(PackageManager::Apk);
-    let mut package: Arc<str> = Arc::from("");
-    let mut dir: Vec<u8> = Vec::new();
-    for line in bytes.split(|&b| b == b'\n') {
-        match line {
-            [b'P', b':', name @ ..] => {
-                package = String::from_utf8_lossy(name).into();
-                dir.clear();
-            }
-            [b'F', b':', d @ ..] => dir = d.to_vec(),
-            [b'R', b':', file @ ..] if !package.is_empty() => {
-                let mut path = vec![b'/'];
-                if !dir.is_empty() {
-                    path.extend_from_slice(&dir);
-                    path.push(b'/');
-                }
-                path.extend_from_slice(file);
-                db.add(path, &package);
-            }
-            _ => {}
-        }
-    }
-    Some(db)
 }
 
 #[cfg(test)]
