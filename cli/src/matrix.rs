@@ -201,7 +201,7 @@ fn summary(report: &Report) -> (&'static str, String) {
 /// matrix's `runs?`, the single report's verdict line and JSON's `certain`.
 pub(crate) enum Assumption<'a> {
     /// Libraries outside the built-in target's tables, assumed present.
-    Libraries(Vec<&'a str>),
+    Libraries(Vec<&'a ldsim_resolver::UnknownLibrary>),
     /// Symbols musl lacks, assumed to come from libgcompat (its exports are not tabled).
     Gcompat(&'a [String]),
 }
@@ -212,12 +212,9 @@ pub(crate) fn assumption(report: &Report) -> Option<Assumption<'_>> {
         return None;
     }
     if !report.unknown_libraries.is_empty() {
-        let names = report
-            .unknown_libraries
-            .iter()
-            .map(|u| u.library.as_str())
-            .collect();
-        return Some(Assumption::Libraries(names));
+        return Some(Assumption::Libraries(
+            report.unknown_libraries.iter().collect(),
+        ));
     }
     if report.loader.gcompat && !report.unverified_symbols.is_empty() {
         return Some(Assumption::Gcompat(&report.unverified_symbols));
@@ -229,10 +226,14 @@ impl Assumption<'_> {
     /// `if libssl.so.3 is present`, `if libgcompat provides __memcpy_chk, …`.
     pub(crate) fn condition(&self) -> String {
         match self {
-            Assumption::Libraries(names) => format!(
+            Assumption::Libraries(unknown) => format!(
                 "if {} {} present",
-                names.join(", "),
-                if names.len() == 1 { "is" } else { "are" }
+                unknown
+                    .iter()
+                    .map(|u| u.library.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if unknown.len() == 1 { "is" } else { "are" }
             ),
             Assumption::Gcompat(symbols) => format!(
                 "if libgcompat provides {}",
@@ -244,11 +245,24 @@ impl Assumption<'_> {
     /// The condition and why ldsim cannot tell.
     fn detail(&self) -> String {
         let why = match self {
-            Assumption::Libraries(_) => {
-                ": not in ldsim's tables for this target; check with --sysroot IMAGE"
+            Assumption::Libraries(unknown) => {
+                // The release's packages that ship them, where its tables say.
+                let packages: Vec<&str> = unknown
+                    .iter()
+                    .flat_map(|u| u.packages.iter().map(String::as_str))
+                    .collect();
+                if packages.is_empty() {
+                    ": not in ldsim's tables for this target; check with --sysroot IMAGE".to_owned()
+                } else {
+                    format!(
+                        " (package {}): its symbols are not in ldsim's tables for this target; \
+                         check with --sysroot IMAGE",
+                        packages.join(", ")
+                    )
+                }
             }
             Assumption::Gcompat(_) => {
-                " (musl lacks them; gcompat's exports are not in ldsim's tables)"
+                " (musl lacks them; gcompat's exports are not in ldsim's tables)".to_owned()
             }
         };
         format!("{}{why}", self.condition())
@@ -323,6 +337,8 @@ struct TargetRow<'a> {
     libstdcxx: String,
     architectures: Vec<&'static str>,
     default: bool,
+    /// ldsim knows which of the release's packages ship each library name.
+    packages: bool,
 }
 
 /// `ldsim targets`.
@@ -351,6 +367,7 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
                 .map(|a| ldsim_tables::arch_name(*a))
                 .collect(),
             default: t.default,
+            packages: ldsim_tables::packages::knows(&t.name),
         })
         .collect();
     let stdout = io::stdout();
@@ -371,6 +388,9 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
                     r.libstdcxx
                 );
                 let _ = write!(line, "  [{}]", r.architectures.join(", "));
+                if r.packages {
+                    line.push_str("  +packages");
+                }
                 if !r.aliases.is_empty() {
                     let _ = write!(line, "  aka {}", r.aliases.join(", "));
                 }
@@ -379,6 +399,11 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
             writeln!(
                 out,
                 "* checked by default (ldsim check FILE with no --sysroot or --target)"
+            )?;
+            writeln!(
+                out,
+                "+packages: ldsim knows which of the release's packages ship each library \
+                 (named for a missing or unknown library; no other target has package data)"
             )?;
         }
     }

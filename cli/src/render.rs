@@ -382,6 +382,17 @@ fn render_problem(out: &mut String, problem: &Problem) {
     if !reason.is_empty() {
         line!(out, "    reason: {reason}");
     }
+    if let Problem::MissingLibrary { packages, .. } = problem {
+        match packages.as_slice() {
+            [] => {}
+            [one] => line!(out, "    install: apt-get install {one}"),
+            many => line!(
+                out,
+                "    install one of: {} (apt-get install PACKAGE)",
+                many.join(", ")
+            ),
+        }
+    }
     match problem {
         Problem::MissingLibrary { tried, .. } if !tried.is_empty() => {
             out.push_str("    tried:\n");
@@ -635,6 +646,7 @@ pub(crate) mod tests {
                       shared object file: No such file or directory"
                 .into(),
             reason: "libA.so.1 is in none of the directories searched".into(),
+            packages: Vec::new(),
         })];
         insta::assert_snapshot!(report(&r, false));
     }
@@ -864,6 +876,7 @@ pub(crate) mod tests {
                 tried,
                 message: bad("message"),
                 reason: bad("reason"),
+                packages: vec![bad("pkg"), bad("pkg2")],
             }),
             ldsim_resolver::Finding::new(Problem::MissingVersion {
                 library: bad("libc"),
@@ -938,6 +951,7 @@ pub(crate) mod tests {
             library: bad("libssl"),
             needed_by: bad("/app"),
             hint: bad("hint"),
+            packages: vec![bad("pkg")],
         }];
         r.unverified_symbols = vec![bad("unverified")];
         r

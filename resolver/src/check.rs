@@ -74,6 +74,9 @@ pub struct Checker<'r> {
     /// Reports list the paths searched and the objects loaded (`Report::search`,
     /// `Report::objects`).
     detail: bool,
+    /// The Debian or Ubuntu release of the root (or of the built-in target) whose package
+    /// tables name the packages that ship a missing library.
+    release: Option<String>,
 }
 
 /// The file being checked, opened and parsed once.
@@ -95,6 +98,7 @@ impl<'r> Checker<'r> {
             builtin: None,
             packages: None,
             detail: true,
+            release: crate::release::of_root(root),
         }
     }
 
@@ -130,6 +134,7 @@ impl<'r> Checker<'r> {
             builtin: Some(target),
             packages: None,
             detail: true,
+            release: ldsim_tables::packages::knows(target.name()).then(|| target.name().to_owned()),
         }
     }
 
@@ -154,6 +159,7 @@ impl<'r> Checker<'r> {
             builtin: None,
             packages: None,
             detail: true,
+            release: None,
         }
     }
 
@@ -460,6 +466,10 @@ impl<'r> Checker<'r> {
         }
         report.warnings = std::mem::take(&mut map.warnings);
         report.problems.extend(std::mem::take(&mut map.problems));
+        if let Some(release) = &self.release {
+            name_packages(release, &mut report.problems);
+            name_packages(release, &mut report.host_problems);
+        }
         report.omitted_problems += map.omitted_problems;
         report.dlopen_dependencies = std::mem::take(&mut map.dlopen_dependencies);
     }
@@ -577,13 +587,33 @@ fn describe_builtin(report: &mut Report, map: &mut LinkMap, builtin: &BuiltinRoo
     for &idx in &map.scope {
         let node = &map.nodes[idx];
         if node.via == Via::Unknown {
+            let library = lossy(&node.needed);
+            let release = builtin.name();
+            let packages = providers(release, &library);
+            let mut hint = builtin.unknown_hint().to_owned();
+            if !packages.is_empty() {
+                hint.push_str(&format!(
+                    "; {release} has it in {} {}",
+                    if packages.len() == 1 {
+                        "package"
+                    } else {
+                        "packages"
+                    },
+                    packages.join(", ")
+                ));
+            } else if ldsim_tables::packages::knows(release) {
+                hint.push_str(&format!(
+                    "; no package of {release} has a library of that name"
+                ));
+            }
             report.unknown_libraries.push(UnknownLibrary {
-                library: lossy(&node.needed),
+                library,
                 needed_by: node
                     .loader
                     .map(|l| lossy(&map.nodes[l].name))
                     .unwrap_or_default(),
-                hint: builtin.unknown_hint().to_owned(),
+                hint,
+                packages,
             });
         }
     }
@@ -599,6 +629,26 @@ fn describe_builtin(report: &mut Report, map: &mut LinkMap, builtin: &BuiltinRoo
             }
         }
     }
+}
+
+/// The packages of `release` that ship each missing library.
+fn name_packages(release: &str, findings: &mut [Finding]) {
+    for finding in findings {
+        if let Problem::MissingLibrary {
+            library, packages, ..
+        } = &mut finding.problem
+        {
+            *packages = providers(release, library);
+        }
+    }
+}
+
+fn providers(release: &str, library: &str) -> Vec<String> {
+    ldsim_tables::packages::providers(release, library.as_bytes())
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 fn guess_flavor(interp: &[u8]) -> Flavor {

@@ -339,6 +339,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                         reason: missing_reason(&msg, &tried),
                         tried,
                         message,
+                        packages: Vec::new(),
                     }
                 } else {
                     Problem::BadLibrary {

@@ -21,6 +21,7 @@ mod kernel;
 mod musl;
 mod packages;
 mod plugin;
+mod release;
 #[cfg(test)]
 mod scenario;
 mod simulate;

@@ -112,6 +112,7 @@ impl<'a, 'r> Musl<'a, 'r> {
                         reason: format!("musl cannot open {} ({err})", lossy(file)),
                         tried,
                         message: format!("Error loading shared library {}: {err}", lossy(file)),
+                        packages: Vec::new(),
                     }
                     .into(),
                 );
@@ -171,6 +172,7 @@ impl<'a, 'r> Musl<'a, 'r> {
                                 ),
                                 tried,
                                 message,
+                                packages: Vec::new(),
                             }
                             .into(),
                         );

@@ -155,6 +155,11 @@ pub enum Problem {
         tried: Vec<SearchStep>,
         message: String,
         reason: String,
+        /// The packages of the root's Debian or Ubuntu release that ship a library of this
+        /// name (`apt-get install` one of them); empty when none does or the release has no
+        /// table.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        packages: Vec<String>,
     },
     /// A library file that cannot be loaded at all (invalid ELF header, too short, …).
     BadLibrary {
@@ -415,6 +420,9 @@ pub struct UnknownLibrary {
     pub needed_by: String,
     /// What to do to know for sure.
     pub hint: String,
+    /// The packages of the target's release that ship a library of this name.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub packages: Vec<String>,
 }
 
 impl Problem {

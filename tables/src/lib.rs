@@ -12,6 +12,7 @@ pub mod glibc_nodes;
 pub mod libraries;
 pub mod musl;
 pub mod objects;
+pub mod packages;
 mod targets;
 
 pub use targets::{arch_name, Target, TargetError, OLDEST_GLIBC};

@@ -89,3 +89,14 @@ pub fn manifest_path() -> PathBuf {
 pub fn trixie_amd64_reference() -> PathBuf {
     fixtures_dir().join("reference/trixie-amd64")
 }
+
+/// The minbase Debian root of `suite` the fixture roots are built on (`<fixtures>/base/`).
+pub fn debian_base_root(suite: &str) -> PathBuf {
+    fixtures_dir().join("base").join(suite)
+}
+
+/// A Debian 12 package fetched by `cargo xtask fixtures` for the tests to install
+/// (`<fixtures>/reference/bookworm-debs/<package>.deb`).
+pub fn bookworm_deb(package: &str) -> PathBuf {
+    fixtures_dir().join(format!("reference/bookworm-debs/{package}.deb"))
+}

@@ -291,3 +291,90 @@ fn every_loaded_object_names_the_package_rpm_says_owns_it() {
         }
     }
 }
+
+/// A program needing a library the Debian 12 base image lacks: ldsim names the Debian 12
+/// package that ships it, and installing that package in a copy of the root (`dpkg -i`, as a
+/// user would) makes the root's own loader run the program, and ldsim agree.
+#[test]
+fn the_package_named_for_a_missing_library_is_the_one_that_makes_the_program_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The program is linked against a stand-in with the real library's soname, calling a
+    // function the real one exports.
+    std::fs::write(
+        d.join("stub.c"),
+        "int png_access_version_number(void) { return 0; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("prog.c"),
+        "#include <stdio.h>\nint png_access_version_number(void);\n\
+         int main(void) { printf(\"%d\\n\", png_access_version_number() > 0); return 0; }\n",
+    )
+    .unwrap();
+    run(Command::new("gcc")
+        .current_dir(d)
+        .args(["-shared", "-fPIC", "-Wl,-soname,libpng16.so.16"])
+        .args(["-o", "libpng16.so", "stub.c"]));
+    run(Command::new("gcc")
+        .current_dir(d)
+        .args(["-o", "prog", "prog.c", "-L.", "-lpng16"]));
+    let root = d.join("root");
+    run(Command::new("cp")
+        .args(["-a", "--reflink=auto"])
+        .arg(ldsim_tests::manifest::debian_base_root("bookworm"))
+        .arg(&root));
+    std::fs::create_dir_all(root.join("opt")).unwrap();
+    std::fs::copy(d.join("prog"), root.join("opt/prog")).unwrap();
+    let check = || {
+        run_ldsim([
+            "check",
+            "--sysroot",
+            &root.display().to_string(),
+            "--in-target",
+            "--format",
+            "json",
+            "/opt/prog",
+        ])
+    };
+    let (code, json, stderr) = check();
+    assert_eq!(code, 1, "{stderr}");
+    let problem = &json["files"][0]["problems"][0];
+    assert_eq!(problem["kind"], "missing-library", "{json}");
+    assert_eq!(problem["library"], "libpng16.so.16");
+    let packages: Vec<&str> = problem["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(packages, ["libpng16-16"], "{json}");
+    // The real loader agrees before, and the named package is what fixes it.
+    let real = |root: &Path| {
+        Command::new("chroot")
+            .arg(root)
+            .arg("/opt/prog")
+            .output()
+            .expect("chroot")
+    };
+    let before = real(&root);
+    assert!(!before.status.success());
+    assert!(String::from_utf8_lossy(&before.stderr).contains("libpng16.so.16"));
+    std::fs::copy(
+        ldsim_tests::manifest::bookworm_deb(packages[0]),
+        root.join("tmp/package.deb"),
+    )
+    .unwrap();
+    run(Command::new("chroot")
+        .arg(&root)
+        .args(["dpkg", "-i", "/tmp/package.deb"]));
+    let after = real(&root);
+    assert!(
+        after.status.success(),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&after.stdout).trim(), "1");
+    let (code, _, stderr) = check();
+    assert_eq!(code, 0, "ldsim after installing {}: {stderr}", packages[0]);
+}

@@ -1,7 +1,8 @@
 //! `cargo xtask abi-tables [--check]`: regenerates the embedded glibc symbol table
 //! (`tables/data/glibc/abilists`) from the pinned `ziglang` wheel on PyPI, verifying the wheel's
 //! and the member's sha256 against the values recorded in `tables/data/glibc/PROVENANCE.md`.
-//! `--check` verifies that the committed file is byte-identical to what the wheel holds.
+//! `--check` verifies that the committed file is byte-identical to what the wheel holds. The
+//! other tables follow (`--only sonames` makes the soname → package tables alone).
 
 use crate::debs::file_sha256;
 use crate::util::{run, workspace_root};
@@ -24,13 +25,25 @@ fn output_path() -> PathBuf {
 }
 
 pub fn run_abi_tables(args: &[String]) -> Result<()> {
-    let check = match args {
-        [] => false,
-        [flag] if flag == "--check" => true,
-        _ => bail!("usage: cargo xtask abi-tables [--check]"),
+    let usage = "usage: cargo xtask abi-tables [--check] [--only sonames]";
+    let check = args.iter().any(|a| a == "--check");
+    let only = match args.iter().position(|a| a == "--only") {
+        Some(i) => Some(args.get(i + 1).map(String::as_str).context(usage)?),
+        None => None,
     };
-    check_provenance_mentions_pins()?;
+    if args
+        .iter()
+        .any(|a| a != "--check" && a != "--only" && Some(a.as_str()) != only)
+    {
+        bail!(usage);
+    }
     let cache = fixtures_dir().join("abi");
+    match only {
+        None => {}
+        Some("sonames") => return crate::abi_sonames::run(&cache, check),
+        Some(_) => bail!(usage),
+    }
+    check_provenance_mentions_pins()?;
     let wheel = fetch_wheel(&cache)?;
     let abilists = extract_member(&wheel)?;
     let digest = sha256(&abilists)?;
@@ -59,6 +72,7 @@ pub fn run_abi_tables(args: &[String]) -> Result<()> {
     crate::abi_glibc_nodes::run(&cache, check)?;
     crate::abi_musl::run(&cache, check)?;
     crate::abi_gcc::run(&cache, check)?;
+    crate::abi_sonames::run(&cache, check)?;
     Ok(())
 }
 

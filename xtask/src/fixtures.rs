@@ -21,6 +21,7 @@ pub fn run() -> Result<()> {
     let dir = fixtures_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     crate::reference::trixie_amd64(&dir)?;
+    crate::reference::bookworm_debs(&dir)?;
     // Own markers, like the reference tree: a no-op while up to date.
     crate::foreign::build_all(&dir, &src)?;
 

@@ -5,6 +5,7 @@
 mod abi_gcc;
 mod abi_glibc_nodes;
 mod abi_musl;
+mod abi_sonames;
 mod abi_tables;
 mod audit_bench;
 mod audit_root;

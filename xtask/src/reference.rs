@@ -55,3 +55,26 @@ pub fn trixie_amd64(fixtures: &Path) -> Result<()> {
     );
     Ok(())
 }
+
+/// Packages the tests install into a copy of the Debian 12 base root: a library the base
+/// image lacks (`libpng16-16`), to check that the package ldsim names for a missing library
+/// is the one whose installation makes the program load. Fetched once (verified against the
+/// suite's index) into `<fixtures>/reference/bookworm-debs/<package>.deb`.
+pub fn bookworm_debs(fixtures: &Path) -> Result<()> {
+    const BOOKWORM: Suite = Suite {
+        mirror: DEBIAN,
+        name: "bookworm",
+    };
+    let dir = fixtures.join("reference/bookworm-debs");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for package in ["libpng16-16"] {
+        let target = dir.join(format!("{package}.deb"));
+        if target.is_file() {
+            continue;
+        }
+        let deb = debs::fetch_deb(&fixtures.join("abi"), BOOKWORM, "amd64", package)?;
+        std::fs::copy(&deb.path, &target)
+            .with_context(|| format!("copying {} to {}", deb.path.display(), target.display()))?;
+    }
+    Ok(())
+}
