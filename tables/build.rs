@@ -1,29 +1,35 @@
-//! Compresses the soname → package tables (`data/packages/*.txt`, about 4 MB of text) into
-//! the binary: zstd at its highest level, about 270 kB, decompressed per release on first use.
+//! Lists the generated, zstd-compressed tables for the binary to embed (decompressed on first
+//! use): the soname → package tables (`data/packages/*.txt.zst`) and the base-image tables
+//! (`data/base/*.txt.zst`), both written by `cargo xtask abi-tables`.
 
 use std::path::Path;
 
 fn main() {
-    let data = Path::new("data/packages");
-    println!("cargo:rerun-if-changed={}", data.display());
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
-    let mut names: Vec<String> = std::fs::read_dir(data)
-        .expect("tables/data/packages")
+    index(Path::new("data/packages"), &out.join("package_tables.rs"));
+    index(Path::new("data/base"), &out.join("base_tables.rs"));
+}
+
+/// `&[(stem, include_bytes!(file)), …]` for every `*.txt.zst` of `data`, sorted by name.
+fn index(data: &Path, out: &Path) {
+    println!("cargo:rerun-if-changed={}", data.display());
+    let dir = std::fs::canonicalize(data).expect("a table directory");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("a table directory")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".txt"))
+        .filter(|n| n.ends_with(".txt.zst"))
         .collect();
     names.sort();
-    let mut index = String::new();
+    let mut text = String::from("&[\n");
     for name in &names {
-        let text = std::fs::read(data.join(name)).expect("a table");
-        println!("cargo:rerun-if-changed={}", data.join(name).display());
-        let packed = zstd::encode_all(text.as_slice(), 19).expect("zstd");
-        let target = name.trim_end_matches(".txt");
-        std::fs::write(out.join(format!("{target}.zst")), packed).expect("writing OUT_DIR");
-        index.push_str(&format!(
-            "({target:?}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{target}.zst\"))),\n"
+        let path = dir.join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let stem = name.trim_end_matches(".txt.zst");
+        text.push_str(&format!(
+            "({stem:?}, include_bytes!({:?})),\n",
+            path.display().to_string()
         ));
     }
-    std::fs::write(out.join("package_tables.rs"), format!("&[\n{index}]"))
-        .expect("writing OUT_DIR");
+    text.push(']');
+    std::fs::write(out, text).expect("writing OUT_DIR");
 }

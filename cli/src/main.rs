@@ -167,52 +167,57 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
     summary::start_progress(!quiet && !verbose);
     SHOW_DETAIL.store(verbose || args.format == Format::Json, Ordering::Relaxed);
     SHOW_REPORTS.store(!quiet, Ordering::Relaxed);
-    let mut checked: Vec<(Vec<Job>, Column)> = Vec::new();
-    for kind in &kinds {
-        let name = match kind {
-            TargetKind::Root(sysroot) => sysroot.display().to_string(),
-            TargetKind::Builtin(target) => target.name.clone(),
-        };
-        let result = match (kind, &inputs) {
-            (TargetKind::Root(sysroot), None) => check_in_target(args, sysroot),
-            (TargetKind::Builtin(target), None) => check_builtin_in_target(args, target),
-            (TargetKind::Root(sysroot), Some(inputs)) => {
-                check_host_files_in_root(args, sysroot, inputs).map(|o| (inputs.jobs.clone(), o))
-            }
-            (TargetKind::Builtin(target), Some(inputs)) => {
-                check_builtin(args, target, inputs).map(|o| (inputs.jobs.clone(), o))
-            }
-        };
-        checked.push(match result {
-            Ok((jobs, outcomes)) => (
-                jobs,
-                Column {
-                    name,
-                    outcomes,
-                    error: None,
-                },
-            ),
-            // Nothing can be checked against this target (a broken --sysroot or --overlay):
-            // each file gets the error, and the other targets are still checked.
-            Err(err) => {
-                let error = format!("{err:#}");
-                let jobs = match &inputs {
-                    Some(inputs) => inputs.jobs.clone(),
-                    None => inputs::as_given(&args.files),
-                };
-                let outcomes = jobs.iter().map(|_| Outcome::Error(error.clone())).collect();
-                let error = Some(error);
-                (
+    // Targets side by side: building each built-in target's root (its base image) is work of
+    // its own, and the files of one target are checked on every core too.
+    let checked: Vec<(Vec<Job>, Column)> = kinds
+        .par_iter()
+        .map(|kind| {
+            let name = match kind {
+                TargetKind::Root(sysroot) => sysroot.display().to_string(),
+                TargetKind::Builtin(target) => target.name.clone(),
+            };
+            let result = match (kind, &inputs) {
+                (TargetKind::Root(sysroot), None) => check_in_target(args, sysroot),
+                (TargetKind::Builtin(target), None) => check_builtin_in_target(args, target),
+                (TargetKind::Root(sysroot), Some(inputs)) => {
+                    check_host_files_in_root(args, sysroot, inputs)
+                        .map(|o| (inputs.jobs.clone(), o))
+                }
+                (TargetKind::Builtin(target), Some(inputs)) => {
+                    check_builtin(args, target, inputs).map(|o| (inputs.jobs.clone(), o))
+                }
+            };
+            match result {
+                Ok((jobs, outcomes)) => (
                     jobs,
                     Column {
                         name,
                         outcomes,
-                        error,
+                        error: None,
                     },
-                )
+                ),
+                // Nothing can be checked against this target (a broken --sysroot or --overlay):
+                // each file gets the error, and the other targets are still checked.
+                Err(err) => {
+                    let error = format!("{err:#}");
+                    let jobs = match &inputs {
+                        Some(inputs) => inputs.jobs.clone(),
+                        None => inputs::as_given(&args.files),
+                    };
+                    let outcomes = jobs.iter().map(|_| Outcome::Error(error.clone())).collect();
+                    let error = Some(error);
+                    (
+                        jobs,
+                        Column {
+                            name,
+                            outcomes,
+                            error,
+                        },
+                    )
+                }
             }
-        });
-    }
+        })
+        .collect();
     summary::finish_progress();
     let (jobs, mut columns) = align(checked);
     // A target that could not be used at all: one line, before any file's output.

@@ -625,7 +625,7 @@ fn describe_builtin(report: &mut Report, map: &mut LinkMap, builtin: &BuiltinRoo
         {
             if let Some(hint) = builtin.absent_hint(library.as_bytes()) {
                 reason.push_str("; ");
-                reason.push_str(hint);
+                reason.push_str(&hint);
             }
         }
     }

@@ -144,12 +144,7 @@ impl Sysroot {
     /// `open` of a character device would succeed and the loader then fail on the short
     /// read; no real root ships a device where a library is looked for.)
     pub fn read(&self, path: &[u8], cwd: &TargetPath) -> Result<(Resolved, FileBytes), FsError> {
-        let resolved = self.resolve(path, cwd)?;
-        match resolved.kind {
-            NodeKind::File => {}
-            NodeKind::Dir => return Err(FsError::IsADirectory),
-            NodeKind::Other => return Err(FsError::PermissionDenied),
-        }
+        let resolved = self.resolve_file(path, cwd)?;
         let comps: Vec<&[u8]> = resolved.path.components().collect();
         let bytes = self.mounts.read(&comps)?;
         Ok((resolved, bytes))
@@ -158,15 +153,20 @@ impl Sysroot {
     /// Resolve and open a regular file to read it whole or in parts; the same checks as
     /// [`Sysroot::read`].
     pub fn open(&self, path: &[u8], cwd: &TargetPath) -> Result<(Resolved, OpenFile), FsError> {
-        let resolved = self.resolve(path, cwd)?;
-        match resolved.kind {
-            NodeKind::File => {}
-            NodeKind::Dir => return Err(FsError::IsADirectory),
-            NodeKind::Other => return Err(FsError::PermissionDenied),
-        }
+        let resolved = self.resolve_file(path, cwd)?;
         let comps: Vec<&[u8]> = resolved.path.components().collect();
         let file = self.mounts.open(&comps)?;
         Ok((resolved, file))
+    }
+
+    /// [`Sysroot::resolve`], refusing anything but a regular file (see [`Sysroot::read`]).
+    fn resolve_file(&self, path: &[u8], cwd: &TargetPath) -> Result<Resolved, FsError> {
+        let resolved = self.resolve(path, cwd)?;
+        match resolved.kind {
+            NodeKind::File => Ok(resolved),
+            NodeKind::Dir => Err(FsError::IsADirectory),
+            NodeKind::Other => Err(FsError::PermissionDenied),
+        }
     }
 
     /// Sorted names of a directory (symlinks followed to reach it).

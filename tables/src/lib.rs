@@ -5,6 +5,7 @@
 //! against is the resolver's job.
 
 pub mod abilists;
+pub mod base;
 pub mod catalog;
 pub mod floor;
 pub mod gcc;

@@ -657,6 +657,37 @@ fn provenance(
     text
 }
 
+/// Writes `text` zstd-compressed to `path` (a `.zst` file: the large generated tables), or
+/// with `check` fails unless the committed file decompresses to exactly `text`.
+pub(crate) fn write_or_check_packed(path: &Path, text: &str, check: bool) -> Result<()> {
+    if check {
+        let committed =
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let unpacked = zstd::decode_all(committed.as_slice())
+            .with_context(|| format!("decompressing {}", path.display()))?;
+        if unpacked != text.as_bytes() {
+            bail!(
+                "{} differs from what its sources give: run `cargo xtask abi-tables`",
+                path.display()
+            );
+        }
+        println!("{} matches its sources", path.display());
+    } else {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let packed = zstd::encode_all(text.as_bytes(), 19)?;
+        std::fs::write(path, &packed).with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "wrote {} ({} bytes, {} before compression)",
+            path.display(),
+            packed.len(),
+            text.len()
+        );
+    }
+    Ok(())
+}
+
 /// Writes `text` to `path`, or with `check` fails unless the committed file is exactly `text`.
 pub(crate) fn write_or_check(path: &Path, text: &str, check: bool) -> Result<()> {
     if check {

@@ -1,5 +1,5 @@
 //! Which package provides each shared-library file name, per Debian and Ubuntu release
-//! (`tables/data/packages/<target>.txt`), from the release's own Contents index: every file
+//! (`tables/data/packages/<target>.txt.zst`, zstd-compressed text), from the release's own Contents index: every file
 //! directly in a library directory whose name is versioned (`libz.so.1`, `libssl.so.1.1`,
 //! `ld-linux-x86-64.so.2`), with the packages that ship it. A DT_NEEDED name is one of those.
 //!
@@ -7,7 +7,7 @@
 //! depend on the architecture. Debian 10 (buster) is only on archive.debian.org, which is not
 //! reachable here: it has no table.
 
-use crate::abi_gcc::write_or_check;
+use crate::abi_gcc::{write_or_check, write_or_check_packed};
 use crate::debs::{file_sha256, DEBIAN, UBUNTU};
 use crate::util::workspace_root;
 use anyhow::{Context, Result};
@@ -76,8 +76,8 @@ pub fn run(cache: &Path, check: bool) -> Result<()> {
             .iter()
             .map(|(name, packages)| format!("{name} {}\n", packages.join(",")))
             .collect();
-        write_or_check(
-            &data_dir().join(format!("{}.txt", release.target)),
+        write_or_check_packed(
+            &data_dir().join(format!("{}.txt.zst", release.target)),
             &text,
             check,
         )?;

@@ -25,7 +25,7 @@ fn output_path() -> PathBuf {
 }
 
 pub fn run_abi_tables(args: &[String]) -> Result<()> {
-    let usage = "usage: cargo xtask abi-tables [--check] [--only sonames]";
+    let usage = "usage: cargo xtask abi-tables [--check] [--only sonames|base]";
     let check = args.iter().any(|a| a == "--check");
     let only = match args.iter().position(|a| a == "--only") {
         Some(i) => Some(args.get(i + 1).map(String::as_str).context(usage)?),
@@ -41,6 +41,7 @@ pub fn run_abi_tables(args: &[String]) -> Result<()> {
     match only {
         None => {}
         Some("sonames") => return crate::abi_sonames::run(&cache, check),
+        Some("base") => return crate::abi_base::run(&cache, check),
         Some(_) => bail!(usage),
     }
     check_provenance_mentions_pins()?;
@@ -73,6 +74,7 @@ pub fn run_abi_tables(args: &[String]) -> Result<()> {
     crate::abi_musl::run(&cache, check)?;
     crate::abi_gcc::run(&cache, check)?;
     crate::abi_sonames::run(&cache, check)?;
+    crate::abi_base::run(&cache, check)?;
     Ok(())
 }
 

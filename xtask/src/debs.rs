@@ -42,6 +42,9 @@ struct Stanza {
     version: String,
     filename: String,
     sha256: String,
+    priority: String,
+    /// `Pre-Depends` and `Depends`, as written.
+    depends: Vec<String>,
 }
 
 /// Downloads (or reuses from the cache) `package` for `arch` from `suite`'s main component.
@@ -92,6 +95,52 @@ pub fn fetch_deb_from(
     })
 }
 
+/// The packages `debootstrap --variant=minbase` installs from `suite` (debootstrap's
+/// scripts/debian-common and scripts/gutsy, work_out_debs: every package of Priority required,
+/// and apt; Debian 12 also usr-is-merged, and from Debian 12 on a dependency on usrmerge is
+/// dropped; then functions: resolve_deps: Pre-Depends and Depends, the first alternative of
+/// each, version constraints and architecture qualifiers dropped, names without a package of
+/// their own skipped), sorted.
+pub fn minbase_packages(cache: &Path, suite: Suite, arch: &str) -> Result<Vec<String>> {
+    let index = packages_index(cache, suite, "main", arch)?;
+    let debian = suite.mirror == DEBIAN;
+    let excluded: &[&str] = match suite.name {
+        "bullseye" => &[],
+        _ if debian => &["usrmerge"],
+        _ => &[],
+    };
+    let mut todo: Vec<String> = index
+        .iter()
+        .filter(|(_, s)| s.priority == "required")
+        .map(|(name, _)| name.clone())
+        .collect();
+    todo.push("apt".to_owned());
+    if debian && suite.name == "bookworm" {
+        todo.push("usr-is-merged".to_owned());
+    }
+    let mut chosen = std::collections::BTreeSet::new();
+    while let Some(package) = todo.pop() {
+        let Some(stanza) = index.get(&package) else {
+            continue;
+        };
+        if !chosen.insert(package) {
+            continue;
+        }
+        for group in stanza.depends.iter().flat_map(|d| d.split(',')) {
+            let first = group.split('|').next().unwrap_or_default();
+            let name = first
+                .split(['(', ' '])
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            let name = name.split(':').next().unwrap_or_default().trim();
+            if !name.is_empty() && !chosen.contains(name) && !excluded.contains(&name) {
+                todo.push(name.to_owned());
+            }
+        }
+    }
+    Ok(chosen.into_iter().collect())
+}
+
 /// Unpacks a .deb's data into `dir` (emptied first).
 pub fn extract(deb: &Path, dir: &Path) -> Result<()> {
     if dir.exists() {
@@ -105,6 +154,27 @@ pub fn extract(deb: &Path, dir: &Path) -> Result<()> {
 /// (indexes change with point releases, so a stale cached index would name files the mirror
 /// dropped).
 fn packages_index(
+    cache: &Path,
+    suite: Suite,
+    component: &str,
+    arch: &str,
+) -> Result<std::sync::Arc<BTreeMap<String, Stanza>>> {
+    // Decompressed and parsed once per run: fetching a hundred packages reads one index.
+    type Indexes = BTreeMap<String, std::sync::Arc<BTreeMap<String, Stanza>>>;
+    static PARSED: std::sync::Mutex<Indexes> = std::sync::Mutex::new(BTreeMap::new());
+    let key = format!("{} {} {component} {arch}", suite.mirror, suite.name);
+    if let Some(index) = PARSED.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(index.clone());
+    }
+    let index = std::sync::Arc::new(read_packages_index(cache, suite, component, arch)?);
+    PARSED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, index.clone());
+    Ok(index)
+}
+
+fn read_packages_index(
     cache: &Path,
     suite: Suite,
     component: &str,
@@ -168,6 +238,11 @@ fn parse_index(text: &str) -> BTreeMap<String, Stanza> {
                     version,
                     filename,
                     sha256,
+                    priority: field("Priority").unwrap_or_default(),
+                    depends: [field("Pre-Depends"), field("Depends")]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
                 },
             );
         }

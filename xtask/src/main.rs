@@ -2,6 +2,7 @@
 //! `cargo xtask ci` runs everything CI checks, `cargo xtask bench` measures image opening,
 //! `cargo xtask fuzz TARGET --time SECS` runs a fuzz target.
 
+mod abi_base;
 mod abi_gcc;
 mod abi_glibc_nodes;
 mod abi_musl;
