@@ -163,3 +163,32 @@ fn base_image_tables_are_the_real_minbase_roots() {
         assert!(wrong.is_empty(), "{target}:\n{}", wrong.join("\n"));
     }
 }
+
+/// The package set of every base-image table is what debootstrap itself says it installs
+/// (`--print-debs`, fetched by `cargo xtask fixtures`): Debian 11–13 and Ubuntu 18.04–24.04.
+#[test]
+fn base_image_package_sets_are_what_debootstrap_installs() {
+    let lists = ldsim_tests::manifest::fixtures_dir().join("reference/minbase");
+    for target in [
+        "debian-11",
+        "debian-12",
+        "debian-13",
+        "ubuntu-18.04",
+        "ubuntu-20.04",
+        "ubuntu-22.04",
+        "ubuntu-24.04",
+    ] {
+        let image = ldsim_tables::base::base_image(target, Arch::X86_64)
+            .unwrap_or_else(|| panic!("{target}: no base-image table"));
+        let table: BTreeSet<&str> = image.packages.iter().map(|(p, _)| p.as_str()).collect();
+        let text = std::fs::read_to_string(lists.join(format!("{target}.txt")))
+            .unwrap_or_else(|e| panic!("{target}: run `cargo xtask fixtures` ({e})"));
+        let mut printed: BTreeSet<&str> = text.lines().collect();
+        // debootstrap's gutsy script adds usrmerge to what it prints after 21.04 "for germinate"
+        // but does not install it in a fresh bootstrap (scripts/gutsy: work_out_debs).
+        if target.starts_with("ubuntu-") && !table.contains("usrmerge") {
+            printed.remove("usrmerge");
+        }
+        assert_eq!(table, printed, "{target}");
+    }
+}

@@ -22,6 +22,7 @@ pub fn run() -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     crate::reference::trixie_amd64(&dir)?;
     crate::reference::bookworm_debs(&dir)?;
+    crate::reference::minbase_lists(&dir)?;
     // Own markers, like the reference tree: a no-op while up to date.
     crate::foreign::build_all(&dir, &src)?;
 

@@ -78,3 +78,52 @@ pub fn bookworm_debs(fixtures: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// What `debootstrap --variant=minbase --print-debs` lists for each release whose base image
+/// has a table (amd64): the package sets the tests compare the tables with, one per line in
+/// `<fixtures>/reference/minbase/<target>.txt`, made once. Ubuntu's releases use debootstrap's
+/// gutsy script, which every Ubuntu suite links to (this host's debootstrap may predate them).
+pub fn minbase_lists(fixtures: &Path) -> Result<()> {
+    const RELEASES: [(&str, &str, &str); 7] = [
+        ("debian-11", "bullseye", DEBIAN),
+        ("debian-12", "bookworm", DEBIAN),
+        ("debian-13", "trixie", DEBIAN),
+        ("ubuntu-18.04", "bionic", debs::UBUNTU),
+        ("ubuntu-20.04", "focal", debs::UBUNTU),
+        ("ubuntu-22.04", "jammy", debs::UBUNTU),
+        ("ubuntu-24.04", "noble", debs::UBUNTU),
+    ];
+    let dir = fixtures.join("reference/minbase");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (target, suite, mirror) in RELEASES {
+        let list = dir.join(format!("{target}.txt"));
+        if list.is_file() {
+            continue;
+        }
+        let scratch = tempfile::tempdir()?;
+        let mut cmd = Command::new("debootstrap");
+        cmd.args(["--variant=minbase", "--arch=amd64", "--print-debs", suite])
+            .arg(scratch.path())
+            .arg(mirror);
+        if mirror == debs::UBUNTU {
+            cmd.arg("/usr/share/debootstrap/scripts/gutsy");
+        }
+        let out = cmd
+            .output()
+            .with_context(|| format!("debootstrap --print-debs {suite}"))?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "debootstrap --print-debs {suite}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut packages: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        packages.sort();
+        std::fs::write(&list, packages.join("\n") + "\n")
+            .with_context(|| format!("writing {}", list.display()))?;
+    }
+    Ok(())
+}
