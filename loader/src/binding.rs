@@ -420,7 +420,7 @@ fn glibc_is_definition(sym: &Symbol, class: LookupClass) -> bool {
 }
 
 /// musl: the first definition in list order, versions ignored except that hidden (non-default)
-/// versions are skipped (ldso/dynlink.c: find_sym2).
+/// versions are skipped (ldso/dynlink.c: find_sym2, gnu_lookup, sysv_lookup).
 pub fn musl_lookup(
     scope: &[ScopeEntry<'_>],
     name: &LookupName<'_>,
@@ -430,33 +430,35 @@ pub fn musl_lookup(
         if class == LookupClass::Copy && entry.is_main {
             continue;
         }
-        for idx in entry.candidates(name) {
-            let Some(sym) = entry.object.symbols.get(idx as usize) else {
-                continue;
-            };
-            if sym.version_hidden() {
-                continue;
-            }
-            if sym.is_undefined() && (class == LookupClass::Plt || sym.kind == STT_TLS) {
-                continue;
-            }
-            if sym.value == 0 && sym.kind != STT_TLS {
-                continue;
-            }
-            if !matches!(
-                sym.kind,
-                STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_COMMON | STT_TLS
-            ) {
-                continue;
-            }
-            if !matches!(sym.binding, STB_GLOBAL | STB_WEAK | STB_GNU_UNIQUE) {
-                continue;
-            }
-            return Some(Definition {
-                scope_index,
-                symbol: idx,
-            });
+        // The object's answer is its first symbol of that name that is not a hidden
+        // version (gnu_lookup / sysv_lookup return it); if that one is no definition, the
+        // search goes on in the next object, not with another symbol of this one.
+        let found = entry.candidates(name).find_map(|idx| {
+            let sym = entry.object.symbols.get(idx as usize)?;
+            (!sym.version_hidden()).then_some((idx, sym))
+        });
+        let Some((idx, sym)) = found else {
+            continue;
+        };
+        if sym.is_undefined() && (class == LookupClass::Plt || sym.kind == STT_TLS) {
+            continue;
         }
+        if sym.value == 0 && sym.kind != STT_TLS {
+            continue;
+        }
+        if !matches!(
+            sym.kind,
+            STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_COMMON | STT_TLS
+        ) {
+            continue;
+        }
+        if !matches!(sym.binding, STB_GLOBAL | STB_WEAK | STB_GNU_UNIQUE) {
+            continue;
+        }
+        return Some(Definition {
+            scope_index,
+            symbol: idx,
+        });
     }
     None
 }
@@ -782,5 +784,27 @@ mod tests {
             ..obj
         };
         assert!(finds(&whole, "hidden_from_hash"));
+    }
+
+    /// musl takes an object's first non-hidden symbol of a name and, when that one is no
+    /// definition (here a PLT-only undefined entry), moves on to the next object rather than
+    /// to a later symbol of the same object (ldso/dynlink.c: find_sym2); glibc's check_match
+    /// looks at every symbol of the chain.
+    #[test]
+    fn musl_judges_an_object_by_its_first_symbol_of_the_name() {
+        let mut obj = library(&["dup", "dup"], 2);
+        obj.symbols[1].shndx = SHN_UNDEF;
+        let exports = LazyExports::default();
+        let scope = [ScopeEntry {
+            object: &obj,
+            exports: &exports,
+            is_main: false,
+        }];
+        let name = LookupName::new(b"dup");
+        assert_eq!(musl_lookup(&scope, &name, LookupClass::Plt), None);
+        assert_eq!(
+            glibc_lookup(&scope, &name, None, LookupClass::Plt).map(|d| d.symbol),
+            Some(2)
+        );
     }
 }
