@@ -726,32 +726,11 @@ mod tests {
         )
         .unwrap();
         ElfObject {
-            header: Header {
-                class: Class::Elf64,
-                endian: Endian::Little,
-                ident_version: 1,
-                osabi: 0,
-                abiversion: 0,
-                ident_padding_zero: true,
-                e_type: ET_DYN,
-                machine: 62,
-                e_version: 1,
-                flags: 0,
-                phentsize_ok: true,
-            },
-            interpreter: None,
-            interpreter_invalid: None,
             has_load: true,
             dynamic: Some(Dynamic::default()),
             symbols,
             gnu_hash: Some(table),
-            verdefs: Vec::new(),
-            verneeds: Vec::new(),
-            relocs: Vec::new(),
-            x86_isa_needed: 0,
-            exec_stack: false,
-            dlopen_notes: Vec::new(),
-            diagnostics: Vec::new(),
+            ..ElfObject::empty(Header::of(crate::arch::Arch::X86_64, ET_DYN))
         }
     }
 

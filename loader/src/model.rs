@@ -351,7 +351,48 @@ pub struct DlopenDependency {
     pub priority: DlopenPriority,
 }
 
+impl Header {
+    /// The header `arch`'s toolchain writes for a file of type `e_type` (ET_EXEC, ET_DYN).
+    pub fn of(arch: crate::arch::Arch, e_type: u16) -> Header {
+        let (machine, class, endian, flags) = arch.elf_identity();
+        Header {
+            class,
+            endian,
+            ident_version: 1,
+            osabi: 0,
+            abiversion: 0,
+            ident_padding_zero: true,
+            e_type,
+            machine,
+            e_version: 1,
+            flags,
+            phentsize_ok: true,
+        }
+    }
+}
+
 impl ElfObject {
+    /// An object with `header` and nothing else read yet (no segments, no dynamic section,
+    /// no tables): what the parser and the table builders fill in.
+    pub fn empty(header: Header) -> ElfObject {
+        ElfObject {
+            header,
+            interpreter: None,
+            interpreter_invalid: None,
+            has_load: false,
+            dynamic: None,
+            symbols: Vec::new(),
+            gnu_hash: None,
+            verdefs: Vec::new(),
+            verneeds: Vec::new(),
+            relocs: Vec::new(),
+            x86_isa_needed: 0,
+            exec_stack: false,
+            dlopen_notes: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
     pub fn needed(&self) -> &[Name] {
         self.dynamic.as_ref().map_or(&[], |d| &d.needed)
     }

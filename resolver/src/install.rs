@@ -94,40 +94,20 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ldsim_loader::{Class, Dynamic, Endian, Header};
+    use ldsim_loader::{Dynamic, Header};
 
     fn object(rpath: Option<&str>, runpath: Option<&str>) -> ElfObject {
         ElfObject {
-            header: Header {
-                class: Class::Elf64,
-                endian: Endian::Little,
-                ident_version: 1,
-                osabi: 0,
-                abiversion: 0,
-                ident_padding_zero: true,
-                e_type: ldsim_loader::ET_DYN,
-                machine: 62,
-                e_version: 1,
-                flags: 0,
-                phentsize_ok: true,
-            },
-            interpreter: None,
-            interpreter_invalid: None,
             has_load: true,
             dynamic: Some(Dynamic {
                 rpath: rpath.map(|s| s.as_bytes().to_vec()),
                 runpath: runpath.map(|s| s.as_bytes().to_vec()),
                 ..Dynamic::default()
             }),
-            symbols: Vec::new(),
-            gnu_hash: None,
-            verdefs: Vec::new(),
-            verneeds: Vec::new(),
-            relocs: Vec::new(),
-            x86_isa_needed: 0,
-            exec_stack: false,
-            dlopen_notes: Vec::new(),
-            diagnostics: Vec::new(),
+            ..ElfObject::empty(Header::of(
+                ldsim_loader::arch::Arch::X86_64,
+                ldsim_loader::ET_DYN,
+            ))
         }
     }
 

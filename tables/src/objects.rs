@@ -30,39 +30,14 @@ pub struct SynthLibrary {
 
 /// The ELF header fields of `arch` as its toolchain writes them.
 pub fn header(arch: Arch, e_type: u16) -> Header {
-    let (machine, class, endian, flags) = arch.elf_identity();
-    Header {
-        class,
-        endian,
-        ident_version: 1,
-        osabi: 0,
-        abiversion: 0,
-        ident_padding_zero: true,
-        e_type,
-        machine,
-        e_version: 1,
-        flags,
-        phentsize_ok: true,
-    }
+    Header::of(arch, e_type)
 }
 
 /// A program with no dynamic section (what `/bin/sh` needs to be for the kernel stage).
 pub fn executable(arch: Arch) -> ElfObject {
     ElfObject {
-        header: header(arch, ET_EXEC),
-        interpreter: None,
-        interpreter_invalid: None,
         has_load: true,
-        dynamic: None,
-        symbols: Vec::new(),
-        gnu_hash: None,
-        verdefs: Vec::new(),
-        verneeds: Vec::new(),
-        relocs: Vec::new(),
-        x86_isa_needed: 0,
-        exec_stack: false,
-        dlopen_notes: Vec::new(),
-        diagnostics: Vec::new(),
+        ..ElfObject::empty(header(arch, ET_EXEC))
     }
 }
 
@@ -131,9 +106,6 @@ impl SynthLibrary {
             });
         }
         ElfObject {
-            header: header(arch, ET_DYN),
-            interpreter: None,
-            interpreter_invalid: None,
             has_load: true,
             dynamic: Some(Dynamic {
                 needed: self.needed.iter().map(|n| n.as_bytes().into()).collect(),
@@ -141,14 +113,8 @@ impl SynthLibrary {
                 ..Dynamic::default()
             }),
             symbols,
-            gnu_hash: None,
             verdefs,
-            verneeds: Vec::new(),
-            relocs: Vec::new(),
-            x86_isa_needed: 0,
-            exec_stack: false,
-            dlopen_notes: Vec::new(),
-            diagnostics: Vec::new(),
+            ..ElfObject::empty(header(arch, ET_DYN))
         }
     }
 }

@@ -246,20 +246,13 @@ fn parse_image(image: Image<'_>) -> Result<ElfObject, ElfError> {
     let dlopen_notes = dlopen::read(&r, &phdrs, &mut diags);
 
     let mut object = ElfObject {
-        header,
         interpreter,
         interpreter_invalid,
         has_load,
-        dynamic: None,
-        symbols: Vec::new(),
-        gnu_hash: None,
-        verdefs: Vec::new(),
-        verneeds: Vec::new(),
-        relocs: Vec::new(),
         x86_isa_needed,
         exec_stack,
         dlopen_notes,
-        diagnostics: Vec::new(),
+        ..ElfObject::empty(header)
     };
 
     // glibc records the last PT_DYNAMIC (`l->l_ld` is overwritten for each one).
