@@ -3,15 +3,15 @@
 //! how the package set is derived and the format): every shared object the image has, with
 //! its soname, needed libraries, version definitions and exported symbols, and the links to it.
 
-use std::sync::OnceLock;
-
 use ldsim_loader::arch::Arch;
 
 use crate::abilists::ExportKind;
 use crate::objects::{SynthExport, SynthLibrary};
+use crate::packed::PackedTables;
 
-/// (`<target>-<arch>`, zstd-compressed table), sorted by name.
-const TABLES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/base_tables.rs"));
+/// By `<target>-<arch>`, sorted.
+static TABLES: PackedTables<BaseImage> =
+    PackedTables::new(include!(concat!(env!("OUT_DIR"), "/base_tables.rs")));
 
 /// One shared object of a base image.
 #[derive(Debug, Clone)]
@@ -34,20 +34,14 @@ pub struct BaseImage {
 
 /// Whether `target` has a base-image table for `arch`.
 pub fn knows(target: &str, arch: Arch) -> bool {
-    let key = format!("{target}-{}", crate::arch_name(arch));
-    TABLES.iter().any(|(name, _)| *name == key)
+    TABLES.contains(&format!("{target}-{}", crate::arch_name(arch)))
 }
 
 /// The base image of `target` on `arch`, decoded once per run.
 pub fn base_image(target: &str, arch: Arch) -> Option<&'static BaseImage> {
-    static DECODED: OnceLock<Vec<OnceLock<BaseImage>>> = OnceLock::new();
-    let key = format!("{target}-{}", crate::arch_name(arch));
-    let at = TABLES.iter().position(|(name, _)| *name == key)?;
-    let decoded = DECODED.get_or_init(|| TABLES.iter().map(|_| OnceLock::new()).collect());
-    Some(decoded.get(at)?.get_or_init(|| {
-        let bytes = zstd::decode_all(TABLES[at].1).unwrap_or_default();
-        parse(&String::from_utf8_lossy(&bytes))
-    }))
+    TABLES.get(&format!("{target}-{}", crate::arch_name(arch)), |text| {
+        parse(&text)
+    })
 }
 
 /// The table's text (see the generator for the format).

@@ -14,6 +14,7 @@ pub mod libraries;
 pub mod musl;
 pub mod objects;
 pub mod packages;
+mod packed;
 mod targets;
 
 pub use targets::{arch_name, Target, TargetError, OLDEST_GLIBC};

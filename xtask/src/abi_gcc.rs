@@ -660,53 +660,52 @@ fn provenance(
 /// Writes `text` zstd-compressed to `path` (a `.zst` file: the large generated tables), or
 /// with `check` fails unless the committed file decompresses to exactly `text`.
 pub(crate) fn write_or_check_packed(path: &Path, text: &str, check: bool) -> Result<()> {
-    if check {
-        let committed =
-            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let unpacked = zstd::decode_all(committed.as_slice())
-            .with_context(|| format!("decompressing {}", path.display()))?;
-        if unpacked != text.as_bytes() {
-            bail!(
-                "{} differs from what its sources give: run `cargo xtask abi-tables`",
-                path.display()
-            );
-        }
-        println!("{} matches its sources", path.display());
-    } else {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let packed = zstd::encode_all(text.as_bytes(), 19)?;
-        std::fs::write(path, &packed).with_context(|| format!("writing {}", path.display()))?;
-        println!(
-            "wrote {} ({} bytes, {} before compression)",
-            path.display(),
-            packed.len(),
-            text.len()
-        );
-    }
-    Ok(())
+    write_or_check_as(path, text, check, true)
 }
 
 /// Writes `text` to `path`, or with `check` fails unless the committed file is exactly `text`.
 pub(crate) fn write_or_check(path: &Path, text: &str, check: bool) -> Result<()> {
+    write_or_check_as(path, text, check, false)
+}
+
+fn write_or_check_as(path: &Path, text: &str, check: bool, packed: bool) -> Result<()> {
     if check {
         let committed =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        if committed != text {
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let committed = if packed {
+            zstd::decode_all(committed.as_slice())
+                .with_context(|| format!("decompressing {}", path.display()))?
+        } else {
+            committed
+        };
+        if committed != text.as_bytes() {
             bail!(
                 "{} differs from what its sources give: run `cargo xtask abi-tables`",
                 path.display()
             );
         }
         println!("{} matches its sources", path.display());
-    } else {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {} ({} bytes)", path.display(), text.len());
+        return Ok(());
     }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let bytes = if packed {
+        zstd::encode_all(text.as_bytes(), 19)?
+    } else {
+        text.as_bytes().to_vec()
+    };
+    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "wrote {} ({} bytes{})",
+        path.display(),
+        bytes.len(),
+        if packed {
+            format!(", {} before compression", text.len())
+        } else {
+            String::new()
+        }
+    );
     Ok(())
 }
 
