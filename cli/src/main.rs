@@ -4,6 +4,7 @@
 mod args;
 mod escape;
 mod exit;
+mod heap;
 mod inputs;
 mod install;
 mod matrix;
@@ -28,7 +29,11 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 fn main() -> ExitCode {
-    grow_heap_in_large_steps();
+    heap::grow_in_large_steps();
+    // Each worker advises its own heap (see heap.rs); without the pool, rayon builds one anyway.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| heap::advise_this_threads_heap())
+        .build_global();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -558,19 +563,6 @@ fn builtin_checker<'r>(root: &'r BuiltinRoot, args: &CheckArgs) -> Checker<'r> {
 /// and a run of many files against many targets would otherwise hold every path tried and
 /// every object loaded for every file until the output is written.
 static SHOW_DETAIL: AtomicBool = AtomicBool::new(true);
-
-/// glibc's malloc grows a thread's heap with `mprotect`, a page or so at a time; each call
-/// takes the address-space lock for writing, so the other threads' page faults wait. Grown
-/// 64 MiB at a time instead (address space only: nothing is touched until used), the workers
-/// of an image audit wait a twentieth less. Peak RSS is unchanged.
-#[allow(unsafe_code)]
-fn grow_heap_in_large_steps() {
-    #[cfg(target_env = "gnu")]
-    // SAFETY: mallopt only sets an allocator parameter; no other thread exists yet.
-    unsafe {
-        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
-    }
-}
 
 /// Whether reports are written at all: `--quiet` writes none (the exit status says it all),
 /// so a report keeps only its verdict and floor, not every problem of every file checked.
