@@ -12,7 +12,6 @@
 //!   overlap: every suffix of a 1 MiB string is a different name).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use foldhash::HashMap;
 
@@ -81,6 +80,7 @@ use super::reader::Reader;
 use super::Diagnostics;
 use crate::limits::{MIN_NAME_BYTES, NAME_BYTES_PER_TABLE_BYTE};
 use crate::model::Name;
+use crate::name::NameTable;
 
 /// DT_STRTAB as a bounded region of the file, with what has been learnt about it.
 #[derive(Debug)]
@@ -94,7 +94,7 @@ pub(super) struct StrTab<'a> {
     /// Names handed out, by string offset.
     interned: HashMap<usize, Name>,
     /// The one copy of the table every name is a window onto, made at the first name.
-    shared: Option<Arc<[u8]>>,
+    shared: Option<NameTable>,
     /// Bytes of distinct names still allowed.
     budget: usize,
     /// The budget ran out (reported once).
@@ -173,7 +173,7 @@ impl<'a> StrTab<'a> {
             .and_then(|start| short_len(self.bytes, start))
         {
             let bytes = self.bytes;
-            let table = self.shared.get_or_insert_with(|| Arc::from(bytes));
+            let table = self.shared.get_or_insert_with(|| NameTable::new(bytes));
             return Ok(Name::in_table(table, idx as usize, short).unwrap_or_default());
         }
         if let Some(name) = usize::try_from(idx)
@@ -192,7 +192,7 @@ impl<'a> StrTab<'a> {
         }
         self.budget -= text.len();
         let bytes = self.bytes;
-        let table = self.shared.get_or_insert_with(|| Arc::from(bytes));
+        let table = self.shared.get_or_insert_with(|| NameTable::new(bytes));
         // `get` succeeded: the string lies inside the table.
         let name = Name::in_table(table, idx as usize, text.len()).unwrap_or_default();
         // `get` succeeded, so `idx` fits in usize.
