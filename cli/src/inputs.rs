@@ -154,9 +154,10 @@ fn is_runtime_elf(bytes: &[u8]) -> bool {
 /// in parallel; a walked file is kept only if it is ELF.
 pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     let mut named = Vec::new();
+    let mut canonical_dirs = CanonicalDirs::default();
     for file in files {
         let display = file.to_string_lossy().into_owned();
-        let canonical = match std::fs::canonicalize(file) {
+        let canonical = match canonical_dirs.canonicalize(file) {
             Ok(path) => path,
             Err(err) => {
                 named.push(Named::Error(error_job(display, &err)));
@@ -240,6 +241,37 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     inputs
 }
 
+/// `canonicalize` with each directory resolved once: an audit names a thousand files in a
+/// few dozen directories, and realpath reads every component of every one of them.
+#[derive(Default)]
+struct CanonicalDirs(std::collections::HashMap<PathBuf, PathBuf>);
+
+impl CanonicalDirs {
+    fn canonicalize(&mut self, path: &Path) -> std::io::Result<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::canonicalize(path);
+        };
+        // Only a plain last component after a real parent ("a/b", not "a/..", "a/.").
+        if parent.as_os_str().is_empty() || name == ".." || name == "." {
+            return std::fs::canonicalize(path);
+        }
+        let dir = match self.0.get(parent) {
+            Some(dir) => dir.clone(),
+            None => {
+                let dir = std::fs::canonicalize(parent)?;
+                self.0.insert(parent.to_path_buf(), dir.clone());
+                dir
+            }
+        };
+        let joined = dir.join(name);
+        // A symlink (or anything odd) as the last component: resolved the slow way.
+        match std::fs::symlink_metadata(&joined) {
+            Ok(meta) if !meta.file_type().is_symlink() => Ok(joined),
+            _ => std::fs::canonicalize(path),
+        }
+    }
+}
+
 fn host_job(display: String, canonical: PathBuf) -> Job {
     Job {
         display,
@@ -313,8 +345,8 @@ fn walk_host(shown: &Path, real: &Path, depth: usize, found: &mut Vec<Walked>) {
     }
 }
 
-/// Read a host file once: mapped, its ELF magic checked, parsed if it has it. Only a regular
-/// file is opened (a fifo would block; the checker reports what anything else is).
+/// Read a host file once: its ELF magic checked, parsed if it has it. Only a regular file is
+/// opened (a fifo would block; the checker reports what anything else is).
 fn read_host(path: &Path) -> std::io::Result<Read> {
     if !std::fs::metadata(path)?.is_file() {
         return Err(std::io::Error::other("not a regular file"));
@@ -325,8 +357,28 @@ fn read_host(path: &Path) -> std::io::Result<Read> {
         dev: meta.dev(),
         ino: meta.ino(),
     };
-    let bytes = map(&file, meta.len())?;
-    if !is_runtime_elf(&bytes) {
+    let len = meta.len();
+    let (elf, parsed, header) = if len >= MAP_FROM {
+        let bytes = map(&file, len)?;
+        let elf = is_runtime_elf(&bytes);
+        let parsed = elf.then(|| ldsim_loader::parse(&bytes));
+        (elf, parsed, ldsim_loader::parse_header(&bytes).ok())
+    } else {
+        // Small files are read, not mapped: only the parts the parse needs, and no unmapping
+        // (each munmap of a thread pool's process interrupts every other core).
+        let head = read_part(&file, 0, FIRST_READ.min(len))?;
+        let elf = is_runtime_elf(&head);
+        let parsed = if elf {
+            let (parsed, _) = ldsim_loader::parse_in_parts(len, FIRST_READ, |offset, len| {
+                read_part(&file, offset, len)
+            })?;
+            Some(parsed)
+        } else {
+            None
+        };
+        (elf, parsed, ldsim_loader::parse_header(&head).ok())
+    };
+    if !elf {
         return Ok(Read::Other(HostFile {
             id,
             arch: None,
@@ -334,14 +386,36 @@ fn read_host(path: &Path) -> std::io::Result<Read> {
         }));
     }
     // Parsed once, with its export index, for every target that serves this file.
-    let object = ldsim_loader::parse(&bytes).ok().map(ParsedFile::new);
+    let object = parsed.and_then(Result::ok).map(ParsedFile::new);
     let arch = match &object {
         Some(object) => ldsim_loader::arch::arch_of(&object.object().header),
-        None => ldsim_loader::parse_header(&bytes)
-            .ok()
-            .and_then(|header| ldsim_loader::arch::arch_of(&header)),
+        None => header.and_then(|header| ldsim_loader::arch::arch_of(&header)),
     };
     Ok(Read::Elf(HostFile { id, arch, object }))
+}
+
+/// Files from this size on are mapped: their tables are a small part of them, and the pages
+/// the parse touches are all it costs.
+const MAP_FROM: u64 = 256 * 1024;
+
+/// The first read of a smaller file: the headers and, in the usual layout, the tables.
+const FIRST_READ: u64 = 16 * 1024;
+
+/// `len` bytes at `offset`, fewer at the end of the file.
+fn read_part(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; usize::try_from(len).map_err(std::io::Error::other)?];
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 /// The bytes of an open file, memory-mapped (an empty file cannot be mapped).
@@ -484,6 +558,38 @@ mod tests {
     use std::fs;
 
     const ELF: &[u8] = b"\x7fELF\x02\x01\x01";
+
+    /// Resolving directories once gives realpath's answer for every shape of name: a plain
+    /// file, a symlink as the last component, a symlinked and a `..` directory, a directory.
+    #[test]
+    fn canonical_dirs_agree_with_realpath() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path();
+        fs::create_dir_all(base.join("real/sub")).unwrap();
+        fs::write(base.join("real/file"), ELF).unwrap();
+        std::os::unix::fs::symlink("file", base.join("real/link")).unwrap();
+        std::os::unix::fs::symlink("real", base.join("alias")).unwrap();
+        std::os::unix::fs::symlink("sub/../../real/link", base.join("real/climb")).unwrap();
+        let mut dirs = CanonicalDirs::default();
+        for name in [
+            "real/file",
+            "real/link",
+            "alias/file",
+            "alias/link",
+            "real/sub/../file",
+            "real/climb",
+            "real/sub",
+            "alias/sub/..",
+            "real/missing",
+        ] {
+            let path = base.join(name);
+            assert_eq!(
+                dirs.canonicalize(&path).ok(),
+                fs::canonicalize(&path).ok(),
+                "{name}"
+            );
+        }
+    }
 
     /// The walk as `display -> canonical host path` lines, relative to `base`.
     fn walk(base: &Path, arg: &str) -> Vec<String> {
