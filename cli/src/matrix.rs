@@ -146,14 +146,17 @@ fn file_block(
         let line = format!("  {word:<6} {target:<width$}  {detail}");
         let _ = writeln!(out, "{}", line.trim_end());
         if let Outcome::Report(r) = outcome {
-            if let Some(problem) = r.first_problem().or(r.problems.first().map(|f| &f.problem)) {
+            if let Some(finding) = r.first_finding().or(r.problems.first()) {
                 line!(
                     &mut out,
                     "  {:<6} {:<width$}  why: {}",
                     "",
                     "",
-                    problem.reason()
+                    finding.reason()
                 );
+                if let Some(fix) = &finding.fix {
+                    line!(&mut out, "  {:<6} {:<width$}  fix: {}", "", "", fix);
+                }
             }
         }
         if verbose {

@@ -6,7 +6,7 @@
 
 use crate::escape::{self, line};
 use ldsim_resolver::{
-    CandidateOutcome, Flavor, LoaderInfo, Mode, Problem, Report, SearchStep, Verdict, Via,
+    CandidateOutcome, Finding, Flavor, LoaderInfo, Mode, Problem, Report, SearchStep, Verdict, Via,
 };
 use std::fmt::Write;
 
@@ -65,13 +65,14 @@ pub fn report(report: &Report, verbose: bool) -> String {
     if let Some(status) = report.exit_status {
         line!(&mut out, "  exit status: {status}");
     }
-    let rest: Vec<&Problem> = report
+    let rest_found: Vec<&Finding> = report
         .problems
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != first)
-        .map(|(_, f)| &f.problem)
+        .map(|(_, f)| f)
         .collect();
+    let rest: Vec<&Problem> = rest_found.iter().map(|f| &f.problem).collect();
     if !rest.is_empty() {
         let what = match (first.is_some(), rest.len()) {
             (true, 1) => "more problem",
@@ -86,8 +87,8 @@ pub fn report(report: &Report, verbose: bool) -> String {
             count_by_kind(&rest)
         );
         if verbose {
-            for problem in &rest {
-                render_problem(&mut out, problem);
+            for finding in rest_found {
+                render_problem(&mut out, finding);
             }
         } else {
             out.push_str(&list_by_kind(&rest));
@@ -373,7 +374,8 @@ pub(crate) fn message(problem: &Problem) -> String {
     escape::text(text).into_owned()
 }
 
-fn render_problem(out: &mut String, problem: &Problem) {
+fn render_problem(out: &mut String, finding: &Finding) {
+    let problem = &finding.problem;
     // The message keeps list mode's own TAB (`undefined symbol: X\t(OBJ)`).
     out.push_str("  ");
     out.push_str(&message(problem));
@@ -382,16 +384,8 @@ fn render_problem(out: &mut String, problem: &Problem) {
     if !reason.is_empty() {
         line!(out, "    reason: {reason}");
     }
-    if let Problem::MissingLibrary { packages, .. } = problem {
-        match packages.as_slice() {
-            [] => {}
-            [one] => line!(out, "    install: apt-get install {one}"),
-            many => line!(
-                out,
-                "    install one of: {} (apt-get install PACKAGE)",
-                many.join(", ")
-            ),
-        }
+    if let Some(fix) = &finding.fix {
+        line!(out, "    fix: {fix}");
     }
     match problem {
         Problem::MissingLibrary { tried, .. } if !tried.is_empty() => {

@@ -252,9 +252,16 @@ pub struct ElfObject {
     /// order (segments in program-header order, notes in segment order, objects in array
     /// order). Notes that cannot be decoded are skipped with a `diagnostics` line.
     pub dlopen_notes: Vec<DlopenDependency>,
+    /// Built by the Go linker: a PT_NOTE segment holds its build ID note (owner `Go`, type
+    /// [`NT_GO_BUILD_ID`]; cmd/link writes `.note.go.buildid` into every Go ELF program, and
+    /// external linkers keep the allocated note in a PT_NOTE segment).
+    pub go_build_id: bool,
     /// Things the parser had to skip in a damaged file (one line each).
     pub diagnostics: Vec<String>,
 }
+
+/// The Go linker's build ID note type (cmd/link: ELF_NOTE_GOBUILDID_TAG).
+pub const NT_GO_BUILD_ID: u32 = 4;
 
 /// Linux's PATH_MAX (include/uapi/linux/limits.h), the longest PT_INTERP the kernel reads.
 pub const PATH_MAX: u64 = 4096;
@@ -389,6 +396,7 @@ impl ElfObject {
             x86_isa_needed: 0,
             exec_stack: false,
             dlopen_notes: Vec::new(),
+            go_build_id: false,
             diagnostics: Vec::new(),
         }
     }

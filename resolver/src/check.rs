@@ -13,6 +13,7 @@ use ldsim_sysroots::{FileId, Resolved, Sysroot, TargetPath};
 
 use crate::builtin::BuiltinRoot;
 use crate::environment::Environment;
+use crate::fix::{self, PackageTool};
 use crate::graph::{lossy, LinkMap, Node, Role};
 use crate::packages::PackageDb;
 use crate::report::*;
@@ -77,6 +78,8 @@ pub struct Checker<'r> {
     /// The Debian or Ubuntu release of the root (or of the built-in target) whose package
     /// tables name the packages that ship a missing library.
     release: Option<String>,
+    /// How the target installs packages, for the commands fixes name.
+    tool: Option<PackageTool>,
 }
 
 /// The file being checked, opened and parsed once.
@@ -99,6 +102,7 @@ impl<'r> Checker<'r> {
             packages: None,
             detail: true,
             release: crate::release::of_root(root),
+            tool: package_tool_of(root),
         }
     }
 
@@ -135,6 +139,7 @@ impl<'r> Checker<'r> {
             packages: None,
             detail: true,
             release: ldsim_tables::packages::knows(target.name()).then(|| target.name().to_owned()),
+            tool: PackageTool::of_layout(target.layout()),
         }
     }
 
@@ -160,6 +165,7 @@ impl<'r> Checker<'r> {
             packages: None,
             detail: true,
             release: None,
+            tool: None,
         }
     }
 
@@ -226,6 +232,7 @@ impl<'r> Checker<'r> {
                 .problems
                 .push(kernel::wrong_machine(&main.display, obj.header.machine, None).into());
             report.conclude();
+            self.add_fixes(&main, None, &mut report);
             return Ok(report);
         };
         if let Some(problem) = kernel::loadable_type(&self.store, &main.display, obj.header.e_type)
@@ -233,6 +240,7 @@ impl<'r> Checker<'r> {
         {
             report.problems.push(problem.into());
             report.conclude();
+            self.add_fixes(&main, Some(arch), &mut report);
             return Ok(report);
         }
         // Once per file and path, for every target that checks it.
@@ -272,7 +280,42 @@ impl<'r> Checker<'r> {
             self.run_program(&main, arch, &mut report);
         }
         report.conclude();
+        self.add_fixes(&main, Some(arch), &mut report);
         Ok(report)
+    }
+
+    /// What to change, for each problem of `report` (see [`crate::fix`]).
+    fn add_fixes(&self, main: &MainFile, arch: Option<Arch>, report: &mut Report) {
+        if report.problems.is_empty() && report.host_problems.is_empty() {
+            return;
+        }
+        let obj = &main.parsed.object;
+        let target_loader = arch
+            .and_then(|arch| self.root_loader(arch))
+            .and_then(|(_, entry)| match &*entry {
+                Ok(LoaderConfig::Glibc(_)) => Some(Flavor::Glibc),
+                Ok(LoaderConfig::Musl(_)) => Some(Flavor::Musl),
+                Err(_) => None,
+            });
+        let floor = main
+            .parsed
+            .floor
+            .get_or_init(|| Arc::new(ldsim_tables::floor::floor_of(obj)));
+        // Without a loader for this architecture: is there one for any other (a foreign
+        // program) or none at all (a root without a C library)?
+        let foreign = target_loader.is_none()
+            && Arch::ALL
+                .iter()
+                .any(|&other| Some(other) != arch && self.root_loader(other).is_some());
+        let cx = fix::Context {
+            object: obj,
+            arch,
+            target_loader,
+            foreign,
+            tool: self.tool,
+            floor: Some(floor),
+        };
+        fix::annotate(report, &cx);
     }
 
     /// Phase 1: open and parse the file once.
@@ -656,5 +699,19 @@ fn guess_flavor(interp: &[u8]) -> Flavor {
         Flavor::Musl
     } else {
         Flavor::Glibc
+    }
+}
+
+/// How a root on disk installs packages, from the database it keeps.
+fn package_tool_of(root: &Sysroot) -> Option<PackageTool> {
+    let has = |path: &[u8]| root.lstat(path, &TargetPath::root()).is_ok();
+    if has(b"/var/lib/dpkg/status") {
+        Some(PackageTool::Apt)
+    } else if has(b"/lib/apk/db/installed") {
+        Some(PackageTool::Apk)
+    } else if has(b"/var/lib/rpm") || has(b"/usr/lib/sysimage/rpm") {
+        Some(PackageTool::Dnf)
+    } else {
+        None
     }
 }

@@ -15,6 +15,7 @@ mod bind;
 mod check;
 mod dst;
 mod environment;
+mod fix;
 mod glibc;
 mod graph;
 mod kernel;

@@ -259,6 +259,12 @@ pub struct Finding {
     pub problem: Problem,
     /// The real run (or dlopen) stops at this problem; at most one per list.
     pub first: bool,
+    /// What to change so that the problem goes away, specific to its cause where ldsim
+    /// recognises it (a Go program built with cgo, fortified glibc names on musl, a glibc
+    /// or libstdc++ newer than the target's …); absent when nothing better than the reason
+    /// can be said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// Position in the real run's order (glibc relocates in another order than list mode
     /// lists): which problem comes first when several are fatal.
     #[serde(skip)]
@@ -271,6 +277,7 @@ impl Finding {
         Finding {
             problem,
             first: false,
+            fix: None,
             rank: 0,
         }
     }
@@ -279,6 +286,7 @@ impl Finding {
         Finding {
             problem,
             first: false,
+            fix: None,
             rank,
         }
     }
@@ -493,11 +501,15 @@ fn exit_status_of(problem: &Problem, flavor: Flavor) -> i32 {
 impl Report {
     /// The problem the real run (or the dlopen call, or the host's start-up) stops at.
     pub fn first_problem(&self) -> Option<&Problem> {
+        self.first_finding().map(|f| &f.problem)
+    }
+
+    /// [`Report::first_problem`] as found, with its fix.
+    pub fn first_finding(&self) -> Option<&Finding> {
         self.host_problems
             .iter()
             .chain(&self.problems)
             .find(|f| f.first)
-            .map(|f| &f.problem)
     }
 
     /// After every phase: mark the problem the real run (or the dlopen call) stops at and

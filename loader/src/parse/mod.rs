@@ -244,6 +244,7 @@ fn parse_image(image: Image<'_>) -> Result<ElfObject, ElfError> {
         _ => 0,
     };
     let dlopen_notes = dlopen::read(&r, &phdrs, &mut diags);
+    let go_build_id = note::has_go_build_id(&r, &phdrs);
 
     let mut object = ElfObject {
         interpreter,
@@ -252,6 +253,7 @@ fn parse_image(image: Image<'_>) -> Result<ElfObject, ElfError> {
         x86_isa_needed,
         exec_stack,
         dlopen_notes,
+        go_build_id,
         ..ElfObject::empty(header)
     };
 

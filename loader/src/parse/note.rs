@@ -2,7 +2,10 @@
 //! segment, each name and descriptor padded to the segment's note alignment (gABI "Note
 //! Section"; glibc's ELF_NOTE_NEXT_OFFSET).
 
+use super::header::Phdr;
 use super::reader::Reader;
+use crate::model::NT_GO_BUILD_ID;
+use goblin::elf::program_header::PT_NOTE;
 
 /// Size of `Elf_Nhdr` (namesz, descsz, type), the same in both classes.
 pub(super) const NHDR_SIZE: u64 = 12;
@@ -90,4 +93,19 @@ impl Iterator for Notes<'_, '_> {
 /// `n` rounded up to `align` (a power of two), `None` on overflow.
 pub(super) fn align_up(n: u64, align: u64) -> Option<u64> {
     Some(n.checked_add(align - 1)? & !(align - 1))
+}
+
+/// Whether a PT_NOTE segment holds the Go linker's build ID note (owner `Go`). Damage is
+/// left to the other note readers to report: this only looks.
+pub(super) fn has_go_build_id(r: &Reader<'_>, phdrs: &[Phdr]) -> bool {
+    phdrs.iter().filter(|ph| ph.p_type == PT_NOTE).any(|ph| {
+        let end = ph.offset.saturating_add(ph.filesz).min(r.len());
+        let align = if ph.align == 8 { 8 } else { 4 };
+        Notes::new(r, ph.offset, end, align).any(|note| {
+            note.n_type == NT_GO_BUILD_ID
+                // "Go\0\0" in cmd/link (namesz 4); "Go\0" as the gABI would write it.
+                && matches!(note.namesz, 3 | 4)
+                && r.slice(note.name, 3) == Some(b"Go\0")
+        })
+    })
 }

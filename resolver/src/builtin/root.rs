@@ -55,6 +55,8 @@ enum LoaderSpec {
 #[derive(Debug)]
 pub struct BuiltinRoot {
     name: String,
+    /// The distribution's file layout (which also says how it installs packages).
+    layout: ldsim_tables::catalog::Layout,
     arch: Arch,
     sysroot: Sysroot,
     objects: Vec<(Vec<u8>, Arc<Parsed>)>,
@@ -125,6 +127,7 @@ impl BuiltinRoot {
         let what = format!("{}, {}", target.name, arch_name(arch));
         Ok(BuiltinRoot {
             name: target.name.clone(),
+            layout: target.layout,
             arch,
             sysroot: b.vroot.into_sysroot(format!("built-in target {what}")),
             objects: b.objects,
@@ -135,6 +138,10 @@ impl BuiltinRoot {
                 "not in ldsim's tables for {what}; check against an image of the target (--sysroot IMAGE)"
             ),
         })
+    }
+
+    pub(crate) fn layout(&self) -> ldsim_tables::catalog::Layout {
+        self.layout
     }
 
     pub fn name(&self) -> &str {
