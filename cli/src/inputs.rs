@@ -154,17 +154,17 @@ fn is_runtime_elf(bytes: &[u8]) -> bool {
 /// in parallel; a walked file is kept only if it is ELF.
 pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     let mut named = Vec::new();
-    let mut canonical_dirs = CanonicalDirs::default();
-    for file in files {
+    let canonicals = canonicalize_all(files);
+    for (file, canonical) in files.iter().zip(canonicals) {
         let display = file.to_string_lossy().into_owned();
-        let canonical = match canonical_dirs.canonicalize(file) {
-            Ok(path) => path,
+        let (canonical, is_dir) = match canonical {
+            Ok(found) => found,
             Err(err) => {
                 named.push(Named::Error(error_job(display, &err)));
                 continue;
             }
         };
-        if canonical.is_dir() {
+        if is_dir {
             let mut found = Vec::new();
             walk_host(file, &canonical, 0, &mut found);
             named.push(Named::Dir {
@@ -241,35 +241,47 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     inputs
 }
 
-/// `canonicalize` with each directory resolved once: an audit names a thousand files in a
-/// few dozen directories, and realpath reads every component of every one of them.
-#[derive(Default)]
-struct CanonicalDirs(std::collections::HashMap<PathBuf, PathBuf>);
-
-impl CanonicalDirs {
-    fn canonicalize(&mut self, path: &Path) -> std::io::Result<PathBuf> {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return std::fs::canonicalize(path);
-        };
-        // Only a plain last component after a real parent ("a/b", not "a/..", "a/.").
-        if parent.as_os_str().is_empty() || name == ".." || name == "." {
-            return std::fs::canonicalize(path);
-        }
-        let dir = match self.0.get(parent) {
-            Some(dir) => dir.clone(),
-            None => {
-                let dir = std::fs::canonicalize(parent)?;
-                self.0.insert(parent.to_path_buf(), dir.clone());
-                dir
+/// `canonicalize` of every name, side by side, with each directory resolved once: an audit
+/// names a thousand files in a few dozen directories, and realpath reads every component of
+/// every one of them.
+fn canonicalize_all(files: &[PathBuf]) -> Vec<std::io::Result<(PathBuf, bool)>> {
+    let mut parents: Vec<&Path> = files.iter().filter_map(|f| plain_parent(f)).collect();
+    parents.sort();
+    parents.dedup();
+    let dirs: std::collections::HashMap<&Path, std::io::Result<PathBuf>> = parents
+        .par_iter()
+        .map(|&dir| (dir, std::fs::canonicalize(dir)))
+        .collect();
+    let slow = |file: &Path| {
+        let path = std::fs::canonicalize(file)?;
+        let is_dir = path.is_dir();
+        Ok((path, is_dir))
+    };
+    files
+        .par_iter()
+        .map(|file| {
+            let resolved_dir = plain_parent(file).and_then(|dir| dirs.get(dir)?.as_ref().ok());
+            match (resolved_dir, file.file_name()) {
+                (Some(dir), Some(name)) => {
+                    let joined = dir.join(name);
+                    // A symlink (or anything odd) as the last component: the slow way.
+                    match std::fs::symlink_metadata(&joined) {
+                        Ok(meta) if !meta.file_type().is_symlink() => Ok((joined, meta.is_dir())),
+                        _ => slow(file),
+                    }
+                }
+                _ => slow(file),
             }
-        };
-        let joined = dir.join(name);
-        // A symlink (or anything odd) as the last component: resolved the slow way.
-        match std::fs::symlink_metadata(&joined) {
-            Ok(meta) if !meta.file_type().is_symlink() => Ok(joined),
-            _ => std::fs::canonicalize(path),
-        }
-    }
+        })
+        .collect()
+}
+
+/// The directory of `path` when its last component is a plain name ("a/b", not "a/..",
+/// "a/.", "b" or "/").
+fn plain_parent(path: &Path) -> Option<&Path> {
+    let parent = path.parent()?;
+    let name = path.file_name()?;
+    (!parent.as_os_str().is_empty() && name != ".." && name != ".").then_some(parent)
 }
 
 fn host_job(display: String, canonical: PathBuf) -> Job {
@@ -562,7 +574,7 @@ mod tests {
     /// Resolving directories once gives realpath's answer for every shape of name: a plain
     /// file, a symlink as the last component, a symlinked and a `..` directory, a directory.
     #[test]
-    fn canonical_dirs_agree_with_realpath() {
+    fn canonicalize_all_agrees_with_realpath() {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path();
         fs::create_dir_all(base.join("real/sub")).unwrap();
@@ -570,8 +582,7 @@ mod tests {
         std::os::unix::fs::symlink("file", base.join("real/link")).unwrap();
         std::os::unix::fs::symlink("real", base.join("alias")).unwrap();
         std::os::unix::fs::symlink("sub/../../real/link", base.join("real/climb")).unwrap();
-        let mut dirs = CanonicalDirs::default();
-        for name in [
+        let names = [
             "real/file",
             "real/link",
             "alias/file",
@@ -581,13 +592,12 @@ mod tests {
             "real/sub",
             "alias/sub/..",
             "real/missing",
-        ] {
-            let path = base.join(name);
-            assert_eq!(
-                dirs.canonicalize(&path).ok(),
-                fs::canonicalize(&path).ok(),
-                "{name}"
-            );
+        ];
+        let paths: Vec<PathBuf> = names.iter().map(|n| base.join(n)).collect();
+        for ((name, path), found) in names.iter().zip(&paths).zip(canonicalize_all(&paths)) {
+            let real = fs::canonicalize(path).ok();
+            let is_dir = real.as_ref().is_some_and(|r| r.is_dir());
+            assert_eq!(found.ok(), real.map(|r| (r, is_dir)), "{name}");
         }
     }
 
