@@ -78,23 +78,37 @@ pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
     );
 
     println!("\nCross-release: the same files (host files) against older roots\n");
-    println!("| root | wall | peak RSS |");
-    println!("|---|---:|---:|");
-    let host_paths: Vec<PathBuf> = paths
+    println!("| root | ldsim wall | ldsim peak RSS | libtree -vv wall, same view |");
+    println!("|---|---:|---:|---:|");
+    let host_paths: Vec<String> = paths
         .iter()
-        .map(|p| root.join(p.trim_start_matches('/')))
+        .map(|p| root.join(p.trim_start_matches('/')).display().to_string())
         .collect();
     for (name, suite) in [("Debian 12", "bookworm"), ("Debian 11", "bullseye")] {
         let old = fixtures.join("base").join(suite);
-        let (time, peak) = median_run(RUNS, || {
+        let ldsim_run = || {
             let mut cmd = Command::new(ldsim);
             cmd.args(["check", "--quiet", "--sysroot"])
                 .arg(&old)
                 .args(&host_paths);
             cmd
-        })?;
+        };
+        // libtree sees what ldsim sees: the old root with the audit root at its host path.
+        let (time, peak, libtree) = match CrossView::mount(&old, &root)? {
+            Some(view) => {
+                let [(time, peak), (libtree, _)] =
+                    median_runs_interleaved(LIBTREE_RUNS, ldsim_run, || {
+                        in_root(view.dir(), "/usr/local/bin/libtree -vv \"$@\"", &host_paths)
+                    })?;
+                (time, peak, format!("{:.3} s", libtree.as_secs_f64()))
+            }
+            None => {
+                let (time, peak) = median_run(RUNS, ldsim_run)?;
+                (time, peak, "libtree needs a newer glibc".to_owned())
+            }
+        };
         println!(
-            "| {name} ({suite}) | {:.3} s | {} MiB |",
+            "| {name} ({suite}) | {:.3} s | {} MiB | {libtree} |",
             time.as_secs_f64(),
             peak / 1024
         );
@@ -204,4 +218,97 @@ fn installed_packages(root: &Path) -> usize {
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// An older root as libtree would see the cross-release check: an overlay of `old` (never
+/// written: writes go to a temporary upper layer) with the audit root bound read-only at its
+/// own host path and the audit root's libtree in /usr/local/bin. Unmounted when dropped.
+struct CrossView {
+    /// Holds the layers; removed after the mounts (fields drop after `drop`).
+    _temp: tempfile::TempDir,
+    mounts: Vec<PathBuf>,
+}
+
+impl CrossView {
+    /// `None` when the audit root's libtree cannot run on `old` (it needs a newer glibc).
+    fn mount(old: &Path, audit: &Path) -> Result<Option<CrossView>> {
+        let libtree = audit.join("usr/bin/libtree");
+        if !runs_on(&libtree, old) {
+            return Ok(None);
+        }
+        let temp = tempfile::tempdir()?;
+        let (upper, work, merged) = (
+            temp.path().join("upper"),
+            temp.path().join("work"),
+            temp.path().join("merged"),
+        );
+        for dir in [&upper, &work, &merged] {
+            std::fs::create_dir(dir)?;
+        }
+        let mut view = CrossView {
+            _temp: temp,
+            mounts: Vec::new(),
+        };
+        let options = format!(
+            "lowerdir={},upperdir={},workdir={}",
+            old.display(),
+            upper.display(),
+            work.display()
+        );
+        crate::util::run(
+            Command::new("mount")
+                .args(["-t", "overlay", "overlay", "-o", &options])
+                .arg(&merged),
+        )?;
+        view.mounts.push(merged.clone());
+        let inside = merged.join(audit.strip_prefix("/").unwrap_or(audit));
+        std::fs::create_dir_all(&inside)?;
+        crate::util::run(
+            Command::new("mount")
+                .args(["--bind", "-o", "ro"])
+                .arg(audit)
+                .arg(&inside),
+        )?;
+        view.mounts.push(inside);
+        std::fs::create_dir_all(merged.join("usr/local/bin"))?;
+        std::fs::copy(&libtree, merged.join("usr/local/bin/libtree"))?;
+        Ok(Some(view))
+    }
+
+    fn dir(&self) -> &Path {
+        &self.mounts[0]
+    }
+}
+
+impl Drop for CrossView {
+    fn drop(&mut self) {
+        for mount in self.mounts.iter().rev() {
+            let _ = Command::new("umount").arg(mount).status();
+        }
+    }
+}
+
+/// Whether `program` (from the audit root) finds every glibc version it needs in `root`'s
+/// libc: asked of ldsim's own loader model would be circular, so the versions are compared.
+fn runs_on(program: &Path, root: &Path) -> bool {
+    let needed = glibc_versions(program);
+    let libc = root.join("lib/x86_64-linux-gnu/libc.so.6");
+    let provided = glibc_versions(&libc);
+    !needed.is_empty() && needed.iter().all(|v| provided.contains(v))
+}
+
+/// The GLIBC_x.y names `readelf -V` prints for a file (needed or defined).
+fn glibc_versions(file: &Path) -> Vec<String> {
+    let Ok(out) = Command::new("readelf").arg("-V").arg(file).output() else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut names: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .filter(|w| w.starts_with("GLIBC_2"))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
