@@ -297,10 +297,18 @@ impl<'r> Checker<'r> {
                 Ok(LoaderConfig::Musl(_)) => Some(Flavor::Musl),
                 Err(_) => None,
             });
-        let floor = main
-            .parsed
-            .floor
-            .get_or_init(|| Arc::new(ldsim_tables::floor::floor_of(obj)));
+        // Only version fixes name targets by floor: computed for them alone, and not kept
+        // (a cross-release audit has a thousand files with problems).
+        let needs_floor = report
+            .problems
+            .iter()
+            .chain(&report.host_problems)
+            .any(|f| matches!(f.problem, Problem::MissingVersion { .. }));
+        let floor = match main.parsed.floor.get() {
+            Some(floor) => Some(floor.clone()),
+            None if needs_floor => Some(Arc::new(ldsim_tables::floor::floor_of(obj))),
+            None => None,
+        };
         // Without a loader for this architecture: is there one for any other (a foreign
         // program) or none at all (a root without a C library)?
         let foreign = target_loader.is_none()
@@ -313,7 +321,7 @@ impl<'r> Checker<'r> {
             target_loader,
             foreign,
             tool: self.tool,
-            floor: Some(floor),
+            floor: floor.as_deref(),
         };
         fix::annotate(report, &cx);
     }
