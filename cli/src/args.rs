@@ -62,8 +62,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct TargetsArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
 }
 
 fn parse_target(name: &str) -> Result<Target, String> {
@@ -186,6 +186,33 @@ pub enum Format {
     Human,
     /// One JSON document: {"schema_version": 1, "files": [...]}.
     Json,
+    /// SARIF 2.1.0 for code scanning: one rule per problem kind, a result per problem.
+    Sarif,
+    /// JUnit XML: a test suite per target, a test case per file.
+    Junit,
+    /// A Markdown matrix (files × targets) with the first problem, reason and fix of each.
+    Markdown,
+    /// GitHub Actions workflow commands: an annotation per file and target that fails.
+    Github,
+}
+
+/// How `ldsim targets` prints the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Readable text.
+    Human,
+    /// A JSON array of targets.
+    Json,
+}
+
+impl Format {
+    /// A format for CI systems, written by `ci.rs` for every file and target at once.
+    pub fn is_ci(self) -> bool {
+        matches!(
+            self,
+            Format::Sarif | Format::Junit | Format::Markdown | Format::Github
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 //! `ldsim-resolver`. Only this file decides the exit status (see [`exit`]).
 
 mod args;
+mod ci;
 mod escape;
 mod exit;
 mod heap;
@@ -234,7 +235,13 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
     }
     let several = columns.len() > 1;
     let any_builtin = kinds.iter().any(|k| matches!(k, TargetKind::Builtin(_)));
-    let result = if several || any_builtin {
+    let result = if args.format.is_ci() {
+        if quiet {
+            Ok(())
+        } else {
+            ci::write(args.format, &jobs, &columns)
+        }
+    } else if several || any_builtin {
         matrix::write(&jobs, &columns, args.format, verbose, quiet)
     } else {
         let column = columns.pop();

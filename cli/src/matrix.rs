@@ -10,7 +10,7 @@ use ldsim_tables::floor::Floor;
 use ldsim_tables::Target;
 use serde::Serialize;
 
-use crate::args::Format;
+use crate::args::{Format, ListFormat};
 use crate::escape::{self, line};
 use crate::inputs::Job;
 use crate::render::{self, abbreviate};
@@ -246,7 +246,7 @@ impl Assumption<'_> {
     }
 
     /// The condition and why ldsim cannot tell.
-    fn detail(&self) -> String {
+    pub(crate) fn detail(&self) -> String {
         let why = match self {
             Assumption::Libraries(unknown) => {
                 // The release's packages that ship them, where its tables say.
@@ -345,7 +345,7 @@ struct TargetRow<'a> {
 }
 
 /// `ldsim targets`.
-pub fn list_targets(format: Format) -> anyhow::Result<()> {
+pub fn list_targets(format: ListFormat) -> anyhow::Result<()> {
     let targets = Target::all();
     let rows: Vec<TargetRow<'_>> = targets
         .iter()
@@ -376,11 +376,11 @@ pub fn list_targets(format: Format) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             out.write_all(b"\n")?;
         }
-        Format::Human => {
+        ListFormat::Human => {
             let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
             for r in &rows {
                 let mut line = format!(

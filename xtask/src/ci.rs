@@ -51,6 +51,8 @@ const PACKAGES: &[&str] = &[
     "qemu-user-static",
     // rpmbuild and rpm: the rpm database of the package-owner test (tests/tests/packages.rs).
     "rpm",
+    // xmllint: the JUnit output is validated against the JUnit XSD (tests/tests/ci_formats.rs).
+    "libxml2-utils",
 ];
 
 /// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a

@@ -1,0 +1,445 @@
+//! Output for CI systems: SARIF 2.1.0 (code scanning), JUnit XML (test reports), a Markdown
+//! matrix (job summaries, pull-request comments) and GitHub workflow annotations. Each shows
+//! every file × target of the run; SARIF and JUnit are built with crates that follow their
+//! schemas (serde-sarif is generated from the published SARIF schema).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use ldsim_resolver::{Finding, Problem, Report, Verdict};
+use serde_sarif::sarif;
+
+use crate::args::Format;
+use crate::escape;
+use crate::matrix::assumption;
+use crate::{Column, Job, Outcome};
+
+/// One file checked against one target: what every format is made of.
+struct Cell<'a> {
+    file: &'a str,
+    target: &'a str,
+    outcome: &'a Outcome,
+}
+
+fn cells<'a>(jobs: &'a [Job], columns: &'a [Column]) -> Vec<Cell<'a>> {
+    let mut out = Vec::new();
+    for (row, job) in jobs.iter().enumerate() {
+        for column in columns {
+            if let Some(outcome) = column.outcomes.get(row) {
+                out.push(Cell {
+                    file: &job.display,
+                    target: &column.name,
+                    outcome,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Write the run in `format` (one of the CI formats) to standard output.
+pub fn write(format: Format, jobs: &[Job], columns: &[Column]) -> io::Result<()> {
+    let cells = cells(jobs, columns);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &sarif_log(&cells))?;
+            out.write_all(b"\n")?;
+        }
+        Format::Junit => junit(&cells)
+            .write_xml(&mut out)
+            .map_err(|e| io::Error::other(e.to_string()))?,
+        Format::Markdown => out.write_all(markdown(jobs, columns, &cells).as_bytes())?,
+        Format::Github => out.write_all(github(&cells).as_bytes())?,
+        Format::Human | Format::Json => {}
+    }
+    out.flush()
+}
+
+/// The rule id of a problem: its JSON `kind`.
+fn kind(problem: &Problem) -> &'static str {
+    match problem {
+        Problem::MissingInterpreter { .. } => "missing-interpreter",
+        Problem::WrongClass { .. } => "wrong-class",
+        Problem::WrongMachine { .. } => "wrong-machine",
+        Problem::NotLoadable { .. } => "not-loadable",
+        Problem::MissingLibrary { .. } => "missing-library",
+        Problem::BadLibrary { .. } => "bad-library",
+        Problem::MissingVersion { .. } => "missing-version",
+        Problem::IsaLevel { .. } => "isa-level",
+        Problem::UndefinedSymbol { .. } => "undefined-symbol",
+        Problem::MissingDlopenDependency { .. } => "missing-dlopen-dependency",
+    }
+}
+
+/// Every rule: the problem kinds, a file that could not be checked, and an `ok` that rests
+/// on something ldsim could not check.
+const RULES: &[(&str, &str)] = &[
+    (
+        "missing-interpreter",
+        "The ELF interpreter (PT_INTERP) is not in the target",
+    ),
+    (
+        "wrong-class",
+        "An object of the wrong ELF class (32/64-bit)",
+    ),
+    ("wrong-machine", "An object built for another machine"),
+    ("not-loadable", "Not a program or shared object"),
+    ("missing-library", "A needed library is not found"),
+    (
+        "bad-library",
+        "A library on the search path cannot be loaded",
+    ),
+    ("missing-version", "A needed symbol version is not defined"),
+    (
+        "isa-level",
+        "An object needs a higher x86-64 level than the CPU has",
+    ),
+    ("undefined-symbol", "A symbol no loaded object defines"),
+    (
+        "missing-dlopen-dependency",
+        "A required .note.dlopen dependency is not found",
+    ),
+    ("unreadable", "The file could not be checked"),
+    (
+        "unverified",
+        "Loads if something ldsim could not check holds",
+    ),
+];
+
+/// The loader's message, the reason and the fix, one per line (escaped).
+fn finding_text(finding: &Finding) -> String {
+    let mut text = crate::render::message(&finding.problem);
+    let reason = finding.reason();
+    if !reason.is_empty() {
+        text.push_str("\nreason: ");
+        text.push_str(&escape::text(reason));
+    }
+    if let Some(fix) = &finding.fix {
+        text.push_str("\nfix: ");
+        text.push_str(&escape::text(fix));
+    }
+    text
+}
+
+/// Every finding of a report, the host program's first (they stop it before the file).
+fn findings(report: &Report) -> impl Iterator<Item = &Finding> {
+    report.host_problems.iter().chain(&report.problems)
+}
+
+/// A file path as a SARIF artifact URI: relative paths stay relative (to the repository,
+/// where code scanning shows them); absolute ones become `file://` URIs.
+fn artifact_uri(file: &str) -> String {
+    let mut uri = String::new();
+    if file.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for byte in file.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' | b'+' => {
+                uri.push(char::from(byte))
+            }
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri
+}
+
+fn sarif_log(cells: &[Cell<'_>]) -> sarif::Sarif {
+    let rules: Vec<sarif::ReportingDescriptor> = RULES
+        .iter()
+        .map(|(id, text)| {
+            sarif::ReportingDescriptor::builder()
+                .id(*id)
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(*text)
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    let rule_index = |id: &str| RULES.iter().position(|(r, _)| *r == id).unwrap_or(0) as i64;
+    let mut results = Vec::new();
+    for cell in cells {
+        let location = sarif::Location::builder()
+            .physical_location(
+                sarif::PhysicalLocation::builder()
+                    .artifact_location(
+                        sarif::ArtifactLocation::builder()
+                            .uri(artifact_uri(cell.file))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let mut result = |rule: &str,
+                          level: sarif::ResultLevel,
+                          text: String,
+                          extra: Vec<(&str, serde_json::Value)>| {
+            let mut properties = BTreeMap::new();
+            properties.insert("target".to_owned(), serde_json::Value::from(cell.target));
+            for (key, value) in extra {
+                properties.insert(key.to_owned(), value);
+            }
+            results.push(
+                sarif::Result::builder()
+                    .rule_id(rule)
+                    .rule_index(rule_index(rule))
+                    .level(level)
+                    .message(
+                        sarif::Message::builder()
+                            .text(format!("[{}] {text}", escape::text(cell.target)))
+                            .build(),
+                    )
+                    .locations(vec![location.clone()])
+                    .properties(
+                        sarif::PropertyBag::builder()
+                            .additional_properties(properties)
+                            .build(),
+                    )
+                    .build(),
+            );
+        };
+        match cell.outcome {
+            Outcome::Report(report) => {
+                for finding in findings(report) {
+                    let level = if finding.is_fatal() {
+                        sarif::ResultLevel::Error
+                    } else {
+                        sarif::ResultLevel::Warning
+                    };
+                    let mut extra = vec![("first", serde_json::Value::from(finding.first))];
+                    if let Some(fix) = &finding.fix {
+                        extra.push(("fix", serde_json::Value::from(fix.as_str())));
+                    }
+                    result(kind(finding), level, finding_text(finding), extra);
+                }
+                if let Some(assumed) = assumption(report) {
+                    result(
+                        "unverified",
+                        sarif::ResultLevel::Note,
+                        format!("loads {}", escape::text(&assumed.detail())),
+                        Vec::new(),
+                    );
+                }
+            }
+            Outcome::Error(err) => result(
+                "unreadable",
+                sarif::ResultLevel::Error,
+                escape::text(err).into_owned(),
+                Vec::new(),
+            ),
+            Outcome::Absent => {}
+        }
+    }
+    let driver = sarif::ToolComponent::builder()
+        .name("ldsim")
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(rules)
+        .build();
+    sarif::Sarif::builder()
+        .schema(sarif::SCHEMA_URL)
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![sarif::Run::builder()
+            .tool(sarif::Tool::builder().driver(driver).build())
+            .results(results)
+            .build()])
+        .build()
+}
+
+fn junit(cells: &[Cell<'_>]) -> junit_report::Report {
+    let zero = junit_report::Duration::ZERO;
+    // One suite per target, in the order targets were named.
+    let mut suites: Vec<(String, Vec<junit_report::TestCase>)> = Vec::new();
+    for cell in cells {
+        let target = escape::text(cell.target).into_owned();
+        let file = escape::text(cell.file).into_owned();
+        let mut case = match cell.outcome {
+            Outcome::Report(report) if report.verdict == Verdict::Ok => {
+                let mut case = junit_report::TestCase::success(&file, zero);
+                if let Some(assumed) = assumption(report) {
+                    case.set_system_out(&format!("loads {}", escape::text(&assumed.detail())));
+                }
+                case
+            }
+            Outcome::Report(report) => {
+                let first = report.first_finding().or(report.problems.first());
+                let message = first
+                    .map(|f| crate::render::message(&f.problem))
+                    .unwrap_or_default();
+                let kind = first.map(|f| kind(f)).unwrap_or("fails");
+                let mut case = junit_report::TestCase::failure(&file, zero, kind, &message);
+                let all: Vec<String> = findings(report).map(finding_text).collect();
+                case.set_system_out(&all.join("\n"));
+                case
+            }
+            Outcome::Error(err) => {
+                junit_report::TestCase::error(&file, zero, "unreadable", &escape::text(err))
+            }
+            Outcome::Absent => continue,
+        };
+        case.set_classname(&target);
+        match suites.iter_mut().find(|(name, _)| *name == target) {
+            Some((_, cases)) => cases.push(case),
+            None => suites.push((target, vec![case])),
+        }
+    }
+    let mut report = junit_report::Report::new();
+    for (name, cases) in suites {
+        let mut suite = junit_report::TestSuite::new(&format!("ldsim {name}"));
+        suite.add_testcases(cases);
+        report.add_testsuite(suite);
+    }
+    report
+}
+
+/// Text for a Markdown table cell or line: escaped for a terminal, then Markdown's own
+/// specials and pipes.
+fn md(text: &str) -> String {
+    let mut out = String::new();
+    for c in escape::text(text).chars() {
+        if matches!(
+            c,
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn verdict_word(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Report(r) if r.verdict == Verdict::Fails => "❌ fails",
+        Outcome::Report(r) if r.verdict == Verdict::FailsOnCall => "⚠️ fails at a call",
+        Outcome::Report(r) if assumption(r).is_some() => "❔ runs?",
+        Outcome::Report(_) => "✅ runs",
+        Outcome::Error(_) => "🚫 error",
+        Outcome::Absent => "",
+    }
+}
+
+fn markdown(jobs: &[Job], columns: &[Column], cells: &[Cell<'_>]) -> String {
+    let mut out = String::from("| file |");
+    for column in columns {
+        out.push_str(&format!(" {} |", md(&column.name)));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(columns.len()));
+    out.push('\n');
+    for (row, job) in jobs.iter().enumerate() {
+        out.push_str(&format!("| {} |", md(&job.display)));
+        for column in columns {
+            let word = column.outcomes.get(row).map(verdict_word).unwrap_or("");
+            out.push_str(&format!(" {word} |"));
+        }
+        out.push('\n');
+    }
+    let mut details = String::new();
+    for cell in cells {
+        let line = match cell.outcome {
+            Outcome::Report(report) if report.verdict != Verdict::Ok => {
+                let Some(first) = report.first_finding().or(report.problems.first()) else {
+                    continue;
+                };
+                let mut line = format!(
+                    "- {} on {}: {}",
+                    md(cell.file),
+                    md(cell.target),
+                    md(first.message())
+                );
+                let more = findings(report).count().saturating_sub(1);
+                if more > 0 {
+                    line.push_str(&format!(" (+{more} more)"));
+                }
+                line.push_str(&format!("\n  - reason: {}", md(first.reason())));
+                if let Some(fix) = &first.fix {
+                    line.push_str(&format!("\n  - fix: {}", md(fix)));
+                }
+                line
+            }
+            Outcome::Report(report) => match assumption(report) {
+                Some(assumed) => format!(
+                    "- {} on {}: loads {}",
+                    md(cell.file),
+                    md(cell.target),
+                    md(&assumed.detail())
+                ),
+                None => continue,
+            },
+            Outcome::Error(err) => {
+                format!("- {} on {}: {}", md(cell.file), md(cell.target), md(err))
+            }
+            Outcome::Absent => continue,
+        };
+        details.push_str(&line);
+        details.push('\n');
+    }
+    if !details.is_empty() {
+        out.push_str("\n**Details**\n\n");
+        out.push_str(&details);
+    }
+    out
+}
+
+/// A workflow command's data: each line escaped for a terminal, `%` encoded, lines joined
+/// with an encoded LF (GitHub's toolkit escapeData).
+fn gh_data(text: &str) -> String {
+    text.split('\n')
+        .map(|line| escape::text(line).replace('%', "%25"))
+        .collect::<Vec<_>>()
+        .join("%0A")
+}
+
+/// A workflow command's property value: also `:` and `,` (escapeProperty).
+fn gh_property(text: &str) -> String {
+    gh_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(cells: &[Cell<'_>]) -> String {
+    let mut out = String::new();
+    for cell in cells {
+        let (command, title, body) = match cell.outcome {
+            Outcome::Report(report) if report.verdict != Verdict::Ok => {
+                let Some(first) = report.first_finding().or(report.problems.first()) else {
+                    continue;
+                };
+                let command = if report.verdict == Verdict::Fails {
+                    "error"
+                } else {
+                    "warning"
+                };
+                let mut body = finding_text(first);
+                let more = findings(report).count().saturating_sub(1);
+                if more > 0 {
+                    body.push_str(&format!("\n(+{more} more problems)"));
+                }
+                (command, format!("ldsim: fails on {}", cell.target), body)
+            }
+            Outcome::Report(report) => match assumption(report) {
+                Some(assumed) => (
+                    "notice",
+                    format!("ldsim: runs? on {}", cell.target),
+                    format!("loads {}", assumed.detail()),
+                ),
+                None => continue,
+            },
+            Outcome::Error(err) => (
+                "error",
+                format!("ldsim: cannot check for {}", cell.target),
+                err.clone(),
+            ),
+            Outcome::Absent => continue,
+        };
+        out.push_str(&format!(
+            "::{command} file={},title={}::{}\n",
+            gh_property(cell.file),
+            gh_property(&title),
+            gh_data(&body)
+        ));
+    }
+    out
+}
