@@ -70,7 +70,7 @@ fn parse_target(name: &str) -> Result<Target, String> {
     Target::parse(name).map_err(|e| e.to_string())
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("root").args(["sysroot", "targets"]).multiple(true))]
 pub struct CheckArgs {
     /// ELF files to check; a directory means every ELF file under it.
@@ -80,8 +80,15 @@ pub struct CheckArgs {
     /// installed at its own (canonical) absolute path in the target: its directory, and the
     /// directories its $ORIGIN-relative RPATH/RUNPATH entries name, are mounted at the same
     /// paths wherever the target root has nothing there and no --overlay provides them.
-    #[arg(required = true, value_name = "FILE")]
+    /// Without FILE, the `files` of the configuration (`--config`, or ./ldsim.toml).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+
+    /// The configuration to use (default: ./ldsim.toml when it exists): the files, targets,
+    /// root and release policy of a check, and the exceptions it allows. Flags given on the
+    /// command line win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// The target root filesystem, recognised from its content: a directory holding a root
     /// (a chroot, an unpacked image); a tar archive of one, plain or gzip / xz / zstd / bzip2
@@ -156,6 +163,29 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// A release policy every file must meet: `manylinux_2_28` (and every manylinux_2_X
+    /// auditwheel knows, `manylinux2014` …) or `musllinux_1_2`: the newest glibc, GLIBCXX,
+    /// CXXABI and libgcc_s versions a file may require. A file requiring a newer one fails,
+    /// with the symbols that require it.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+
+    /// The newest glibc a file may require (e.g. 2.28); overrides --policy's.
+    #[arg(long, value_name = "VERSION")]
+    pub max_glibc: Option<String>,
+
+    /// The newest libstdc++ GLIBCXX version a file may require (e.g. 3.4.25).
+    #[arg(long, value_name = "VERSION")]
+    pub max_glibcxx: Option<String>,
+
+    /// The newest libstdc++ CXXABI version a file may require (e.g. 1.3.11).
+    #[arg(long, value_name = "VERSION")]
+    pub max_cxxabi: Option<String>,
+
+    /// The newest libgcc_s GCC version a file may require (e.g. 7.0.0).
+    #[arg(long, value_name = "VERSION")]
+    pub max_gcc: Option<String>,
 }
 
 impl CheckArgs {

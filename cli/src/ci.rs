@@ -12,6 +12,7 @@ use serde_sarif::sarif;
 use crate::args::Format;
 use crate::escape;
 use crate::matrix::assumption;
+use crate::policy::{Checked, FileVerdict};
 use crate::{Column, Job, Outcome};
 
 /// One file checked against one target: what every format is made of.
@@ -37,24 +38,46 @@ fn cells<'a>(jobs: &'a [Job], columns: &'a [Column]) -> Vec<Cell<'a>> {
     out
 }
 
-/// Write the run in `format` (one of the CI formats) to standard output.
-pub fn write(format: Format, jobs: &[Job], columns: &[Column]) -> io::Result<()> {
+/// Write the run in `format` (one of the CI formats) to standard output, with the release
+/// policy's verdicts when one was asked for.
+pub fn write(
+    format: Format,
+    jobs: &[Job],
+    columns: &[Column],
+    policy: Option<&Checked>,
+) -> io::Result<()> {
     let cells = cells(jobs, columns);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match format {
         Format::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &sarif_log(&cells))?;
+            serde_json::to_writer_pretty(&mut out, &sarif_log(&cells, policy))?;
             out.write_all(b"\n")?;
         }
-        Format::Junit => junit(&cells)
+        Format::Junit => junit(&cells, policy)
             .write_xml(&mut out)
             .map_err(|e| io::Error::other(e.to_string()))?,
-        Format::Markdown => out.write_all(markdown(jobs, columns, &cells).as_bytes())?,
-        Format::Github => out.write_all(github(&cells).as_bytes())?,
+        Format::Markdown => out.write_all(markdown(jobs, columns, &cells, policy).as_bytes())?,
+        Format::Github => out.write_all(github(&cells, policy).as_bytes())?,
         Format::Human | Format::Json => {}
     }
     out.flush()
+}
+
+/// What breaks the policy in one file, a line per version over its limit.
+fn policy_lines(file: &FileVerdict) -> Vec<String> {
+    file.verdict
+        .violations
+        .iter()
+        .map(|v| {
+            let mut text = format!("{} of {} is over {}", v.version, v.library, v.limit);
+            if !v.symbols.is_empty() {
+                text.push_str(": ");
+                text.push_str(&v.symbols.join(", "));
+            }
+            escape::text(&text).into_owned()
+        })
+        .collect()
 }
 
 /// The rule id of a problem: its JSON `kind`.
@@ -106,6 +129,10 @@ const RULES: &[(&str, &str)] = &[
         "unverified",
         "Loads if something ldsim could not check holds",
     ),
+    (
+        "policy",
+        "Requires a version newer than the release policy allows",
+    ),
 ];
 
 /// The loader's message, the reason and the fix, one per line (escaped).
@@ -146,7 +173,7 @@ fn artifact_uri(file: &str) -> String {
     uri
 }
 
-fn sarif_log(cells: &[Cell<'_>]) -> sarif::Sarif {
+fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
     let rules: Vec<sarif::ReportingDescriptor> = RULES
         .iter()
         .map(|(id, text)| {
@@ -234,6 +261,49 @@ fn sarif_log(cells: &[Cell<'_>]) -> sarif::Sarif {
             Outcome::Absent => {}
         }
     }
+    for (checked, file) in policy
+        .iter()
+        .flat_map(|p| p.files.iter().map(move |f| (*p, f)))
+        .filter(|(_, f)| !f.passes)
+    {
+        let mut properties = BTreeMap::new();
+        properties.insert(
+            "policy".to_owned(),
+            serde_json::Value::from(checked.name.as_str()),
+        );
+        results.push(
+            sarif::Result::builder()
+                .rule_id("policy")
+                .rule_index(rule_index("policy"))
+                .level(sarif::ResultLevel::Error)
+                .message(
+                    sarif::Message::builder()
+                        .text(format!(
+                            "[policy {}] {}",
+                            checked.name,
+                            policy_lines(file).join("\n")
+                        ))
+                        .build(),
+                )
+                .locations(vec![sarif::Location::builder()
+                    .physical_location(
+                        sarif::PhysicalLocation::builder()
+                            .artifact_location(
+                                sarif::ArtifactLocation::builder()
+                                    .uri(artifact_uri(&file.file))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build()])
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build(),
+        );
+    }
     let driver = sarif::ToolComponent::builder()
         .name("ldsim")
         .version(env!("CARGO_PKG_VERSION"))
@@ -249,7 +319,7 @@ fn sarif_log(cells: &[Cell<'_>]) -> sarif::Sarif {
         .build()
 }
 
-fn junit(cells: &[Cell<'_>]) -> junit_report::Report {
+fn junit(cells: &[Cell<'_>], policy: Option<&Checked>) -> junit_report::Report {
     let zero = junit_report::Duration::ZERO;
     // One suite per target, in the order targets were named.
     let mut suites: Vec<(String, Vec<junit_report::TestCase>)> = Vec::new();
@@ -285,6 +355,31 @@ fn junit(cells: &[Cell<'_>]) -> junit_report::Report {
             Some((_, cases)) => cases.push(case),
             None => suites.push((target, vec![case])),
         }
+    }
+    if let Some(checked) = policy {
+        let cases = checked
+            .files
+            .iter()
+            .map(|file| {
+                let name = escape::text(&file.file).into_owned();
+                let mut case = if file.passes {
+                    junit_report::TestCase::success(&name, zero)
+                } else {
+                    let lines = policy_lines(file);
+                    let mut case = junit_report::TestCase::failure(
+                        &name,
+                        zero,
+                        "policy",
+                        lines.first().map(String::as_str).unwrap_or_default(),
+                    );
+                    case.set_system_out(&lines.join("\n"));
+                    case
+                };
+                case.set_classname(&format!("policy {}", checked.name));
+                case
+            })
+            .collect();
+        suites.push((format!("policy {}", checked.name), cases));
     }
     let mut report = junit_report::Report::new();
     for (name, cases) in suites {
@@ -322,18 +417,34 @@ fn verdict_word(outcome: &Outcome) -> &'static str {
     }
 }
 
-fn markdown(jobs: &[Job], columns: &[Column], cells: &[Cell<'_>]) -> String {
+fn markdown(
+    jobs: &[Job],
+    columns: &[Column],
+    cells: &[Cell<'_>],
+    policy: Option<&Checked>,
+) -> String {
     let mut out = String::from("| file |");
     for column in columns {
         out.push_str(&format!(" {} |", md(&column.name)));
     }
+    if let Some(checked) = policy {
+        out.push_str(&format!(" policy {} |", md(&checked.name)));
+    }
     out.push_str("\n|---|");
-    out.push_str(&"---|".repeat(columns.len()));
+    out.push_str(&"---|".repeat(columns.len() + usize::from(policy.is_some())));
     out.push('\n');
     for (row, job) in jobs.iter().enumerate() {
         out.push_str(&format!("| {} |", md(&job.display)));
         for column in columns {
             let word = column.outcomes.get(row).map(verdict_word).unwrap_or("");
+            out.push_str(&format!(" {word} |"));
+        }
+        if let Some(checked) = policy {
+            let word = match checked.files.iter().find(|f| f.file == job.display) {
+                Some(f) if f.passes => "✅ meets",
+                Some(_) => "❌ breaks",
+                None => "",
+            };
             out.push_str(&format!(" {word} |"));
         }
         out.push('\n');
@@ -378,6 +489,21 @@ fn markdown(jobs: &[Job], columns: &[Column], cells: &[Cell<'_>]) -> String {
         details.push_str(&line);
         details.push('\n');
     }
+    for (checked, file) in policy
+        .iter()
+        .flat_map(|p| p.files.iter().map(move |f| (*p, f)))
+        .filter(|(_, f)| !f.passes)
+    {
+        details.push_str(&format!(
+            "- {} breaks policy {} ({})\n",
+            md(&file.file),
+            md(&checked.name),
+            md(&checked.limits)
+        ));
+        for line in policy_lines(file) {
+            details.push_str(&format!("  - {}\n", md(&line)));
+        }
+    }
     if !details.is_empty() {
         out.push_str("\n**Details**\n\n");
         out.push_str(&details);
@@ -399,7 +525,7 @@ fn gh_property(text: &str) -> String {
     gh_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn github(cells: &[Cell<'_>]) -> String {
+fn github(cells: &[Cell<'_>], policy: Option<&Checked>) -> String {
     let mut out = String::new();
     for cell in cells {
         let (command, title, body) = match cell.outcome {
@@ -439,6 +565,18 @@ fn github(cells: &[Cell<'_>]) -> String {
             gh_property(cell.file),
             gh_property(&title),
             gh_data(&body)
+        ));
+    }
+    for (checked, file) in policy
+        .iter()
+        .flat_map(|p| p.files.iter().map(move |f| (*p, f)))
+        .filter(|(_, f)| !f.passes)
+    {
+        out.push_str(&format!(
+            "::error file={},title={}::{}\n",
+            gh_property(&file.file),
+            gh_property(&format!("ldsim: breaks policy {}", checked.name)),
+            gh_data(&policy_lines(file).join("\n"))
         ));
     }
     out

@@ -3,12 +3,14 @@
 
 mod args;
 mod ci;
+mod config;
 mod escape;
 mod exit;
 mod heap;
 mod inputs;
 mod install;
 mod matrix;
+mod policy;
 mod render;
 mod schema;
 mod summary;
@@ -50,7 +52,8 @@ fn main() -> ExitCode {
     };
     init_tracing(cli.verbose, cli.quiet);
     let result = match &cli.command {
-        Command::Check(args) => check(args, cli.verbose > 0, cli.quiet),
+        Command::Check(args) => config::apply(args)
+            .and_then(|(args, allowed)| check(&args, &allowed, cli.verbose > 0, cli.quiet)),
         Command::Targets(args) => matrix::list_targets(args.format).map(|()| exit::OK),
     };
     match result {
@@ -151,7 +154,14 @@ enum TargetKind<'a> {
     Builtin(&'a Target),
 }
 
-fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
+fn check(
+    args: &CheckArgs,
+    allowed: &[ldsim_tables::policy::Allowed],
+    verbose: bool,
+    quiet: bool,
+) -> anyhow::Result<u8> {
+    let asked = policy::from_args(args, allowed.to_vec())?;
+    WITH_FLOORS.store(asked.is_some(), Ordering::Relaxed);
     let defaults;
     let mut kinds: Vec<TargetKind<'_>> = Vec::new();
     if let Some(sysroot) = &args.sysroot {
@@ -235,19 +245,34 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
     }
     let several = columns.len() > 1;
     let any_builtin = kinds.iter().any(|k| matches!(k, TargetKind::Builtin(_)));
+    let policy = asked.map(|a| a.check(&jobs, &columns));
     let result = if args.format.is_ci() {
         if quiet {
             Ok(())
         } else {
-            ci::write(args.format, &jobs, &columns)
+            ci::write(args.format, &jobs, &columns, policy.as_ref())
         }
     } else if several || any_builtin {
-        matrix::write(&jobs, &columns, args.format, verbose, quiet)
+        matrix::write(
+            &jobs,
+            &columns,
+            args.format,
+            verbose,
+            quiet,
+            policy.as_ref(),
+        )
     } else {
         let column = columns.pop();
         let announced = column.as_ref().is_some_and(|c| c.error.is_some());
         let outcomes = column.map(|c| c.outcomes).unwrap_or_default();
-        let written = write_output(&jobs, &outcomes, announced, args.format, verbose, quiet);
+        let written = write_output(
+            &jobs,
+            &outcomes,
+            announced,
+            args.format,
+            (verbose, quiet),
+            policy.as_ref(),
+        );
         columns.push(Column {
             name: String::new(),
             outcomes,
@@ -255,8 +280,20 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         });
         written
     };
+    let result = result.and_then(|()| match &policy {
+        Some(checked) if args.format == Format::Human && !quiet => {
+            io::stdout().write_all(checked.human().as_bytes())
+        }
+        _ => Ok(()),
+    });
     let result = result.and_then(|()| match summary::line(&columns) {
-        Some(tally) if args.format == Format::Human && !quiet => writeln!(io::stdout(), "{tally}"),
+        Some(tally) if args.format == Format::Human && !quiet => {
+            let breaking = policy.as_ref().map_or(0, |p| p.breaking());
+            match breaking {
+                0 => writeln!(io::stdout(), "{tally}"),
+                n => writeln!(io::stdout(), "{tally}; {n} break the policy"),
+            }
+        }
         _ => Ok(()),
     });
     match result {
@@ -265,9 +302,11 @@ fn check(args: &CheckArgs, verbose: bool, quiet: bool) -> anyhow::Result<u8> {
         }
         _ => {}
     }
+    let breaks_policy = policy.as_ref().is_some_and(|p| !p.all_pass());
     Ok(columns
         .iter()
         .map(|c| status(&c.outcomes))
+        .chain(breaks_policy.then_some(exit::FAILS))
         .max()
         .unwrap_or(exit::OK))
 }
@@ -549,6 +588,11 @@ fn open_root(
 /// names the package that owns it, from the root's package database.
 fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
     let checker = Checker::new(root, args.environment());
+    let checker = if WITH_FLOORS.load(Ordering::Relaxed) {
+        checker.with_floors()
+    } else {
+        checker
+    };
     if SHOW_DETAIL.load(Ordering::Relaxed) {
         checker.with_package_owners()
     } else {
@@ -565,6 +609,9 @@ fn builtin_checker<'r>(root: &'r BuiltinRoot, args: &CheckArgs) -> Checker<'r> {
         checker.without_detail()
     }
 }
+
+/// Whether reports carry the file's floor on every root: a release policy is checked.
+static WITH_FLOORS: AtomicBool = AtomicBool::new(false);
 
 /// Whether reports keep their search steps and loaded objects: only `-v` and JSON show them,
 /// and a run of many files against many targets would otherwise hold every path tried and
@@ -734,8 +781,8 @@ fn write_output(
     outcomes: &[Outcome],
     announced: bool,
     format: Format,
-    verbose: bool,
-    quiet: bool,
+    (verbose, quiet): (bool, bool),
+    policy: Option<&policy::Checked>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -769,6 +816,7 @@ fn write_output(
             schema_version: schema::SCHEMA_VERSION,
             files: entries,
             floors: Vec::new(),
+            policy,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
         out.write_all(b"\n")?;

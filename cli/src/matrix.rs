@@ -24,6 +24,7 @@ pub fn write(
     format: Format,
     verbose: bool,
     quiet: bool,
+    policy: Option<&crate::policy::Checked>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -89,6 +90,7 @@ pub fn write(
             schema_version: schema::SCHEMA_VERSION,
             files: entries,
             floors,
+            policy,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
         out.write_all(b"\n")?;

@@ -15,6 +15,9 @@ pub struct Output<'a> {
     pub files: Vec<FileEntry<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub floors: Vec<FileFloor<'a>>,
+    /// The release policy's verdict on every file (`--policy`, `--max-glibc` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<&'a crate::policy::Checked>,
 }
 
 /// The minimum releases one file needs.

@@ -80,6 +80,9 @@ pub struct Checker<'r> {
     release: Option<String>,
     /// How the target installs packages, for the commands fixes name.
     tool: Option<PackageTool>,
+    /// Reports carry the file's floor (`Report::floor`) on any root, not only built-in
+    /// targets: a release policy is checked against it.
+    floors: bool,
 }
 
 /// The file being checked, opened and parsed once.
@@ -103,6 +106,7 @@ impl<'r> Checker<'r> {
             detail: true,
             release: crate::release::of_root(root),
             tool: package_tool_of(root),
+            floors: false,
         }
     }
 
@@ -110,6 +114,13 @@ impl<'r> Checker<'r> {
     /// package database, where it has one this reads ([`PackageDb`]).
     pub fn with_package_owners(mut self) -> Self {
         self.packages = PackageDb::read(self.store.root());
+        self
+    }
+
+    /// Reports with the file's floor on any root (built-in targets always have it): what a
+    /// release policy (`--policy`, `--max-glibc`) is checked against.
+    pub fn with_floors(mut self) -> Self {
+        self.floors = true;
         self
     }
 
@@ -140,6 +151,7 @@ impl<'r> Checker<'r> {
             detail: true,
             release: ldsim_tables::packages::knows(target.name()).then(|| target.name().to_owned()),
             tool: PackageTool::of_layout(target.layout()),
+            floors: false,
         }
     }
 
@@ -166,6 +178,7 @@ impl<'r> Checker<'r> {
             detail: true,
             release: None,
             tool: None,
+            floors: false,
         }
     }
 
@@ -219,7 +232,7 @@ impl<'r> Checker<'r> {
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
             // Computed once per file and shared by every target's report on it.
-            floor: self.builtin.map(|_| {
+            floor: (self.builtin.is_some() || self.floors).then(|| {
                 main.parsed
                     .floor
                     .get_or_init(|| Arc::new(ldsim_tables::floor::floor_of(obj)))

@@ -40,7 +40,7 @@ pub struct Floor {
 
 /// Which family a version node belongs to, with its number for ordering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Family {
+pub(crate) enum Family {
     Glibc,
     Glibcxx,
     Cxxabi,
@@ -48,7 +48,7 @@ enum Family {
     Other,
 }
 
-fn classify(version: &str) -> (Family, Vec<u32>) {
+pub(crate) fn classify(version: &str) -> (Family, Vec<u32>) {
     let numbers =
         |rest: &str| -> Vec<u32> { rest.split('.').map_while(|p| p.parse().ok()).collect() };
     if version == "GLIBC_ABI_DT_RELR" {

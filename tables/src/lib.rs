@@ -15,6 +15,7 @@ pub mod musl;
 pub mod objects;
 pub mod packages;
 mod packed;
+pub mod policy;
 mod targets;
 
 pub use targets::{arch_name, Target, TargetError, OLDEST_GLIBC};

@@ -29,8 +29,16 @@ fn program(m: &Manifest, name: &str) -> String {
 /// against every target.
 fn output(m: &Manifest, format: &str) -> (i32, String) {
     let mut cmd = Command::new(ldsim_bin());
-    cmd.args(["check", "--format", format, "--sysroot"])
-        .arg(&m.roots["bullseye"]);
+    // With a release policy: its verdicts are results of every format too.
+    cmd.args([
+        "check",
+        "--policy",
+        "manylinux_2_28",
+        "--format",
+        format,
+        "--sysroot",
+    ])
+    .arg(&m.roots["bullseye"]);
     for target in BUILTIN {
         cmd.args(["--target", target]);
     }
@@ -179,6 +187,9 @@ fn sarif_is_valid_sarif_2_1_0() {
     assert!(results.iter().any(
         |r| r["ruleId"] == "missing-interpreter" && r["properties"]["target"] == "alpine-3.20"
     ));
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "policy" && r["properties"]["policy"] == "manylinux_2_28"));
     insta::assert_snapshot!("sarif", stable(&m, &text));
 }
 
@@ -204,8 +215,12 @@ fn junit_is_valid_against_the_junit_xsd() {
         String::from_utf8_lossy(&lint.stderr)
     );
     // A suite per target, a case per file; the programs that fail are failures.
-    assert_eq!(text.matches("<testsuite ").count(), TARGETS);
-    assert_eq!(text.matches("<testcase ").count(), TARGETS * PROGRAMS.len());
+    // A suite per target and one for the policy.
+    assert_eq!(text.matches("<testsuite ").count(), TARGETS + 1);
+    assert_eq!(
+        text.matches("<testcase ").count(),
+        (TARGETS + 1) * PROGRAMS.len()
+    );
     assert!(text.contains("type=\"missing-library\""));
     insta::assert_snapshot!("junit", stable(&m, &text));
 }
@@ -217,7 +232,10 @@ fn markdown_matrix_and_github_annotations() {
     assert_eq!(code, 1);
     let markdown = stable(&m, &markdown);
     let header = markdown.lines().next().unwrap();
-    assert_eq!(header, "| file | ROOT_bullseye | debian-12 | alpine-3.20 |");
+    assert_eq!(
+        header,
+        "| file | ROOT_bullseye | debian-12 | alpine-3.20 | policy manylinux\\_2\\_28 |"
+    );
     assert_eq!(
         markdown
             .lines()
