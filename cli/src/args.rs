@@ -186,6 +186,26 @@ pub struct CheckArgs {
     /// The newest libgcc_s GCC version a file may require (e.g. 7.0.0).
     #[arg(long, value_name = "VERSION")]
     pub max_gcc: Option<String>,
+
+    /// An earlier build's JSON report (`--format json`): say what changed — floors raised
+    /// and the symbols that raised them, libraries newly needed, targets the file ran on and
+    /// now fails on.
+    #[arg(long, value_name = "JSON")]
+    pub baseline: Option<PathBuf>,
+
+    /// What fails the run: `any` file that does not load (and any policy broken), or only a
+    /// `regression` against --baseline.
+    #[arg(long, value_enum, default_value_t = FailOn::Any, requires = "baseline")]
+    pub fail_on: FailOn,
+}
+
+/// What makes `ldsim check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A file that fails to load, or breaks the policy.
+    Any,
+    /// Only a change for the worse since --baseline.
+    Regression,
 }
 
 impl CheckArgs {
@@ -435,11 +455,19 @@ mod tests {
         .is_ok());
     }
 
+    /// FILE may come from ldsim.toml; without one (no such file where the tests run), a
+    /// check names no file and is refused.
     #[test]
-    fn a_file_is_required() {
+    fn a_file_is_required_without_a_configuration() {
+        let args = check(&[]).unwrap();
+        assert!(args.files.is_empty());
+        assert!(!std::path::Path::new(crate::config::DEFAULT).exists());
+        let err = crate::config::apply(&args).unwrap_err();
+        assert!(err.to_string().contains("no FILE given"), "{err}");
         assert_eq!(
-            check(&[]).unwrap_err().kind(),
-            ErrorKind::MissingRequiredArgument
+            check(&["--fail-on", "regression", "x"]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument,
+            "--fail-on needs --baseline"
         );
     }
 

@@ -44,8 +44,9 @@ pub fn write(
     format: Format,
     jobs: &[Job],
     columns: &[Column],
-    policy: Option<&Checked>,
+    extras: &crate::Extras<'_>,
 ) -> io::Result<()> {
+    let policy = extras.policy;
     let cells = cells(jobs, columns);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -92,6 +93,7 @@ fn kind(problem: &Problem) -> &'static str {
         Problem::MissingVersion { .. } => "missing-version",
         Problem::IsaLevel { .. } => "isa-level",
         Problem::UndefinedSymbol { .. } => "undefined-symbol",
+        Problem::GoCpuLevel { .. } => "go-cpu-level",
         Problem::MissingDlopenDependency { .. } => "missing-dlopen-dependency",
     }
 }
@@ -120,6 +122,10 @@ const RULES: &[(&str, &str)] = &[
         "An object needs a higher x86-64 level than the CPU has",
     ),
     ("undefined-symbol", "A symbol no loaded object defines"),
+    (
+        "go-cpu-level",
+        "A Go program built for a higher x86-64 level than the CPU has",
+    ),
     (
         "missing-dlopen-dependency",
         "A required .note.dlopen dependency is not found",

@@ -2,6 +2,7 @@
 //! `ldsim-resolver`. Only this file decides the exit status (see [`exit`]).
 
 mod args;
+mod baseline;
 mod ci;
 mod config;
 mod escape;
@@ -16,7 +17,7 @@ mod schema;
 mod summary;
 
 use anyhow::Context;
-use args::{CheckArgs, Cli, Command, Format};
+use args::{CheckArgs, Cli, Command, FailOn, Format};
 use clap::Parser;
 use inputs::{Job, JobKind};
 use ldsim_loader::arch::Arch;
@@ -161,7 +162,17 @@ fn check(
     quiet: bool,
 ) -> anyhow::Result<u8> {
     let asked = policy::from_args(args, allowed.to_vec())?;
-    WITH_FLOORS.store(asked.is_some(), Ordering::Relaxed);
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(baseline::Baseline::load)
+        .transpose()?;
+    // Floors are what a policy and a baseline compare, and JSON carries them for the next
+    // run's baseline.
+    WITH_FLOORS.store(
+        asked.is_some() || baseline.is_some() || args.format == Format::Json,
+        Ordering::Relaxed,
+    );
     let defaults;
     let mut kinds: Vec<TargetKind<'_>> = Vec::new();
     if let Some(sysroot) = &args.sysroot {
@@ -246,21 +257,19 @@ fn check(
     let several = columns.len() > 1;
     let any_builtin = kinds.iter().any(|k| matches!(k, TargetKind::Builtin(_)));
     let policy = asked.map(|a| a.check(&jobs, &columns));
+    let changes = baseline.map(|b| b.compare(&jobs, &columns));
+    let extras = Extras {
+        policy: policy.as_ref(),
+        changes: changes.as_ref(),
+    };
     let result = if args.format.is_ci() {
         if quiet {
             Ok(())
         } else {
-            ci::write(args.format, &jobs, &columns, policy.as_ref())
+            ci::write(args.format, &jobs, &columns, &extras)
         }
     } else if several || any_builtin {
-        matrix::write(
-            &jobs,
-            &columns,
-            args.format,
-            verbose,
-            quiet,
-            policy.as_ref(),
-        )
+        matrix::write(&jobs, &columns, args.format, verbose, quiet, &extras)
     } else {
         let column = columns.pop();
         let announced = column.as_ref().is_some_and(|c| c.error.is_some());
@@ -271,7 +280,7 @@ fn check(
             announced,
             args.format,
             (verbose, quiet),
-            policy.as_ref(),
+            &extras,
         );
         columns.push(Column {
             name: String::new(),
@@ -283,6 +292,12 @@ fn check(
     let result = result.and_then(|()| match &policy {
         Some(checked) if args.format == Format::Human && !quiet => {
             io::stdout().write_all(checked.human().as_bytes())
+        }
+        _ => Ok(()),
+    });
+    let result = result.and_then(|()| match &changes {
+        Some(changes) if args.format == Format::Human && !quiet => {
+            io::stdout().write_all(changes.human().as_bytes())
         }
         _ => Ok(()),
     });
@@ -303,12 +318,33 @@ fn check(
         _ => {}
     }
     let breaks_policy = policy.as_ref().is_some_and(|p| !p.all_pass());
-    Ok(columns
+    let verdicts = columns
         .iter()
         .map(|c| status(&c.outcomes))
-        .chain(breaks_policy.then_some(exit::FAILS))
         .max()
-        .unwrap_or(exit::OK))
+        .unwrap_or(exit::OK);
+    Ok(match args.fail_on {
+        FailOn::Any if breaks_policy => verdicts.max(exit::FAILS),
+        FailOn::Any => verdicts,
+        // Only input errors and regressions count.
+        FailOn::Regression => {
+            let regressed = changes.as_ref().is_some_and(|c| c.regressions > 0);
+            let errors = if verdicts == exit::USAGE {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            errors.max(if regressed { exit::FAILS } else { exit::OK })
+        }
+    })
+}
+
+/// What is said of the run beyond each file's reports: the release policy's verdicts and
+/// the changes since a baseline.
+#[derive(Default)]
+pub(crate) struct Extras<'a> {
+    pub policy: Option<&'a policy::Checked>,
+    pub changes: Option<&'a baseline::Changes>,
 }
 
 /// Every file's outcome against one target, in input order.
@@ -782,12 +818,21 @@ fn write_output(
     announced: bool,
     format: Format,
     (verbose, quiet): (bool, bool),
-    policy: Option<&policy::Checked>,
+    extras: &Extras<'_>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut entries = Vec::new();
+    let mut floors = Vec::new();
     for (job, outcome) in jobs.iter().zip(outcomes) {
+        if let Outcome::Report(report) = outcome {
+            if let Some(floor) = report.floor.as_deref() {
+                floors.push(schema::FileFloor {
+                    file: &job.display,
+                    floor,
+                });
+            }
+        }
         match outcome {
             Outcome::Error(err) => {
                 // Keep stderr lines next to the stdout text of the files around them (a
@@ -815,8 +860,9 @@ fn write_output(
         let output = schema::Output {
             schema_version: schema::SCHEMA_VERSION,
             files: entries,
-            floors: Vec::new(),
-            policy,
+            floors,
+            policy: extras.policy,
+            baseline: extras.changes,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
         out.write_all(b"\n")?;

@@ -24,7 +24,7 @@ pub fn write(
     format: Format,
     verbose: bool,
     quiet: bool,
-    policy: Option<&crate::policy::Checked>,
+    extras: &crate::Extras<'_>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -90,7 +90,8 @@ pub fn write(
             schema_version: schema::SCHEMA_VERSION,
             files: entries,
             floors,
-            policy,
+            policy: extras.policy,
+            baseline: extras.changes,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
         out.write_all(b"\n")?;
@@ -438,6 +439,7 @@ mod tests {
                 introduced_in: Some(bad("glibc 2.34")),
                 symbols: vec![bad("f")],
             }],
+            needed: vec![bad("libc.so.6")],
         };
         let fails = Outcome::Report(Box::new(poisoned(Mode::Run, Verdict::Fails)));
         let list = Outcome::Report(Box::new(poisoned(Mode::List, Verdict::Fails)));

@@ -22,6 +22,9 @@ pub fn report(report: &Report, verbose: bool) -> String {
         loader_label(report),
         mode(report.mode)
     );
+    if let Some(go) = &report.go {
+        line!(&mut out, "  {}", escape::text(&go_line(go)));
+    }
     // Printed by the loader before it fails, if it fails (preloads come first).
     for warning in &report.warnings {
         line!(&mut out, "  warning: {warning}");
@@ -186,6 +189,7 @@ fn kind_name(problem: &Problem) -> &'static str {
         Problem::MissingVersion { .. } => "missing versions",
         Problem::IsaLevel { .. } => "CPU ISA level",
         Problem::UndefinedSymbol { .. } => "undefined symbols",
+        Problem::GoCpuLevel { .. } => "Go CPU level",
         Problem::MissingDlopenDependency { .. } => "missing dlopen dependencies",
     }
 }
@@ -347,6 +351,29 @@ fn loader(info: &LoaderInfo) -> String {
             let _ = write!(text, ", interpreter {interp} missing");
         }
         (None, _) => text.push_str(", no interpreter"),
+    }
+    text
+}
+
+/// A Go program's build in one line: `built by go1.19.8: CGO_ENABLED=1, -tags netgo, GOAMD64=v3`.
+pub(crate) fn go_line(go: &ldsim_resolver::GoInfo) -> String {
+    let mut parts = Vec::new();
+    if let Some(cgo) = go.cgo_enabled {
+        parts.push(format!("CGO_ENABLED={}", u8::from(cgo)));
+    }
+    if !go.tags.is_empty() {
+        parts.push(format!("-tags {}", go.tags.join(",")));
+    }
+    if let Some(ldflags) = &go.ldflags {
+        parts.push(format!("-ldflags '{ldflags}'"));
+    }
+    if let Some(level) = &go.goamd64 {
+        parts.push(format!("GOAMD64={level}"));
+    }
+    let mut text = format!("built by {}", go.version);
+    if !parts.is_empty() {
+        text.push_str(": ");
+        text.push_str(&parts.join(", "));
     }
     text
 }
@@ -565,6 +592,7 @@ pub(crate) mod tests {
             target: None,
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
+            go: None,
             floor: None,
         }
     }

@@ -18,6 +18,9 @@ pub struct Output<'a> {
     /// The release policy's verdict on every file (`--policy`, `--max-glibc` …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<&'a crate::policy::Checked>,
+    /// What changed since `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a crate::baseline::Changes>,
 }
 
 /// The minimum releases one file needs.

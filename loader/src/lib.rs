@@ -8,6 +8,7 @@
 pub mod arch;
 pub mod binding;
 pub mod gnu_hash;
+pub mod go;
 pub mod limits;
 mod model;
 mod name;

@@ -231,6 +231,7 @@ impl<'r> Checker<'r> {
             target: self.builtin.map(|b| b.name().to_owned()),
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
+            go: None,
             // Computed once per file and shared by every target's report on it.
             floor: (self.builtin.is_some() || self.floors).then(|| {
                 main.parsed
@@ -292,9 +293,72 @@ impl<'r> Checker<'r> {
         } else {
             self.run_program(&main, arch, &mut report);
         }
+        let go = self.go_build_info(&main);
+        if let Some(info) = &go {
+            report.go = Some(GoInfo::of(info));
+            if report.mode == Mode::Run || report.mode == Mode::Static {
+                self.go_cpu_level(&main, arch, info, &mut report);
+            }
+        }
         report.conclude();
         self.add_fixes(&main, Some(arch), &mut report);
         Ok(report)
+    }
+
+    /// A Go program's build information, read once per file (only the section headers and
+    /// `.go.buildinfo` are read).
+    fn go_build_info(&self, main: &MainFile) -> Option<Arc<ldsim_loader::go::GoBuildInfo>> {
+        let obj = &main.parsed.object;
+        if !obj.go_build_id {
+            return None;
+        }
+        main.parsed
+            .go
+            .get_or_init(|| {
+                let (_, file) = self
+                    .store
+                    .root()
+                    .open(&main.argv0, &TargetPath::root())
+                    .ok()?;
+                let read = |offset: u64, len: u64| {
+                    file.read_at(offset, len).ok().map(|bytes| bytes.to_vec())
+                };
+                let (offset, size) =
+                    ldsim_loader::go::section_range(obj.header.class, obj.header.endian, read)?;
+                let bytes = file.read_at(offset, size).ok()?;
+                ldsim_loader::go::parse(&bytes).map(Arc::new)
+            })
+            .clone()
+    }
+
+    /// `GOAMD64=vN` above the target CPU's level: the Go runtime refuses to start.
+    fn go_cpu_level(
+        &self,
+        main: &MainFile,
+        arch: Arch,
+        info: &ldsim_loader::go::GoBuildInfo,
+        report: &mut Report,
+    ) {
+        let Some(required) = info.amd64_level() else {
+            return;
+        };
+        let cpu = self.env.cpu.0.max(1);
+        if arch != Arch::X86_64 || required <= cpu {
+            return;
+        }
+        report.problems.push(
+            Problem::GoCpuLevel {
+                object: main.display.clone(),
+                required,
+                message: format!(
+                    "This program can only be run on AMD64 processors with v{required} microarchitecture support."
+                ),
+                reason: format!(
+                    "built with GOAMD64=v{required}; the target CPU is x86-64-v{cpu} (--cpu), and the Go runtime checks at start-up"
+                ),
+            }
+            .into(),
+        );
     }
 
     /// What to change, for each problem of `report` (see [`crate::fix`]).
@@ -335,6 +399,8 @@ impl<'r> Checker<'r> {
             foreign,
             tool: self.tool,
             floor: floor.as_deref(),
+            cpu_level: Some(self.env.cpu.0),
+            go: main.parsed.go.get().and_then(|g| g.as_deref()),
         };
         fix::annotate(report, &cx);
     }

@@ -45,12 +45,16 @@ pub(crate) struct Context<'a> {
     pub tool: Option<PackageTool>,
     /// The file's version floor, for naming the targets that need no change.
     pub floor: Option<&'a Floor>,
+    /// The target CPU's x86-64 level (`--cpu`).
+    pub cpu_level: Option<u8>,
+    /// A Go program's build information.
+    pub go: Option<&'a ldsim_loader::go::GoBuildInfo>,
 }
 
 /// Set `fix` on every finding of `report` that has one.
 pub(crate) fn annotate(report: &mut Report, cx: &Context<'_>) {
     let target_glibc = report.loader.version.clone();
-    let facts = Facts::of(cx.object);
+    let facts = Facts::of(cx.object, cx.go);
     for finding in report.problems.iter_mut().chain(&mut report.host_problems) {
         finding.fix = fix_for(finding, cx, &facts, target_glibc.as_deref());
     }
@@ -64,13 +68,19 @@ struct Facts {
     /// A Go program whose C imports are only those of the runtime's cgo glue and of the
     /// `net` and `os/user` packages' cgo code: `-tags netgo,osusergo` removes every one.
     go_cgo_only_net_user: bool,
+    /// Its build tags, from its build information.
+    go_tags: Vec<String>,
+    /// `go1.19.8`, from its build information.
+    go_version: Option<String>,
 }
 
 impl Facts {
-    fn of(obj: &ElfObject) -> Facts {
+    fn of(obj: &ElfObject, go: Option<&ldsim_loader::go::GoBuildInfo>) -> Facts {
         if !obj.go_build_id {
             return Facts::default();
         }
+        let tags = go.map(|g| g.tags()).unwrap_or_default();
+        let version = go.map(|g| g.version.clone());
         let only_net_user = obj
             .symbols
             .iter()
@@ -84,6 +94,8 @@ impl Facts {
         Facts {
             go: true,
             go_cgo_only_net_user: only_net_user,
+            go_tags: tags.into_iter().map(str::to_owned).collect(),
+            go_version: version,
         }
     }
 }
@@ -174,16 +186,31 @@ const GO_USER_CGO: &[&str] = &[
     "sysconf",
 ];
 
-/// The Go build that needs no C library, said for a Go program's libc problems.
+/// The Go build that needs no C library, said for a Go program's libc problems; the tags it
+/// was built with are kept in the command.
 fn go_fix(facts: &Facts) -> String {
+    let built = facts
+        .go_version
+        .as_deref()
+        .map(|v| format!("a Go program ({v}) built with cgo"))
+        .unwrap_or_else(|| "a Go program built with cgo".to_owned());
     if facts.go_cgo_only_net_user {
-        "only the net and os/user packages use cgo here: build with -tags netgo,osusergo \
-         (or CGO_ENABLED=0) for a static Go binary that needs no C library"
-            .to_owned()
+        let mut tags: Vec<&str> = facts.go_tags.iter().map(String::as_str).collect();
+        for needed in ["netgo", "osusergo"] {
+            if !tags.contains(&needed) {
+                tags.push(needed);
+            }
+        }
+        format!(
+            "{built} whose only C code is the net and os/user packages': build with -tags {} \
+             (or CGO_ENABLED=0) for a static Go binary that needs no C library",
+            tags.join(",")
+        )
     } else {
-        "a Go program built with cgo: CGO_ENABLED=0 builds a static binary that needs no C \
-         library (if the program's own C code can go); otherwise build it on the oldest target"
-            .to_owned()
+        format!(
+            "{built}: CGO_ENABLED=0 builds a static binary that needs no C library (if the \
+             program's own C code can go); otherwise build it on the oldest target"
+        )
     }
 }
 
@@ -237,6 +264,10 @@ fn fix_for(
         Problem::UndefinedSymbol {
             symbol, version, ..
         } => undefined_symbol(symbol, version.as_deref(), cx, facts),
+        Problem::GoCpuLevel { .. } => Some(format!(
+            "build with GOAMD64={} (or lower): the level of the oldest CPU it must run on",
+            cx.cpu_level.map_or("v1".to_owned(), |l| format!("v{}", l.max(1)))
+        )),
         Problem::MissingDlopenDependency { library, .. } => Some(format!(
             "the program starts, and the feature that loads it fails: install {library} if the feature is used"
         )),
@@ -602,8 +633,15 @@ mod tests {
             foreign: true,
             tool,
             floor,
+            cpu_level: Some(1),
+            go: None,
         };
-        fix_for(&Finding::new(problem), &cx, &Facts::of(obj), Some("2.31"))
+        fix_for(
+            &Finding::new(problem),
+            &cx,
+            &Facts::of(obj, None),
+            Some("2.31"),
+        )
     }
 
     fn interpreter(path: &str) -> Problem {
@@ -761,6 +799,8 @@ mod tests {
             foreign: false,
             tool: Some(PackageTool::Apt),
             floor: None,
+            cpu_level: None,
+            go: None,
         };
         says(
             missing_interpreter(GLIBC_INTERP, &cx, &Facts::default()).into(),

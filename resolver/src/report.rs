@@ -196,6 +196,16 @@ pub enum Problem {
         message: String,
         reason: String,
     },
+    /// A Go program built for a higher x86-64 level (`GOAMD64=vN`) than the target CPU has:
+    /// the Go runtime checks at start-up, prints `message` and exits with status 1
+    /// (runtime/asm_amd64.s: bad_cpu).
+    GoCpuLevel {
+        object: String,
+        /// The level the program needs (N of `GOAMD64=vN`).
+        required: u8,
+        message: String,
+        reason: String,
+    },
     /// A `required` `.note.dlopen` dependency that no alternative satisfies: the program
     /// starts, and fails when it calls dlopen.
     MissingDlopenDependency {
@@ -222,6 +232,7 @@ impl Problem {
             | Problem::MissingVersion { message, .. }
             | Problem::IsaLevel { message, .. }
             | Problem::UndefinedSymbol { message, .. }
+            | Problem::GoCpuLevel { message, .. }
             | Problem::MissingDlopenDependency { message, .. } => message,
         }
     }
@@ -237,6 +248,7 @@ impl Problem {
             | Problem::MissingVersion { reason, .. }
             | Problem::IsaLevel { reason, .. }
             | Problem::UndefinedSymbol { reason, .. }
+            | Problem::GoCpuLevel { reason, .. }
             | Problem::MissingDlopenDependency { reason, .. } => reason,
         }
     }
@@ -410,6 +422,9 @@ pub struct Report {
     /// Libraries a built-in target's tables do not describe: assumed present, not checked.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_libraries: Vec<UnknownLibrary>,
+    /// A Go program's embedded build information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go: Option<GoInfo>,
     /// Symbols no described object defines, left unchecked because an object whose exports
     /// are not in the tables (an unknown library, libstdc++, libgcc_s) may define them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -418,6 +433,48 @@ pub struct Report {
     /// per file, not per target).
     #[serde(skip)]
     pub floor: Option<std::sync::Arc<ldsim_tables::floor::Floor>>,
+}
+
+/// What a Go program says of its own build (`go version -m`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoInfo {
+    /// `go1.19.8`.
+    pub version: String,
+    /// The main package's import path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `CGO_ENABLED` as built (absent when not recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cgo_enabled: Option<bool>,
+    /// `-tags`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// `-ldflags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ldflags: Option<String>,
+    /// `GOAMD64` (`v1` … `v4`), amd64 only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goamd64: Option<String>,
+    /// Every `build` setting, in order, as `KEY=VALUE`.
+    pub settings: Vec<String>,
+}
+
+impl GoInfo {
+    pub(crate) fn of(info: &ldsim_loader::go::GoBuildInfo) -> GoInfo {
+        GoInfo {
+            version: info.version.clone(),
+            path: info.path.clone(),
+            cgo_enabled: info.setting("CGO_ENABLED").map(|v| v == "1"),
+            tags: info.tags().into_iter().map(str::to_owned).collect(),
+            ldflags: info.setting("-ldflags").map(str::to_owned),
+            goamd64: info.setting("GOAMD64").map(str::to_owned),
+            settings: info
+                .settings
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+        }
+    }
 }
 
 /// A library outside what a built-in target's tables describe.
@@ -445,7 +502,9 @@ impl Problem {
             Problem::MissingVersion { .. } => 2,
             Problem::IsaLevel { .. } => 3,
             Problem::UndefinedSymbol { .. } => 4,
-            Problem::MissingDlopenDependency { .. } => 5,
+            // The Go runtime's own check, once the loader has handed over.
+            Problem::GoCpuLevel { .. } => 5,
+            Problem::MissingDlopenDependency { .. } => 6,
         }
     }
 }
@@ -489,6 +548,7 @@ fn exit_status_of(problem: &Problem, flavor: Flavor) -> i32 {
             126
         }
         (Problem::MissingInterpreter { .. }, _) => 127,
+        (Problem::GoCpuLevel { .. }, _) => 1,
         (_, Flavor::Musl) => 127,
         // An ld.so assertion (a Verneed on a file that is not loaded) aborts with 127.
         (Problem::MissingVersion { provider: None, .. }, _) => 127,

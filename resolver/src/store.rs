@@ -27,6 +27,9 @@ pub(crate) struct Parsed {
     pub references: OnceLock<Box<[ldsim_loader::binding::Reference]>>,
     /// The file's floor (built-in targets), computed once: it depends on the file alone.
     pub floor: OnceLock<Arc<ldsim_tables::floor::Floor>>,
+    /// A Go program's embedded build information, read once (`None` inside: not a Go
+    /// program, or none this reads).
+    pub go: OnceLock<Option<Arc<ldsim_loader::go::GoBuildInfo>>>,
     /// This parse's identity, never reused in a process (a parse can outlive one target's
     /// store and serve another, and an address can be reused once freed).
     pub serial: u64,
@@ -78,6 +81,7 @@ impl Parsed {
             resolved_by: OnceLock::new(),
             references: OnceLock::new(),
             floor: OnceLock::new(),
+            go: OnceLock::new(),
             recognised: OnceLock::new(),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }

@@ -36,6 +36,8 @@ pub struct Floor {
     pub gcc: Option<String>,
     /// Every version required, newest first within each library.
     pub versions: Vec<RequiredVersion>,
+    /// The libraries the file names (DT_NEEDED), in its order: what a baseline compares.
+    pub needed: Vec<String>,
 }
 
 /// Which family a version node belongs to, with its number for ordering.
@@ -101,14 +103,15 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
             // its .bss but still bound to the library's version, e.g.
             // __libc_single_threaded@GLIBC_2.32): a Vernaux index never names a Verdef.
             let index = aux.other & !ldsim_loader::VERSYM_HIDDEN;
-            let mut symbols: Vec<String> = obj
-                .symbols
-                .iter()
-                .filter(|s| s.version_index() == Some(index))
-                .map(|s| String::from_utf8_lossy(&s.name).into_owned())
-                .collect();
+            // Distinct names first, copied once each: a hostile file can point thousands of
+            // symbols at one long string (the parse shares it; a copy each would not).
+            let mut symbols = distinct_in_order(
+                obj.symbols
+                    .iter()
+                    .filter(|s| s.version_index() == Some(index))
+                    .map(|s| &s.name),
+            );
             symbols.sort();
-            symbols.dedup();
             rows.push((
                 family,
                 number,
@@ -142,6 +145,7 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
         gcc_s: newest(Family::GccS).map(|r| r.2.version.clone()),
         gcc: None,
         versions: Vec::new(),
+        needed: distinct_in_order(obj.needed().iter()),
     };
     floor.gcc = [&floor.glibcxx, &floor.cxxabi, &floor.gcc_s]
         .into_iter()
@@ -151,6 +155,23 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
         .map(|r| r.to_string());
     floor.versions = rows.into_iter().map(|r| r.2).collect();
     floor
+}
+
+/// `names` without repeats, in first-seen order, each copied once: a hostile file can point
+/// thousands of DT_NEEDED entries or symbols at one long string, which the parse shares.
+/// Names that are one window onto the table (the same start and length) are told apart
+/// without reading them; the distinct windows are bounded by the parse's name budget.
+fn distinct_in_order<'a>(names: impl Iterator<Item = &'a ldsim_loader::Name>) -> Vec<String> {
+    let mut windows = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for name in names {
+        let bytes: &[u8] = name;
+        if windows.insert((bytes.as_ptr() as usize, bytes.len())) && seen.insert(bytes) {
+            out.push(String::from_utf8_lossy(bytes).into_owned());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -53,6 +53,8 @@ const PACKAGES: &[&str] = &[
     "rpm",
     // xmllint: the JUnit output is validated against the JUnit XSD (tests/tests/ci_formats.rs).
     "libxml2-utils",
+    // The Go toolchain: the Go fixtures (xtask/src/go_fixtures.rs).
+    "golang-go",
 ];
 
 /// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a

@@ -25,6 +25,7 @@ pub fn run() -> Result<()> {
     crate::reference::minbase_lists(&dir)?;
     // Own markers, like the reference tree: a no-op while up to date.
     crate::foreign::build_all(&dir, &src)?;
+    crate::go_fixtures::build_all(&dir, &src)?;
 
     let stamp = source_hash(&ws)?;
     let stamp_file = dir.join("stamp");

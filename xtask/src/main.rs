@@ -18,6 +18,7 @@ mod debs;
 mod fixtures;
 mod foreign;
 mod fuzz;
+mod go_fixtures;
 mod reference;
 mod roots;
 mod util;

@@ -710,6 +710,7 @@ fn kind_of(f: &Finding) -> String {
                 None => format!("undefined-symbol {symbol}"),
             }
         }
+        Problem::GoCpuLevel { required, .. } => format!("go-cpu-level v{required}"),
         Problem::MissingDlopenDependency { library, .. } => {
             format!("missing-dlopen-dependency {library}")
         }

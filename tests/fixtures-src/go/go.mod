@@ -1,0 +1,3 @@
+module ldsim.test/gofixtures
+
+go 1.19
