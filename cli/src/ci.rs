@@ -65,6 +65,13 @@ pub fn write(
     out.flush()
 }
 
+/// Every file that breaks the policy, with the policy.
+fn breaking(policy: Option<&Checked>) -> impl Iterator<Item = (&Checked, &FileVerdict)> {
+    policy
+        .into_iter()
+        .flat_map(|p| p.breaking_files().map(move |f| (p, f)))
+}
+
 /// What breaks the policy in one file, a line per version over its limit.
 fn policy_lines(file: &FileVerdict) -> Vec<String> {
     file.verdict
@@ -267,11 +274,7 @@ fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
             Outcome::Absent => {}
         }
     }
-    for (checked, file) in policy
-        .iter()
-        .flat_map(|p| p.files.iter().map(move |f| (*p, f)))
-        .filter(|(_, f)| !f.passes)
-    {
+    for (checked, file) in breaking(policy) {
         let mut properties = BTreeMap::new();
         properties.insert(
             "policy".to_owned(),
@@ -495,11 +498,7 @@ fn markdown(
         details.push_str(&line);
         details.push('\n');
     }
-    for (checked, file) in policy
-        .iter()
-        .flat_map(|p| p.files.iter().map(move |f| (*p, f)))
-        .filter(|(_, f)| !f.passes)
-    {
+    for (checked, file) in breaking(policy) {
         details.push_str(&format!(
             "- {} breaks policy {} ({})\n",
             md(&file.file),
@@ -573,11 +572,7 @@ fn github(cells: &[Cell<'_>], policy: Option<&Checked>) -> String {
             gh_data(&body)
         ));
     }
-    for (checked, file) in policy
-        .iter()
-        .flat_map(|p| p.files.iter().map(move |f| (*p, f)))
-        .filter(|(_, f)| !f.passes)
-    {
+    for (checked, file) in breaking(policy) {
         out.push_str(&format!(
             "::error file={},title={}::{}\n",
             gh_property(&file.file),

@@ -378,12 +378,14 @@ fn read_host(path: &Path) -> std::io::Result<Read> {
     } else {
         // Small files are read, not mapped: only the parts the parse needs, and no unmapping
         // (each munmap of a thread pool's process interrupts every other core).
-        let head = read_part(&file, 0, FIRST_READ.min(len))?;
+        let file = ldsim_sysroots::OpenFile::host(file, len);
+        let head = file.read_at(0, FIRST_READ.min(len)).map_err(io_error)?;
         let elf = is_runtime_elf(&head);
         let parsed = if elf {
             let (parsed, _) = ldsim_loader::parse_in_parts(len, FIRST_READ, |offset, len| {
-                read_part(&file, offset, len)
-            })?;
+                file.read_at(offset, len)
+            })
+            .map_err(io_error)?;
             Some(parsed)
         } else {
             None
@@ -406,29 +408,20 @@ fn read_host(path: &Path) -> std::io::Result<Read> {
     Ok(Read::Elf(HostFile { id, arch, object }))
 }
 
+/// A read error as the I/O error it came from.
+fn io_error(err: ldsim_sysroots::FsError) -> std::io::Error {
+    match err {
+        ldsim_sysroots::FsError::Io(io) => io,
+        other => std::io::Error::other(other.to_string()),
+    }
+}
+
 /// Files from this size on are mapped: their tables are a small part of them, and the pages
 /// the parse touches are all it costs.
 const MAP_FROM: u64 = 256 * 1024;
 
 /// The first read of a smaller file: the headers and, in the usual layout, the tables.
 const FIRST_READ: u64 = 16 * 1024;
-
-/// `len` bytes at `offset`, fewer at the end of the file.
-fn read_part(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0u8; usize::try_from(len).map_err(std::io::Error::other)?];
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read_at(&mut buf[filled..], offset + filled as u64) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(filled);
-    Ok(buf)
-}
 
 /// The bytes of an open file, memory-mapped (an empty file cannot be mapped).
 // Mapping a file is unsafe because another process could truncate it while mapped (SIGBUS).

@@ -99,6 +99,11 @@ impl Checked {
         self.files.iter().all(|f| f.passes)
     }
 
+    /// The files that break the policy.
+    pub fn breaking_files(&self) -> impl Iterator<Item = &FileVerdict> {
+        self.files.iter().filter(|f| !f.passes)
+    }
+
     /// How many files break the policy.
     pub fn breaking(&self) -> usize {
         self.files.iter().filter(|f| !f.passes).count()

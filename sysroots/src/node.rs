@@ -117,7 +117,9 @@ impl OpenFile {
         OpenFile(Contents::Bytes(bytes))
     }
 
-    pub(crate) fn host(file: std::fs::File, len: u64) -> Self {
+    /// A host file opened by the caller, `len` bytes long, read on demand (the CLI's host
+    /// inputs read the same way as the root's files).
+    pub fn host(file: std::fs::File, len: u64) -> Self {
         OpenFile(Contents::Host { file, len })
     }
 
