@@ -623,7 +623,7 @@ fn open_root(
 /// A checker over a `--sysroot` root; where the report's objects are shown (`-v`, JSON) each
 /// names the package that owns it, from the root's package database.
 fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
-    let checker = Checker::new(root, args.environment());
+    let checker = quiet_checker(Checker::new(root, args.environment()));
     let checker = if WITH_FLOORS.load(Ordering::Relaxed) {
         checker.with_floors()
     } else {
@@ -638,11 +638,20 @@ fn sysroot_checker<'r>(root: &'r Sysroot, args: &CheckArgs) -> Checker<'r> {
 
 /// A checker for a built-in target, keeping what the output shows.
 fn builtin_checker<'r>(root: &'r BuiltinRoot, args: &CheckArgs) -> Checker<'r> {
-    let checker = Checker::builtin(root, args.environment());
+    let checker = quiet_checker(Checker::builtin(root, args.environment()));
     if SHOW_DETAIL.load(Ordering::Relaxed) {
         checker
     } else {
         checker.without_detail()
+    }
+}
+
+/// Under `--quiet` no finding is shown, so none is given its fix.
+fn quiet_checker(checker: Checker<'_>) -> Checker<'_> {
+    if SHOW_REPORTS.load(Ordering::Relaxed) {
+        checker
+    } else {
+        checker.without_fixes()
     }
 }
 

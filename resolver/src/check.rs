@@ -83,6 +83,8 @@ pub struct Checker<'r> {
     /// Reports carry the file's floor (`Report::floor`) on any root, not only built-in
     /// targets: a release policy is checked against it.
     floors: bool,
+    /// Findings get their fix line (off when no report is shown: `--quiet`).
+    fixes: bool,
 }
 
 /// The file being checked, opened and parsed once.
@@ -107,6 +109,7 @@ impl<'r> Checker<'r> {
             release: crate::release::of_root(root),
             tool: package_tool_of(root),
             floors: false,
+            fixes: true,
         }
     }
 
@@ -121,6 +124,13 @@ impl<'r> Checker<'r> {
     /// release policy (`--policy`, `--max-glibc`) is checked against.
     pub fn with_floors(mut self) -> Self {
         self.floors = true;
+        self
+    }
+
+    /// Findings without their fix line, for a run that shows no report (`--quiet`): the
+    /// verdicts and exit status do not depend on them.
+    pub fn without_fixes(mut self) -> Self {
+        self.fixes = false;
         self
     }
 
@@ -152,6 +162,7 @@ impl<'r> Checker<'r> {
             release: ldsim_tables::packages::knows(target.name()).then(|| target.name().to_owned()),
             tool: PackageTool::of_layout(target.layout()),
             floors: false,
+            fixes: true,
         }
     }
 
@@ -179,6 +190,7 @@ impl<'r> Checker<'r> {
             release: None,
             tool: None,
             floors: false,
+            fixes: true,
         }
     }
 
@@ -363,7 +375,7 @@ impl<'r> Checker<'r> {
 
     /// What to change, for each problem of `report` (see [`crate::fix`]).
     fn add_fixes(&self, main: &MainFile, arch: Option<Arch>, report: &mut Report) {
-        if report.problems.is_empty() && report.host_problems.is_empty() {
+        if !self.fixes || report.problems.is_empty() && report.host_problems.is_empty() {
             return;
         }
         let obj = &main.parsed.object;
@@ -383,7 +395,7 @@ impl<'r> Checker<'r> {
             .any(|f| matches!(f.problem, Problem::MissingVersion { .. }));
         let floor = match main.parsed.floor.get() {
             Some(floor) => Some(floor.clone()),
-            None if needs_floor => Some(Arc::new(ldsim_tables::floor::floor_of(obj))),
+            None if needs_floor => Some(Arc::new(ldsim_tables::floor::floor_releases(obj))),
             None => None,
         };
         // Without a loader for this architecture: is there one for any other (a foreign

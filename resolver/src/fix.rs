@@ -541,44 +541,64 @@ const GLIBC_ONLY: &[&str] = &[
     "__lxstat",
 ];
 
+/// A built-in distribution target with glibc: its family (`debian`), glibc release, the GCC
+/// release of its C++ runtime (when it has one) and name.
+struct GlibcTarget {
+    family: String,
+    glibc: (u32, u32),
+    gcc: Option<(u32, u32)>,
+    name: String,
+}
+
+/// The built-in distribution targets with glibc, in catalog order, made once.
+fn glibc_targets() -> &'static [GlibcTarget] {
+    static TARGETS: std::sync::OnceLock<Vec<GlibcTarget>> = std::sync::OnceLock::new();
+    TARGETS.get_or_init(|| {
+        Target::all()
+            .into_iter()
+            .filter_map(|target| {
+                let LibcSpec::Glibc(major, minor) = target.libc else {
+                    return None;
+                };
+                let family = target.name.split('-').next().unwrap_or_default().to_owned();
+                if family == "glibc" || family == "distroless" {
+                    return None;
+                }
+                let gcc = match target.cxx {
+                    CxxRuntime::Installed(a, b) | CxxRuntime::Installable(a, b, _) => Some((a, b)),
+                    CxxRuntime::Unknown | CxxRuntime::Absent => None,
+                };
+                Some(GlibcTarget {
+                    family,
+                    glibc: (major, minor),
+                    gcc,
+                    name: target.name,
+                })
+            })
+            .collect()
+    })
+}
+
 /// The oldest built-in target of each distribution whose glibc and libstdc++ meet `floor`,
 /// `debian-12+, ubuntu-22.04+, rhel-10+`; `None` when the floor asks for no glibc release.
 fn oldest_targets_meeting(floor: &Floor) -> Option<String> {
     let glibc = parse_release(floor.glibc.as_deref()?)?;
     let gcc = floor.gcc.as_deref().and_then(parse_release);
-    let mut oldest: Vec<(String, (u32, u32), String)> = Vec::new();
-    for target in Target::all() {
-        let LibcSpec::Glibc(major, minor) = target.libc else {
-            continue;
-        };
-        if (major, minor) < glibc {
+    let mut oldest: Vec<&GlibcTarget> = Vec::new();
+    for target in glibc_targets() {
+        if target.glibc < glibc || gcc.is_some_and(|g| target.gcc.is_none_or(|t| t < g)) {
             continue;
         }
-        if let Some(gcc) = gcc {
-            let meets = match target.cxx {
-                CxxRuntime::Installed(a, b) | CxxRuntime::Installable(a, b, _) => (a, b) >= gcc,
-                CxxRuntime::Unknown | CxxRuntime::Absent => false,
-            };
-            if !meets {
-                continue;
-            }
-        }
-        let family = target.name.split('-').next().unwrap_or_default().to_owned();
-        if family == "glibc" || family == "distroless" {
-            continue;
-        }
-        match oldest.iter_mut().find(|(f, _, _)| *f == family) {
-            Some(slot) if (major, minor) < slot.1 => {
-                *slot = (family, (major, minor), target.name.clone())
-            }
+        match oldest.iter_mut().find(|t| t.family == target.family) {
+            Some(slot) if target.glibc < slot.glibc => *slot = target,
             Some(_) => {}
-            None => oldest.push((family, (major, minor), target.name.clone())),
+            None => oldest.push(target),
         }
     }
     (!oldest.is_empty()).then(|| {
         oldest
             .iter()
-            .map(|(_, _, name)| format!("{name}+"))
+            .map(|t| format!("{}+", t.name))
             .collect::<Vec<_>>()
             .join(", ")
     })

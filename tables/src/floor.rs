@@ -79,6 +79,17 @@ fn dotted(n: &[u32]) -> String {
 
 /// The floor of `obj` from its version requirements.
 pub fn floor_of(obj: &ElfObject) -> Floor {
+    floor_with(obj, true)
+}
+
+/// The releases of `obj`'s floor (glibc, libstdc++, libgcc_s, GCC) without the symbols of each
+/// version or the needed libraries: what naming the targets that meet it needs, at a
+/// fraction of the memory.
+pub fn floor_releases(obj: &ElfObject) -> Floor {
+    floor_with(obj, false)
+}
+
+fn floor_with(obj: &ElfObject, with_symbols: bool) -> Floor {
     let gcc_abi = GccAbi::embedded();
     let mut rows: Vec<(Family, Vec<u32>, RequiredVersion)> = Vec::new();
     for need in &obj.verneeds {
@@ -105,12 +116,16 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
             let index = aux.other & !ldsim_loader::VERSYM_HIDDEN;
             // Distinct names first, copied once each: a hostile file can point thousands of
             // symbols at one long string (the parse shares it; a copy each would not).
-            let mut symbols = distinct_in_order(
-                obj.symbols
-                    .iter()
-                    .filter(|s| s.version_index() == Some(index))
-                    .map(|s| &s.name),
-            );
+            let mut symbols = if with_symbols {
+                distinct_in_order(
+                    obj.symbols
+                        .iter()
+                        .filter(|s| s.version_index() == Some(index))
+                        .map(|s| &s.name),
+                )
+            } else {
+                Vec::new()
+            };
             symbols.sort();
             rows.push((
                 family,
@@ -145,7 +160,11 @@ pub fn floor_of(obj: &ElfObject) -> Floor {
         gcc_s: newest(Family::GccS).map(|r| r.2.version.clone()),
         gcc: None,
         versions: Vec::new(),
-        needed: distinct_in_order(obj.needed().iter()),
+        needed: if with_symbols {
+            distinct_in_order(obj.needed().iter())
+        } else {
+            Vec::new()
+        },
     };
     floor.gcc = [&floor.glibcxx, &floor.cxxabi, &floor.gcc_s]
         .into_iter()
