@@ -78,8 +78,10 @@ pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
     );
 
     println!("\nCross-release: the same files (host files) against older roots\n");
-    println!("| root | ldsim wall | ldsim peak RSS | libtree -vv wall, same view |");
-    println!("|---|---:|---:|---:|");
+    println!(
+        "| root | ldsim wall | ldsim peak RSS | libtree -vv wall, same view | the root's ldd -r, same view ({LDD_RUNS} runs) |"
+    );
+    println!("|---|---:|---:|---:|---:|");
     let host_paths: Vec<String> = paths
         .iter()
         .map(|p| root.join(p.trim_start_matches('/')).display().to_string())
@@ -93,24 +95,28 @@ pub fn run(ldsim: &Path, fixtures: &Path) -> Result<()> {
                 .args(&host_paths);
             cmd
         };
-        // libtree sees what ldsim sees: the old root with the audit root at its host path.
-        let (time, peak, libtree) = match CrossView::mount(&old, &root)? {
-            Some(view) => {
-                let [(time, peak), (libtree, _)] =
-                    median_runs_interleaved(LIBTREE_RUNS, ldsim_run, || {
-                        in_root(view.dir(), "/usr/local/bin/libtree -vv \"$@\"", &host_paths)
-                    })?;
-                (time, peak, format!("{:.3} s", libtree.as_secs_f64()))
-            }
-            None => {
-                let (time, peak) = median_run(RUNS, ldsim_run)?;
-                (time, peak, "libtree needs a newer glibc".to_owned())
-            }
+        // libtree and ldd see what ldsim sees: the old root with the audit root at its host
+        // path.
+        let view = CrossView::mount(&old, &root)?;
+        let (time, peak, libtree) = if view.has_libtree {
+            let [(time, peak), (libtree, _)] =
+                median_runs_interleaved(LIBTREE_RUNS, ldsim_run, || {
+                    in_root(view.dir(), "/usr/local/bin/libtree -vv \"$@\"", &host_paths)
+                })?;
+            (time, peak, format!("{:.3} s", libtree.as_secs_f64()))
+        } else {
+            let (time, peak) = median_run(RUNS, ldsim_run)?;
+            (time, peak, "libtree needs a newer glibc".to_owned())
         };
+        let (ldd, _) = median_run(LDD_RUNS, || {
+            in_root(view.dir(), "for f; do ldd -r \"$f\"; done", &host_paths)
+        })?;
         println!(
-            "| {name} ({suite}) | {:.3} s | {} MiB | {libtree} |",
+            "| {name} ({suite}) | {:.3} s | {} MiB | {libtree} | {:.3} s ({:.0}×) |",
             time.as_secs_f64(),
-            peak / 1024
+            peak / 1024,
+            ldd.as_secs_f64(),
+            ldd.as_secs_f64() / time.as_secs_f64()
         );
     }
 
@@ -220,22 +226,21 @@ fn installed_packages(root: &Path) -> usize {
         .unwrap_or(0)
 }
 
-/// An older root as libtree would see the cross-release check: an overlay of `old` (never
-/// written: writes go to a temporary upper layer) with the audit root bound read-only at its
-/// own host path and the audit root's libtree in /usr/local/bin. Unmounted when dropped.
+/// An older root as libtree and ldd would see the cross-release check: an overlay of `old`
+/// (never written: writes go to a temporary upper layer) with the audit root bound read-only
+/// at its own host path and, where it runs there, the audit root's libtree in /usr/local/bin.
+/// Unmounted when dropped.
 struct CrossView {
+    /// The audit root's libtree runs on this root's glibc and is in /usr/local/bin.
+    has_libtree: bool,
     /// Holds the layers; removed after the mounts (fields drop after `drop`).
     _temp: tempfile::TempDir,
     mounts: Vec<PathBuf>,
 }
 
 impl CrossView {
-    /// `None` when the audit root's libtree cannot run on `old` (it needs a newer glibc).
-    fn mount(old: &Path, audit: &Path) -> Result<Option<CrossView>> {
+    fn mount(old: &Path, audit: &Path) -> Result<CrossView> {
         let libtree = audit.join("usr/bin/libtree");
-        if !runs_on(&libtree, old) {
-            return Ok(None);
-        }
         let temp = tempfile::tempdir()?;
         let (upper, work, merged) = (
             temp.path().join("upper"),
@@ -246,6 +251,7 @@ impl CrossView {
             std::fs::create_dir(dir)?;
         }
         let mut view = CrossView {
+            has_libtree: runs_on(&libtree, old),
             _temp: temp,
             mounts: Vec::new(),
         };
@@ -270,9 +276,11 @@ impl CrossView {
                 .arg(&inside),
         )?;
         view.mounts.push(inside);
-        std::fs::create_dir_all(merged.join("usr/local/bin"))?;
-        std::fs::copy(&libtree, merged.join("usr/local/bin/libtree"))?;
-        Ok(Some(view))
+        if view.has_libtree {
+            std::fs::create_dir_all(merged.join("usr/local/bin"))?;
+            std::fs::copy(&libtree, merged.join("usr/local/bin/libtree"))?;
+        }
+        Ok(view)
     }
 
     fn dir(&self) -> &Path {
