@@ -57,6 +57,13 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List the built-in targets --target accepts.
     Targets(TargetsArgs),
+    /// Print a shell completion script: `ldsim completions bash > /etc/bash_completion.d/ldsim`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `ldsim man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]

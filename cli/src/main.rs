@@ -56,6 +56,23 @@ fn main() -> ExitCode {
         Command::Check(args) => config::apply(args)
             .and_then(|(args, allowed)| check(&args, &allowed, cli.verbose > 0, cli.quiet)),
         Command::Targets(args) => matrix::list_targets(args.format).map(|()| exit::OK),
+        Command::Completions { shell } => {
+            // Made in memory, then written: the generator panics on a write error, and a
+            // closed pipe (`| head`) is not one for us.
+            let mut script = Vec::new();
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "ldsim", &mut script);
+            write_all_stdout(&script).map(|()| exit::OK)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .context("cannot render the manual page")
+                .and_then(|()| write_all_stdout(&page))
+                .map(|()| exit::OK)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -64,6 +81,19 @@ fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "{}", escape::text(&line));
             ExitCode::from(exit::USAGE)
         }
+    }
+}
+
+/// Write `bytes` to standard output; a reader that went away (`| head`) is no error.
+fn write_all_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    match io::stdout()
+        .write_all(bytes)
+        .and_then(|()| io::stdout().flush())
+    {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+            Err(err).context("cannot write the output")
+        }
+        _ => Ok(()),
     }
 }
 
