@@ -286,7 +286,7 @@ impl Changes {
                     r.to,
                     r.by.join(", ")
                 );
-                line!(&mut out, "    {}", escape::text(&text));
+                line!(&mut out, "    {}", crate::demangle::words(&text));
             }
             if !file.new_libraries.is_empty() {
                 let text = format!("new libraries needed: {}", file.new_libraries.join(", "));

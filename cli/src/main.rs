@@ -5,6 +5,7 @@ mod args;
 mod baseline;
 mod ci;
 mod config;
+mod demangle;
 mod escape;
 mod exit;
 mod heap;

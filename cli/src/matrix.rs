@@ -155,7 +155,7 @@ fn file_block(
                     "  {:<6} {:<width$}  why: {}",
                     "",
                     "",
-                    finding.reason()
+                    crate::demangle::words(finding.reason())
                 );
                 if let Some(fix) = &finding.fix {
                     line!(&mut out, "  {:<6} {:<width$}  fix: {}", "", "", fix);
@@ -322,7 +322,7 @@ fn floor_text(floor: &Floor) -> String {
         let symbols = if v.symbols.is_empty() {
             "(no symbol: a marker version)".to_owned()
         } else {
-            abbreviate(&v.symbols, FLOOR_SYMBOLS)
+            crate::demangle::words(&abbreviate(&v.symbols, FLOOR_SYMBOLS)).into_owned()
         };
         line!(
             &mut out,

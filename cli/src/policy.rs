@@ -134,7 +134,7 @@ impl Checked {
                 if !v.symbols.is_empty() {
                     let _ = write!(text, ": {}", v.symbols.join(", "));
                 }
-                line!(&mut out, "         {}", escape::text(&text));
+                line!(&mut out, "         {}", crate::demangle::words(&text));
             }
             for e in &file.verdict.excused {
                 let needed_by = if e.symbols.is_empty() {
@@ -146,7 +146,7 @@ impl Checked {
                     "allowed ({}): {} of {}{needed_by}: {}",
                     e.allowed.what, e.version, e.library, e.allowed.reason
                 );
-                line!(&mut out, "         {}", escape::text(&text));
+                line!(&mut out, "         {}", crate::demangle::words(&text));
             }
         }
         out

@@ -407,7 +407,7 @@ fn render_problem(out: &mut String, finding: &Finding) {
     out.push_str("  ");
     out.push_str(&message(problem));
     out.push('\n');
-    let reason = problem.reason();
+    let reason = crate::demangle::words(problem.reason());
     if !reason.is_empty() {
         line!(out, "    reason: {reason}");
     }
@@ -428,7 +428,12 @@ fn render_problem(out: &mut String, finding: &Finding) {
             }
         }
         Problem::MissingVersion { symbols, .. } if !symbols.is_empty() => {
-            line!(out, "    symbols needing it: {}", symbols.join(", "));
+            let symbols = symbols.join(", ");
+            line!(
+                out,
+                "    symbols needing it: {}",
+                crate::demangle::words(&symbols)
+            );
         }
         _ => {}
     }
