@@ -129,6 +129,9 @@ fn file_block(
         }
         return out;
     }
+    if let Some(summary) = row_summary(floor, row) {
+        line!(&mut out, "  {summary}");
+    }
     // Target names and details escaped (a --sysroot path is a target name); the details keep
     // list mode's TAB (render::message).
     let row: Vec<(std::borrow::Cow<'_, str>, &Outcome)> = row
@@ -172,6 +175,46 @@ fn file_block(
         }
     }
     out
+}
+
+/// One line over a file's targets: `fails on 7 of 19 targets; runs on every one with glibc
+/// 2.34 or newer` (the latter only when the results bear it out: every target whose glibc is
+/// at least the floor certainly runs, and some older one does not).
+fn row_summary(floor: Option<&Floor>, row: &[(&str, &Outcome)]) -> Option<String> {
+    let reports: Vec<&Report> = row
+        .iter()
+        .filter_map(|(_, o)| match o {
+            Outcome::Report(r) => Some(&**r),
+            _ => None,
+        })
+        .collect();
+    if reports.len() < 2 {
+        return None;
+    }
+    let failing = reports.iter().filter(|r| r.verdict != Verdict::Ok).count();
+    let mut text = match failing {
+        0 => format!("runs on all {} targets", reports.len()),
+        n => format!("fails on {n} of {} targets", reports.len()),
+    };
+    let numbers = |v: &str| -> Vec<u32> { v.split('.').map_while(|p| p.parse().ok()).collect() };
+    if let (Some(glibc), true) = (floor.and_then(|f| f.glibc.as_deref()), failing > 0) {
+        let floor_n = numbers(glibc);
+        let with_glibc: Vec<(&Report, Vec<u32>)> = reports
+            .iter()
+            .filter_map(|r| Some((*r, numbers(r.loader.version.as_deref()?))))
+            .collect();
+        let newer: Vec<&(&Report, Vec<u32>)> =
+            with_glibc.iter().filter(|(_, v)| *v >= floor_n).collect();
+        let older_fail = with_glibc
+            .iter()
+            .any(|(r, v)| *v < floor_n && r.verdict != Verdict::Ok);
+        // Only a certain `runs` counts: a `runs?` rests on what ldsim could not check.
+        let runs = |r: &Report| r.verdict == Verdict::Ok && assumption(r).is_none();
+        if !newer.is_empty() && older_fail && newer.iter().all(|(r, _)| runs(r)) {
+            let _ = write!(text, "; runs on every one with glibc {glibc} or newer");
+        }
+    }
+    Some(text)
 }
 
 /// The verdict word and one line of why, escaped for a terminal.
