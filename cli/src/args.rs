@@ -1,4 +1,7 @@
 //! The command line: clap definitions and the parsers of option values.
+// The doc comments below are the `--help` text clap prints, not rustdoc: `NAME[:TAG]` is a
+// usage pattern, and escaping it for rustdoc would put a backslash in the help.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;

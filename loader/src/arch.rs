@@ -74,7 +74,7 @@ pub struct ArchInfo {
     /// (glibc sysdeps/*/dl-hwcaps-subdirs.c).
     pub hwcaps_subdirs: &'static [&'static str],
     /// R_*_JUMP_SLOT (R_*_JMP_SLOT) number: the one relocation type glibc defers in DT_JMPREL
-    /// (sysdeps/<arch>/dl-machine.h: elf_machine_lazy_rel; x86_64, i386, aarch64, arm,
+    /// (`sysdeps/<arch>/dl-machine.h`: elf_machine_lazy_rel; x86_64, i386, aarch64, arm,
     /// riscv, powerpc64, s390-64). Every other symbol relocation (GLOB_DAT, the absolute
     /// word, TLS) is bound at start-up.
     pub reloc_jump_slot: u32,

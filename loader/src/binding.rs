@@ -481,7 +481,7 @@ pub struct Reference {
 
 impl Reference {
     /// glibc, with lazy binding on, binds this reference at the first call rather than at
-    /// start-up: a reference only through jump slots (sysdeps/<arch>/dl-machine.h:
+    /// start-up: a reference only through jump slots (`sysdeps/<arch>/dl-machine.h`:
     /// elf_machine_lazy_rel defers R_*_JUMP_SLOT, R_PPC64_JMP_SLOT, R_390_JMP_SLOT, R_386_JMP_SLOT
     /// and nothing else that names a symbol), except a variant-calling-convention call on an
     /// architecture whose glibc of `glibc_version` resolves those at once (aarch64 >= 2.33).

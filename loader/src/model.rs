@@ -34,11 +34,11 @@ pub enum Endian {
 pub struct Header {
     pub class: Class,
     pub endian: Endian,
-    /// e_ident[EI_VERSION]
+    /// `e_ident[EI_VERSION]`
     pub ident_version: u8,
-    /// e_ident[EI_OSABI]
+    /// `e_ident[EI_OSABI]`
     pub osabi: u8,
-    /// e_ident[EI_ABIVERSION]
+    /// `e_ident[EI_ABIVERSION]`
     pub abiversion: u8,
     /// e_ident[EI_PAD..EI_NIDENT] all zero.
     pub ident_padding_zero: bool,

@@ -204,7 +204,7 @@ impl<'r> Checker<'r> {
     }
 
     /// Check the file at `path` inside the root; `name` is how the report names it. Loader
-    /// messages use `path` as argv[0], as if the program were started by that path.
+    /// messages use `path` as `argv[0]`, as if the program were started by that path.
     pub fn check(&self, path: &TargetPath, name: &str) -> Result<Report, CheckError> {
         self.check_loaded_by(path, name, &HostChoice::Auto)
     }

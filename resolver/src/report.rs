@@ -393,7 +393,7 @@ pub struct Report {
     /// real run stops at is marked `first`.
     pub problems: Vec<Finding>,
     /// Problems not listed because one object had more than
-    /// [`crate::graph::MAX_PROBLEMS_PER_OBJECT`] (a hostile file cannot make millions).
+    /// `MAX_PROBLEMS_PER_OBJECT` (resolver/src/graph.rs; a hostile file cannot make millions).
     #[serde(skip_serializing_if = "is_zero")]
     pub omitted_problems: usize,
     /// The exit status the real run would give (runs only; a dlopen has none).
