@@ -122,6 +122,9 @@ pub fn run() -> Result<()> {
         println!("tests: {passed} passed, {failed} failed");
         anyhow::bail!("cargo test failed");
     }
+    // The release binary: static, and by its own check it runs on every default target.
+    eprintln!("xtask ci: cargo xtask dist");
+    crate::dist::run_dist()?;
     eprintln!("xtask ci: all steps passed");
     // The closing line adds up every test binary (cargo's own last line is a doc-test run).
     println!("tests: {passed} passed, {failed} failed");
