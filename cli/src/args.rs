@@ -51,6 +51,10 @@ pub struct Cli {
     /// standard error).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour the verdicts: auto (when standard output is a terminal and NO_COLOR is not
+    /// set), always or never.
+    #[arg(long, value_enum, global = true, default_value_t = crate::color::ColorChoice::Auto)]
+    pub color: crate::color::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]

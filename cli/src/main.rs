@@ -4,6 +4,7 @@
 mod args;
 mod baseline;
 mod ci;
+mod color;
 mod config;
 mod demangle;
 mod escape;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose, cli.quiet);
+    color::choose(cli.color);
     let result = match &cli.command {
         Command::Check(args) => config::apply(args)
             .and_then(|(args, allowed)| check(&args, &allowed, cli.verbose > 0, cli.quiet)),

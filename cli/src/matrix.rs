@@ -149,7 +149,13 @@ fn file_block(
             Outcome::Report(r) => summary(r),
             Outcome::Absent => continue,
         };
-        let line = format!("  {word:<6} {target:<width$}  {detail}");
+        let tone = match word {
+            "runs" => crate::color::Tone::Good,
+            "runs?" => crate::color::Tone::Unsure,
+            _ => crate::color::Tone::Bad,
+        };
+        let word = crate::color::paint(&format!("{word:<6}"), tone);
+        let line = format!("  {word} {target:<width$}  {detail}");
         let _ = writeln!(out, "{}", line.trim_end());
         if let Outcome::Report(r) = outcome {
             if let Some(finding) = r.first_finding().or(r.problems.first()) {

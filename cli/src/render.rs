@@ -14,13 +14,18 @@ use std::fmt::Write;
 /// and what was tried; with `verbose`, the objects loaded and the search trace.
 pub fn report(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
-    line!(
-        &mut out,
-        "{}: {} ({}{})",
-        report.file,
-        verdict_text(report),
-        loader_label(report),
-        mode(report.mode)
+    // Escaped piece by piece: the verdict's colour codes must survive.
+    let tone = match (report.verdict, crate::matrix::assumption(report)) {
+        (Verdict::Ok, None) => crate::color::Tone::Good,
+        (Verdict::Ok, Some(_)) => crate::color::Tone::Unsure,
+        _ => crate::color::Tone::Bad,
+    };
+    let _ = writeln!(
+        out,
+        "{}: {} ({})",
+        escape::text(&report.file),
+        crate::color::paint(&escape::text(&verdict_text(report)), tone),
+        escape::text(&format!("{}{}", loader_label(report), mode(report.mode)))
     );
     if let Some(go) = &report.go {
         line!(&mut out, "  {}", escape::text(&go_line(go)));

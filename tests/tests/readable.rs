@@ -37,3 +37,40 @@ fn cxx_names_are_demangled_for_people_only() {
     assert!(text.contains("_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE"));
     assert!(!text.contains("std::condition_variable::wait"));
 }
+
+#[test]
+fn verdicts_are_coloured_only_when_asked_or_on_a_terminal() {
+    let m = fixtures();
+    let stat = m.roots["glibc"].join("t/glibc/newer_glibc/stat");
+    let run = |color: &str| {
+        let out = Command::new(ldsim_bin())
+            .args([
+                "check",
+                "--color",
+                color,
+                "--target",
+                "debian-11",
+                "--target",
+                "debian-12",
+            ])
+            .arg(&stat)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let always = run("always");
+    assert!(always.contains("\u{1b}[31mfails"), "{always:?}");
+    assert!(always.contains("\u{1b}[32mruns"), "{always:?}");
+    // Standard output is a pipe here: auto means none, as never does.
+    for choice in ["auto", "never"] {
+        assert!(!run(choice).contains('\u{1b}'), "--color {choice}");
+    }
+    // Without colour the text is the same, byte for byte, once the codes are removed.
+    let stripped = always
+        .replace("\u{1b}[1m", "")
+        .replace("\u{1b}[31m", "")
+        .replace("\u{1b}[32m", "")
+        .replace("\u{1b}[0m", "");
+    assert_eq!(stripped, run("never"));
+}
