@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context as _};
 use ldsim_resolver::Verdict;
-use ldsim_tables::floor::Floor;
+use ldsim_tables::floor::{release_numbers as numbers, Floor};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -211,10 +211,6 @@ pub struct Changes {
     /// Files that regressed.
     pub regressions: usize,
     pub files: Vec<FileChanges>,
-}
-
-fn numbers(text: &str) -> Vec<u32> {
-    text.split('.').map_while(|p| p.parse().ok()).collect()
 }
 
 /// The glibc and GLIBCXX floors that went up, with the symbols of the versions that are new.

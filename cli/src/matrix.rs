@@ -202,7 +202,7 @@ fn row_summary(floor: Option<&Floor>, row: &[(&str, &Outcome)]) -> Option<String
         0 => format!("runs on all {} targets", reports.len()),
         n => format!("fails on {n} of {} targets", reports.len()),
     };
-    let numbers = |v: &str| -> Vec<u32> { v.split('.').map_while(|p| p.parse().ok()).collect() };
+    let numbers = ldsim_tables::floor::release_numbers;
     if let (Some(glibc), true) = (floor.and_then(|f| f.glibc.as_deref()), failing > 0) {
         let floor_n = numbers(glibc);
         let with_glibc: Vec<(&Report, Vec<u32>)> = reports

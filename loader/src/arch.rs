@@ -465,15 +465,9 @@ mod tests {
         Header {
             class,
             endian,
-            ident_version: 1,
-            osabi: 0,
-            abiversion: 0,
-            ident_padding_zero: true,
-            e_type: crate::model::ET_DYN,
             machine,
-            e_version: 1,
             flags,
-            phentsize_ok: true,
+            ..Header::of(Arch::X86_64, crate::model::ET_DYN)
         }
     }
 

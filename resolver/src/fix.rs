@@ -86,10 +86,9 @@ impl Facts {
             .iter()
             .filter(|s| s.is_undefined() && !s.name.is_empty())
             .all(|s| {
-                let name = String::from_utf8_lossy(&s.name);
-                GO_RUNTIME_CGO.contains(&&*name)
-                    || GO_NET_CGO.contains(&&*name)
-                    || GO_USER_CGO.contains(&&*name)
+                [GO_RUNTIME_CGO, GO_NET_CGO, GO_USER_CGO]
+                    .iter()
+                    .any(|names| names.iter().any(|n| n.as_bytes() == &*s.name))
             });
         Facts {
             go: true,
@@ -605,10 +604,11 @@ fn oldest_targets_meeting(floor: &Floor) -> Option<String> {
 }
 
 fn parse_release(text: &str) -> Option<(u32, u32)> {
-    let mut parts = text.split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
-    Some((major, minor))
+    match ldsim_tables::floor::release_numbers(text)[..] {
+        [major] => Some((major, 0)),
+        [major, minor, ..] => Some((major, minor)),
+        [] => None,
+    }
 }
 
 #[cfg(test)]

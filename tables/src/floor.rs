@@ -51,8 +51,7 @@ pub(crate) enum Family {
 }
 
 pub(crate) fn classify(version: &str) -> (Family, Vec<u32>) {
-    let numbers =
-        |rest: &str| -> Vec<u32> { rest.split('.').map_while(|p| p.parse().ok()).collect() };
+    let numbers = release_numbers;
     if version == "GLIBC_ABI_DT_RELR" {
         // Required by DT_RELR objects; glibc 2.36 introduced it.
         return (Family::Glibc, vec![2, 36]);
@@ -75,6 +74,12 @@ pub(crate) fn classify(version: &str) -> (Family, Vec<u32>) {
 
 fn dotted(n: &[u32]) -> String {
     n.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+}
+
+/// The leading dotted numbers of a release or version: `2.34` → [2, 34], `3.4.30` → [3, 4, 30],
+/// `2.2.5` → [2, 2, 5]; what is not a number ends it.
+pub fn release_numbers(text: &str) -> Vec<u32> {
+    text.split('.').map_while(|p| p.parse().ok()).collect()
 }
 
 /// The floor of `obj` from its version requirements.
