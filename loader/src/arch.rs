@@ -99,7 +99,7 @@ pub struct VariantCall {
     /// The first glibc release whose `elf_machine_lazy_rel` resolves a JUMP_SLOT of such a
     /// symbol at once (in an object with the tag) instead of pointing it at the trampoline;
     /// `None`: glibc binds it lazily like any other call.
-    pub eager_since: Option<(u32, u32)>,
+    pub eager_since: Option<crate::Release>,
 }
 
 /// aarch64 (glibc elf/elf.h: DT_AARCH64_VARIANT_PCS = DT_LOPROC + 5,
@@ -113,7 +113,7 @@ pub struct VariantCall {
 const AARCH64_VARIANT_PCS: VariantCall = VariantCall {
     tag: 0x7000_0005,
     sto: 0x80,
-    eager_since: Some((2, 33)),
+    eager_since: Some(crate::Release::new(2, 33, 0)),
 };
 
 /// riscv (glibc elf/elf.h since 2.36: DT_RISCV_VARIANT_CC = DT_LOPROC + 1,

@@ -485,7 +485,7 @@ impl Reference {
     /// elf_machine_lazy_rel defers R_*_JUMP_SLOT, R_PPC64_JMP_SLOT, R_390_JMP_SLOT, R_386_JMP_SLOT
     /// and nothing else that names a symbol), except a variant-calling-convention call on an
     /// architecture whose glibc of `glibc_version` resolves those at once (aarch64 >= 2.33).
-    pub fn glibc_lazy(&self, obj: &ElfObject, glibc_version: (u32, u32)) -> bool {
+    pub fn glibc_lazy(&self, obj: &ElfObject, glibc_version: crate::Release) -> bool {
         if !self.plt_only {
             return false;
         }

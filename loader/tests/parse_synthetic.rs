@@ -848,7 +848,11 @@ empty_gnu_hash_per_arch! {
 /// Two PLT calls of an object of `arch` with the dynamic tag `tags` (DT_LOPROC range), the
 /// first to a function whose st_other has 0x80 (STO_AARCH64_VARIANT_PCS /
 /// STO_RISCV_VARIANT_CC): the parse, and whether each call is lazy under glibc `release`.
-fn variant_calls(arch: Arch, tags: &[u64], release: (u32, u32)) -> (bool, Vec<(bool, bool)>) {
+fn variant_calls(
+    arch: Arch,
+    tags: &[u64],
+    release: ldsim_loader::Release,
+) -> (bool, Vec<(bool, bool)>) {
     let (machine, class, endian, e_flags) = arch.elf_identity();
     let jump_slot = arch.info().reloc_jump_slot;
     let spec = Spec {
@@ -886,10 +890,18 @@ const DT_RISCV_VARIANT_CC: u64 = 0x7000_0001;
 #[test]
 fn aarch64_variant_pcs_call_is_bound_at_startup_since_glibc_2_33() {
     for arch in [Arch::Aarch64, Arch::Aarch64Be] {
-        let (tagged, calls) = variant_calls(arch, &[DT_AARCH64_VARIANT_PCS], (2, 36));
+        let (tagged, calls) = variant_calls(
+            arch,
+            &[DT_AARCH64_VARIANT_PCS],
+            ldsim_loader::Release::new(2, 36, 0),
+        );
         assert!(tagged, "{arch:?}");
         assert_eq!(calls, [(true, false), (false, true)], "{arch:?}");
-        let (_, calls) = variant_calls(arch, &[DT_AARCH64_VARIANT_PCS], (2, 33));
+        let (_, calls) = variant_calls(
+            arch,
+            &[DT_AARCH64_VARIANT_PCS],
+            ldsim_loader::Release::new(2, 33, 0),
+        );
         assert_eq!(calls, [(true, false), (false, true)], "{arch:?}");
     }
 }
@@ -898,7 +910,11 @@ fn aarch64_variant_pcs_call_is_bound_at_startup_since_glibc_2_33() {
 /// never makes it: the variant PCS call was still bound lazily (BZ #26798).
 #[test]
 fn aarch64_variant_pcs_call_is_lazy_before_glibc_2_33() {
-    let (_, calls) = variant_calls(Arch::Aarch64, &[DT_AARCH64_VARIANT_PCS], (2, 32));
+    let (_, calls) = variant_calls(
+        Arch::Aarch64,
+        &[DT_AARCH64_VARIANT_PCS],
+        ldsim_loader::Release::new(2, 32, 0),
+    );
     assert_eq!(calls, [(true, true), (false, true)]);
 }
 
@@ -906,7 +922,7 @@ fn aarch64_variant_pcs_call_is_lazy_before_glibc_2_33() {
 /// the dynamic tag (`map->l_info[DT_AARCH64 (VARIANT_PCS)] != NULL`).
 #[test]
 fn aarch64_variant_pcs_symbol_without_the_dynamic_tag_stays_lazy() {
-    let (tagged, calls) = variant_calls(Arch::Aarch64, &[], (2, 36));
+    let (tagged, calls) = variant_calls(Arch::Aarch64, &[], ldsim_loader::Release::new(2, 36, 0));
     assert!(!tagged);
     assert_eq!(calls, [(false, true), (false, true)]);
 }
@@ -916,7 +932,11 @@ fn aarch64_variant_pcs_symbol_without_the_dynamic_tag_stays_lazy() {
 /// (tests/tests/foreign_arch.rs, variant_cc/call_variant_cc fails on call).
 #[test]
 fn riscv64_variant_cc_call_stays_lazy() {
-    let (tagged, calls) = variant_calls(Arch::Riscv64, &[DT_RISCV_VARIANT_CC], (2, 41));
+    let (tagged, calls) = variant_calls(
+        Arch::Riscv64,
+        &[DT_RISCV_VARIANT_CC],
+        ldsim_loader::Release::new(2, 41, 0),
+    );
     assert!(tagged);
     assert_eq!(calls, [(true, true), (false, true)]);
 }
@@ -926,7 +946,11 @@ fn riscv64_variant_cc_call_stays_lazy() {
 #[test]
 fn variant_pcs_tag_number_means_nothing_on_other_machines() {
     for arch in [Arch::X86_64, Arch::Ppc64le, Arch::S390x, Arch::Riscv64] {
-        let (tagged, calls) = variant_calls(arch, &[DT_AARCH64_VARIANT_PCS], (2, 41));
+        let (tagged, calls) = variant_calls(
+            arch,
+            &[DT_AARCH64_VARIANT_PCS],
+            ldsim_loader::Release::new(2, 41, 0),
+        );
         assert!(!tagged, "{arch:?}");
         assert_eq!(calls, [(false, true), (false, true)], "{arch:?}");
     }
@@ -938,7 +962,11 @@ fn variant_pcs_tag_number_means_nothing_on_other_machines() {
 /// st_other's high bits there are the local-entry offset, not a variant marking.
 #[test]
 fn ppc64le_jmp_slot_21_with_dt_ppc64_glink_is_lazy() {
-    let (tagged, calls) = variant_calls(Arch::Ppc64le, &[0x7000_0000], (2, 36));
+    let (tagged, calls) = variant_calls(
+        Arch::Ppc64le,
+        &[0x7000_0000],
+        ldsim_loader::Release::new(2, 36, 0),
+    );
     assert!(!tagged);
     assert_eq!(calls, [(false, true), (false, true)]);
 }
@@ -947,7 +975,7 @@ fn ppc64le_jmp_slot_21_with_dt_ppc64_glink_is_lazy() {
 /// elf_machine_lazy_rel); GLOB_DAT (10) is bound at start-up.
 #[test]
 fn s390x_jmp_slot_11_is_lazy_and_glob_dat_10_is_not() {
-    let (_, calls) = variant_calls(Arch::S390x, &[], (2, 36));
+    let (_, calls) = variant_calls(Arch::S390x, &[], ldsim_loader::Release::new(2, 36, 0));
     assert_eq!(calls, [(false, true), (false, true)]);
     assert_eq!(Arch::S390x.reloc_kind(10), RelocKind::Other);
 }
@@ -956,7 +984,7 @@ fn s390x_jmp_slot_11_is_lazy_and_glob_dat_10_is_not() {
 /// (sysdeps/i386/dl-machine.h: elf_machine_lazy_rel), R_386_GLOB_DAT (6) is not.
 #[test]
 fn i386_rel_jmp_slot_is_lazy() {
-    let (_, calls) = variant_calls(Arch::I386, &[], (2, 36));
+    let (_, calls) = variant_calls(Arch::I386, &[], ldsim_loader::Release::new(2, 36, 0));
     assert_eq!(calls, [(false, true), (false, true)]);
     assert_eq!(Arch::I386.reloc_kind(6), RelocKind::Other);
 }

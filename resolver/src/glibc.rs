@@ -5,24 +5,23 @@ use foldhash::HashMap;
 use ldsim_loader::arch::arch_of;
 use ldsim_loader::{Class, ElfObject, Endian, ET_DYN, ET_EXEC};
 
-use ldsim_sysroots::{FileId, FsError};
+use ldsim_sysroots::FileId;
 use tracing::debug;
 
 use crate::cache::CacheQuery;
 use crate::dst::{self, Tokens};
 use crate::environment::Environment;
-use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::graph::{lossy, LinkMap, MapObject, Role};
+use crate::loader_config::GlibcConfig;
 use crate::report::{CandidateOutcome, Problem, SearchStep, Via};
 use crate::store::{Opened, Store};
-use crate::target::GlibcConfig;
 use crate::voice::Voice;
 
-const ENOENT: i32 = 2;
-const EACCES: i32 = 13;
-const ENOTDIR: i32 = 20;
+use ldsim_sysroots::errno::{EACCES, ENOENT, ENOTDIR};
+use ldsim_sysroots::strerror;
 
 /// What open_verify and the mapping checks make of a candidate.
-enum Verdict {
+enum OpenVerify {
     Usable(Opened),
     /// Soft reject: the search goes on.
     WrongClass(Class),
@@ -44,7 +43,7 @@ struct SearchState {
 type Step = Option<Result<(Vec<u8>, Opened, Via), (Vec<u8>, String)>>;
 
 enum Found {
-    Node(usize),
+    MapObject(usize),
     Fatal(Vec<u8>, String),
 }
 
@@ -220,7 +219,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         let nodes = self.map.nodes.len();
         let steps = self.map.steps.len();
         let result = match self.map_object(name, loader, Via::Default) {
-            Found::Node(idx) => Ok(self.map.nodes[idx].name.clone()),
+            Found::MapObject(idx) => Ok(self.map.nodes[idx].name.clone()),
             Found::Fatal(objname, msg) => Err(format!("{}: {msg}", lossy(&objname))),
         };
         self.map.nodes.truncate(nodes);
@@ -311,7 +310,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
         }
         debug!(target: "ldsim::libs", "file={} [0];  needed by {} [0]", lossy(name), lossy(&self.map.nodes[loader].name));
         match self.map_object(name, loader, via_hint) {
-            Found::Node(idx) => {
+            Found::MapObject(idx) => {
                 if self.listed.insert(idx) {
                     let node = &mut self.map.nodes[idx];
                     if node.role == Role::Interpreter && node.loader.is_none() {
@@ -393,7 +392,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             if !by_name {
                 n.names.push(name.to_vec());
             }
-            return Found::Node(i);
+            return Found::MapObject(i);
         }
         let mut state = SearchState::default();
         let result = if name.contains(&b'/') {
@@ -408,7 +407,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                 } else {
                     via
                 };
-                Found::Node(self.add_node(name, &path, opened, loader, via))
+                Found::MapObject(self.add_node(name, &path, opened, loader, via))
             }
             Some(Err((objname, msg))) => Found::Fatal(objname, msg),
             None if !name.contains(&b'/') && state.other_class.is_none() => {
@@ -416,7 +415,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                     Some((resolved, parsed)) => {
                         self.map.record_steps(&state.tried);
                         let opened = Opened::Elf { resolved, parsed };
-                        Found::Node(self.add_node(name, name, opened, loader, Via::Unknown))
+                        Found::MapObject(self.add_node(name, name, opened, loader, Via::Unknown))
                     }
                     None => self.not_found(name, state),
                 }
@@ -457,7 +456,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             self.loaded.add_name(name, i);
             return i;
         }
-        self.map.nodes.push(Node {
+        self.map.nodes.push(MapObject {
             parsed,
             resolved,
             name: path.to_vec(),
@@ -600,7 +599,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
 
     /// glibc-hwcaps subdirectories active for the target CPU (elf/dl-hwcaps.c), highest first.
     fn active_hwcaps(&self) -> Vec<&'static str> {
-        if self.cfg.version < (2, 33) {
+        if self.cfg.version < ldsim_loader::Release::new(2, 33, 0) {
             return Vec::new();
         }
         let subdirs = self.cfg.arch.info().hwcaps_subdirs;
@@ -626,7 +625,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             .into_iter()
             .map(|s| format!("glibc-hwcaps/{s}"))
             .collect();
-        if self.cfg.version < (2, 37) {
+        if self.cfg.version < ldsim_loader::Release::new(2, 37, 0) {
             // Legacy tls/$PLATFORM subdirectories (removed in 2.37, commit 6099908fb8).
             // Every subset of {tls, $PLATFORM, hwcap names}, most specific first. x86_64
             // always has the legacy hwcap name "x86_64" besides the platform (observed
@@ -706,14 +705,18 @@ impl<'a, 'r> Glibc<'a, 'r> {
             Ok(o) => o,
             Err(e) => {
                 state.errno = e.errno();
-                state.tried.push(step(CandidateOutcome::Missing {
-                    error: e.to_string(),
-                }));
+                // A missing candidate is the common case (a library searched for in every
+                // directory of a path): with no report shown, only its errno counts.
+                if !self.voice.terse {
+                    state.tried.push(step(CandidateOutcome::Missing {
+                        error: e.to_string(),
+                    }));
+                }
                 return None;
             }
         };
         match verify(&opened, &self.map.nodes[0].parsed.object, name) {
-            Verdict::Usable(o) => {
+            OpenVerify::Usable(o) => {
                 // Found: what was tried only matters to a report that shows it.
                 if !self.map.drop_steps {
                     state.tried.push(step(CandidateOutcome::Found));
@@ -721,7 +724,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
                 }
                 Some(Ok((path.to_vec(), o, via)))
             }
-            Verdict::WrongClass(c) => {
+            OpenVerify::WrongClass(c) => {
                 state.other_class = Some(c);
                 state.errno = ENOENT;
                 state.tried.push(step(CandidateOutcome::WrongClass {
@@ -729,14 +732,14 @@ impl<'a, 'r> Glibc<'a, 'r> {
                 }));
                 None
             }
-            Verdict::WrongMachine(m) => {
+            OpenVerify::WrongMachine(m) => {
                 state.errno = ENOENT;
                 state.tried.push(step(CandidateOutcome::WrongMachine {
                     machine: ldsim_loader::arch::machine_name(m),
                 }));
                 None
             }
-            Verdict::Fatal(objname, msg) => {
+            OpenVerify::Fatal(objname, msg) => {
                 let objname = if objname.is_empty() {
                     path.to_vec()
                 } else {
@@ -771,19 +774,19 @@ fn runpath(obj: &ElfObject) -> Option<&[u8]> {
 
 /// open_verify's header checks and _dl_map_object_from_fd's, in glibc's order. The objname
 /// of a fatal error is empty for "the candidate path", or the requested name.
-fn verify(opened: &Opened, main: &ElfObject, name: &[u8]) -> Verdict {
+fn verify(opened: &Opened, main: &ElfObject, name: &[u8]) -> OpenVerify {
     let obj = match opened {
         Opened::Directory => {
-            return Verdict::Fatal(Vec::new(), "cannot read file data: Error 21".into())
+            return OpenVerify::Fatal(Vec::new(), "cannot read file data: Error 21".into())
         }
-        Opened::NotElf { error, .. } => return Verdict::Fatal(Vec::new(), error.to_string()),
+        Opened::NotElf { error, .. } => return OpenVerify::Fatal(Vec::new(), error.to_string()),
         Opened::Elf { parsed, .. } => &parsed.object,
     };
     let (h, want) = (&obj.header, &main.header);
     if h.class != want.class {
-        return Verdict::WrongClass(h.class);
+        return OpenVerify::WrongClass(h.class);
     }
-    let fatal = |m: &str| Verdict::Fatal(Vec::new(), m.to_string());
+    let fatal = |m: &str| OpenVerify::Fatal(Vec::new(), m.to_string());
     if h.endian != want.endian {
         return fatal(match want.endian {
             Endian::Little => "ELF file data encoding not little-endian",
@@ -807,7 +810,7 @@ fn verify(opened: &Opened, main: &ElfObject, name: &[u8]) -> Verdict {
         return fatal("ELF file version does not match current one");
     }
     if h.machine != want.machine {
-        return Verdict::WrongMachine(h.machine);
+        return OpenVerify::WrongMachine(h.machine);
     }
     if arch_of(h) != arch_of(want) {
         // ARM float-ABI mismatch: the header test fails without a specific message.
@@ -819,7 +822,7 @@ fn verify(opened: &Opened, main: &ElfObject, name: &[u8]) -> Verdict {
     if !h.phentsize_ok {
         return fatal("ELF file's phentsize not the expected size");
     }
-    let by_name = |m: &str| Verdict::Fatal(name.to_vec(), m.to_string());
+    let by_name = |m: &str| OpenVerify::Fatal(name.to_vec(), m.to_string());
     if h.e_type == ET_EXEC {
         return by_name("cannot dynamically load executable");
     }
@@ -832,20 +835,7 @@ fn verify(opened: &Opened, main: &ElfObject, name: &[u8]) -> Verdict {
     if obj.dynamic.is_none() {
         return by_name("object file has no dynamic section");
     }
-    Verdict::Usable(opened.clone())
-}
-
-/// The C library's text for the errnos a search can end with.
-pub(crate) fn strerror(errno: i32) -> String {
-    match errno {
-        ENOENT => "No such file or directory".into(),
-        EACCES => "Permission denied".into(),
-        ENOTDIR => "Not a directory".into(),
-        21 => "Is a directory".into(),
-        36 => "File name too long".into(),
-        40 => "Too many levels of symbolic links".into(),
-        n => FsError::Io(std::io::Error::from_raw_os_error(n)).to_string(),
-    }
+    OpenVerify::Usable(opened.clone())
 }
 
 fn missing_reason(msg: &str, tried: &[SearchStep]) -> String {

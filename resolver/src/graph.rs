@@ -18,7 +18,7 @@ pub(crate) enum Role {
 
 /// One object of the link map (glibc `struct link_map`, musl `struct dso`).
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
+pub(crate) struct MapObject {
     pub parsed: Arc<Parsed>,
     pub resolved: Resolved,
     /// The path it was opened as (`l_name`, musl `name`); for the main program, argv[0].
@@ -37,7 +37,7 @@ pub(crate) struct Node {
 /// The outcome of loading: the link map, the global scope (load order) and what went wrong.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct LinkMap {
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<MapObject>,
     /// Indices into `nodes` in global-scope (breadth-first load) order; main first.
     pub scope: Vec<usize>,
     pub problems: Vec<Finding>,

@@ -6,9 +6,9 @@ use ldsim_loader::arch::{arch_of, machine_name, Arch};
 use ldsim_loader::Class;
 
 use crate::graph::lossy;
+use crate::loader_config::InterpFailure;
 use crate::report::Problem;
 use crate::store::{Opened, Store};
-use crate::target::InterpFailure;
 
 /// The target's own architecture: its shell's, else its loader's or libc's when it has no
 /// shell (a distroless or scratch image). None when the root holds none of them.

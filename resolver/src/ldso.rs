@@ -2,11 +2,13 @@
 //! system directories, `$LIB`, cache and preload paths and version; whether an interpreter is
 //! glibc, musl or a gcompat stub; musl's path file. Bytes in, data out: no I/O.
 
+use ldsim_loader::Release;
+
 /// Facts compiled into a glibc ld.so (glibc elf/dl-load.c: _dl_init_paths, SYSTEM_DIRS).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlibcLdso {
     /// From "release version 2.NN" in the `--version` text.
-    pub version: Option<(u32, u32)>,
+    pub version: Option<Release>,
     /// The default search directories, in order, without trailing '/'.
     pub system_dirs: Vec<Vec<u8>>,
     /// `$LIB` (DL_DST_LIB), when found in the binary.
@@ -130,27 +132,27 @@ fn system_dirs(strings: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
 }
 
 /// "release version 2.NN" (elf/dl-usage.c / version.c banner).
-pub fn glibc_release_version(bytes: &[u8]) -> Option<(u32, u32)> {
+pub fn glibc_release_version(bytes: &[u8]) -> Option<Release> {
     const NEEDLE: &[u8] = b"release version ";
     let at = bytes.windows(NEEDLE.len()).position(|w| w == NEEDLE)?;
     parse_major_minor(bytes.get(at + NEEDLE.len()..)?)
 }
 
-/// "2.36..." → (2, 36); both numbers must be present.
-fn parse_major_minor(s: &[u8]) -> Option<(u32, u32)> {
+/// "2.36..." → 2.36; both numbers must be present (a third is not read).
+fn parse_major_minor(s: &[u8]) -> Option<Release> {
     let digits = |s: &[u8]| {
         let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
-        let v = std::str::from_utf8(s.get(..n)?).ok()?.parse::<u32>().ok()?;
+        let v = std::str::from_utf8(s.get(..n)?).ok()?.parse::<u8>().ok()?;
         Some((v, n))
     };
     let (major, n) = digits(s)?;
     let rest = s.get(n..)?.strip_prefix(b".")?;
     let (minor, _) = digits(rest)?;
-    Some((major, minor))
+    Some(Release::new(major, minor, 0))
 }
 
 /// The highest `GLIBC_2.x` among version-definition names (of ld.so or libc.so.6).
-pub fn glibc_version_from_verdefs<'a>(names: impl Iterator<Item = &'a [u8]>) -> Option<(u32, u32)> {
+pub fn glibc_version_from_verdefs<'a>(names: impl Iterator<Item = &'a [u8]>) -> Option<Release> {
     names
         .filter_map(|n| n.strip_prefix(b"GLIBC_"))
         .filter_map(|v| {

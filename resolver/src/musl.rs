@@ -6,16 +6,13 @@ use tracing::debug;
 
 use crate::dst;
 use crate::environment::Environment;
-use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::graph::{lossy, LinkMap, MapObject, Role};
+use crate::loader_config::MuslConfig;
 use crate::report::{CandidateOutcome, Problem, SearchStep, Via};
 use crate::store::{Opened, Store};
-use crate::target::MuslConfig;
 
-const ENOENT: i32 = 2;
-const EACCES: i32 = 13;
-const ENOTDIR: i32 = 20;
-const ENAMETOOLONG: i32 = 36;
-const ENOEXEC: i32 = 8;
+use ldsim_sysroots::errno::{EACCES, ENAMETOOLONG, ENOENT, ENOEXEC, ENOTDIR};
+use ldsim_sysroots::strerror;
 
 /// Names musl reserves for itself: `lib` + one of these prefixes (ldso/dynlink.c).
 const RESERVED: &[&[u8]] = &[
@@ -40,7 +37,7 @@ pub(crate) struct Musl<'a, 'r> {
 }
 
 enum Load {
-    Node(usize),
+    MapObject(usize),
     Failed(String),
 }
 
@@ -79,7 +76,7 @@ impl<'a, 'r> Musl<'a, 'r> {
         }
         for name in preloads {
             // Preload failures are silent in musl.
-            if let Load::Node(i) = self.load_library(&name, None) {
+            if let Load::MapObject(i) = self.load_library(&name, None) {
                 self.push_scope(i);
                 if self.map.nodes[i].via != Via::Interpreter {
                     self.map.nodes[i].via = Via::Preload;
@@ -96,7 +93,7 @@ impl<'a, 'r> Musl<'a, 'r> {
     pub fn load_dlopen(mut self, file: &[u8]) -> (LinkMap, Vec<usize>) {
         let before = self.map.scope.len();
         match self.load_library(file, Some(0)) {
-            Load::Node(n) => {
+            Load::MapObject(n) => {
                 if self.map.in_scope(n) {
                     // Already loaded: nothing new to relocate.
                     return (self.map, vec![n]);
@@ -131,7 +128,7 @@ impl<'a, 'r> Musl<'a, 'r> {
         let nodes = self.map.nodes.len();
         let steps = self.map.steps.len();
         let result = match self.load_library(name, Some(needed_by)) {
-            Load::Node(i) => Ok(self.map.nodes[i].name.clone()),
+            Load::MapObject(i) => Ok(self.map.nodes[i].name.clone()),
             Load::Failed(err) => Err(format!(
                 "Error loading shared library {}: {err}",
                 lossy(name)
@@ -150,7 +147,7 @@ impl<'a, 'r> Musl<'a, 'r> {
             let needed = self.map.nodes[idx].parsed.object.needed().to_vec();
             for name in needed {
                 match self.load_library(&name, Some(idx)) {
-                    Load::Node(n) => self.push_scope(n),
+                    Load::MapObject(n) => self.push_scope(n),
                     Load::Failed(err) => {
                         let needed_by = lossy(&self.map.nodes[idx].name);
                         let message = format!(
@@ -198,11 +195,11 @@ impl<'a, 'r> Musl<'a, 'r> {
         }
         if let Some(rest) = name.strip_prefix(b"lib") {
             if RESERVED.iter().any(|r| rest.starts_with(r)) {
-                return Load::Node(self.ldso_node(name, needed_by));
+                return Load::MapObject(self.ldso_node(name, needed_by));
             }
         }
         if name == self.cfg.ldso_name.as_slice() {
-            return Load::Node(self.ldso_node(name, needed_by));
+            return Load::MapObject(self.ldso_node(name, needed_by));
         }
         let found = if name.contains(&b'/') {
             match self.open(name, Via::Direct) {
@@ -220,7 +217,7 @@ impl<'a, 'r> Musl<'a, 'r> {
                 .iter()
                 .position(|n| n.shortname.as_deref() == Some(name))
             {
-                return Load::Node(i);
+                return Load::MapObject(i);
             }
             match self.search(name, needed_by) {
                 Ok(Some(f)) => Some(f),
@@ -258,7 +255,7 @@ impl<'a, 'r> Musl<'a, 'r> {
             if self.map.nodes[i].shortname.is_none() && searched {
                 self.map.nodes[i].shortname = Some(basename(&self.map.nodes[i].name).to_vec());
             }
-            return Load::Node(i);
+            return Load::MapObject(i);
         }
         let obj = &parsed.object;
         if obj.header.class != self.map.nodes[0].parsed.object.header.class || obj.dynamic.is_none()
@@ -267,9 +264,9 @@ impl<'a, 'r> Musl<'a, 'r> {
         }
         // A glibc libc.so is replaced by musl itself (the guard of commit c49d3c8a).
         if defines(obj, b"__libc_start_main") && defines(obj, b"stdin") {
-            return Load::Node(self.ldso_node(name, needed_by));
+            return Load::MapObject(self.ldso_node(name, needed_by));
         }
-        self.map.nodes.push(Node {
+        self.map.nodes.push(MapObject {
             shortname: searched.then(|| basename(&path).to_vec()),
             parsed,
             resolved,
@@ -280,7 +277,7 @@ impl<'a, 'r> Musl<'a, 'r> {
             via,
             role: Role::Library,
         });
-        Load::Node(self.map.nodes.len() - 1)
+        Load::MapObject(self.map.nodes.len() - 1)
     }
 
     fn ldso_node(&mut self, name: &[u8], needed_by: Option<usize>) -> usize {
@@ -408,11 +405,4 @@ fn defines(obj: &ldsim_loader::ElfObject, name: &[u8]) -> bool {
     obj.symbols
         .iter()
         .any(|s| &*s.name == name && !s.is_undefined())
-}
-
-fn strerror(errno: i32) -> String {
-    match errno {
-        ENOEXEC => "Exec format error".into(),
-        n => crate::glibc::strerror(n),
-    }
 }

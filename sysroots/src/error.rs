@@ -55,6 +55,20 @@ impl FsError {
     }
 }
 
+/// The C library's text for `errno`, as the loaders quote it in their messages (the texts
+/// of glibc and musl agree for every errno a search or a load ends with).
+pub fn strerror(errno: i32) -> String {
+    match errno {
+        libc::ENOEXEC => "Exec format error".into(),
+        n => FsError::from_host(io::Error::from_raw_os_error(n)).to_string(),
+    }
+}
+
+/// The errnos the loaders treat specially, by name (Linux values, as `libc` has them).
+pub mod errno {
+    pub use libc::{EACCES, ENAMETOOLONG, ENOENT, ENOEXEC, ENOTDIR};
+}
+
 /// Failure to open a root or overlay at all (an input error: exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -73,6 +87,17 @@ pub enum OpenError {
 mod tests {
     use super::FsError;
     use std::io;
+
+    #[test]
+    fn strerror_is_the_c_librarys_text() {
+        assert_eq!(super::strerror(libc::ENOENT), "No such file or directory");
+        assert_eq!(super::strerror(libc::ENOEXEC), "Exec format error");
+        assert_eq!(
+            super::strerror(libc::ELOOP),
+            "Too many levels of symbolic links"
+        );
+        assert_eq!(super::strerror(libc::EISDIR), "Is a directory");
+    }
 
     #[test]
     fn errno_of_each_variant() {

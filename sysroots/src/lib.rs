@@ -26,7 +26,7 @@ pub use archive::{
     human_size, ArchiveError, ImageSelector, Limits, Platform, RootSource, VirtualRoot,
     DEFAULT_UNPACK_LIMIT,
 };
-pub use error::{FsError, OpenError};
+pub use error::{errno, strerror, FsError, OpenError};
 pub use host::{DirBackend, FileBackend};
 pub use node::{Backend, FileBytes, FileId, Node, NodeKind, OpenFile, Resolved};
 pub use sysroot::Sysroot;

@@ -26,7 +26,6 @@
 //! moved from libpthread/libdl/librt/libutil into libc in 2.34 (see [`GlibcAbi::exports`]).
 
 use std::cmp::Ordering;
-use std::fmt;
 use std::sync::OnceLock;
 use thiserror::Error;
 
@@ -44,10 +43,9 @@ const LIB_LAST: u8 = 0b1000_0000;
 const LIB_RESERVED: u8 = 0b0110_0000;
 const VERSION_LAST: u8 = 0b1000_0000;
 
-/// The first release in which libpthread, libdl, librt and libutil are empty stubs whose
-/// symbols live in libc (glibc 2.34 NEWS; zig's `libs` table marks them `removed_in` 2.34).
 /// The table's glibc libraries and their sonames; ld.so, whose name depends on the
-/// architecture, is the table's "ld".
+/// architecture, is the table's "ld". Hand-kept (glibc's shlib-versions), as the abilists
+/// name libraries, not files.
 pub const GLIBC_SONAMES: &[(&str, &str)] = &[
     ("c", "libc.so.6"),
     ("m", "libm.so.6"),
@@ -58,6 +56,8 @@ pub const GLIBC_SONAMES: &[(&str, &str)] = &[
     ("resolv", "libresolv.so.2"),
 ];
 
+/// The first release in which libpthread, libdl, librt and libutil are empty stubs whose
+/// symbols live in libc (glibc 2.34 NEWS; zig's `libs` table marks them `removed_in` 2.34).
 pub const MERGED_INTO_LIBC: GlibcRelease = GlibcRelease::new(2, 34, 0);
 
 /// Why an abilists file could not be decoded.
@@ -104,52 +104,7 @@ pub enum AbilistsError {
 }
 
 /// A glibc release, e.g. 2.28, or a symbol version's number (2.2.5 in `GLIBC_2.2.5`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GlibcRelease {
-    pub major: u8,
-    pub minor: u8,
-    pub patch: u8,
-}
-
-impl GlibcRelease {
-    pub const fn new(major: u8, minor: u8, patch: u8) -> Self {
-        GlibcRelease {
-            major,
-            minor,
-            patch,
-        }
-    }
-
-    /// Parses "2.28" or "2.2.5" (what `Display` prints).
-    pub fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        let patch = match parts.next() {
-            Some(p) => p.parse().ok()?,
-            None => 0,
-        };
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(GlibcRelease::new(major, minor, patch))
-    }
-
-    /// The symbol version node of this number, e.g. `GLIBC_2.2.5`.
-    pub fn version_name(&self) -> String {
-        format!("GLIBC_{self}")
-    }
-}
-
-impl fmt::Display for GlibcRelease {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.patch == 0 {
-            write!(f, "{}.{}", self.major, self.minor)
-        } else {
-            write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
-        }
-    }
-}
+pub type GlibcRelease = crate::release::Release;
 
 /// What kind of definition a symbol is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -457,7 +412,7 @@ impl Reader<'_> {
     fn u16(&mut self, what: &'static str) -> Result<u16, AbilistsError> {
         let lo = self.u8(what)?;
         let hi = self.u8(what)?;
-        Ok(u16::from_le_bytes([lo, hi]))
+        Ok(ldsim_loader::Endian::Little.u16([lo, hi]))
     }
 
     /// A NUL-terminated, non-empty UTF-8 string.

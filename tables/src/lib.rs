@@ -16,6 +16,8 @@ pub mod objects;
 pub mod packages;
 mod packed;
 pub mod policy;
+/// The release-number type, the loader's (binding rules depend on glibc's release too).
+pub use ldsim_loader::release;
 mod targets;
 
 pub use targets::{arch_name, Target, TargetError, OLDEST_GLIBC};

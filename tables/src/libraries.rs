@@ -2,6 +2,7 @@
 //! symbol-less version nodes), musl, and the GCC runtime libraries.
 
 use ldsim_loader::arch::Arch;
+use ldsim_loader::Release;
 
 use crate::abilists::{GlibcAbi, GlibcRelease, MERGED_INTO_LIBC};
 use crate::glibc_nodes::SymbollessNodes;
@@ -73,24 +74,17 @@ fn sort_versions(nodes: &mut Vec<String>) {
 }
 
 /// musl releases with a table, ascending.
-pub fn musl_releases() -> Vec<(u32, u32, u32)> {
-    let mut out: Vec<(u32, u32, u32)> = crate::musl::MuslAbi::embedded()
-        .releases()
-        .into_iter()
-        .map(|r| (u32::from(r.major), u32::from(r.minor), u32::from(r.patch)))
-        .collect();
+pub fn musl_releases() -> Vec<Release> {
+    let mut out: Vec<Release> = crate::musl::MuslAbi::embedded().releases();
     out.sort();
     out.dedup();
     out
 }
 
 /// musl's exports (libc.so, which is also its loader), or None without a table for the pair.
-pub fn musl_exports(release: (u32, u32, u32), arch: Arch) -> Option<Vec<SynthExport>> {
+pub fn musl_exports(release: Release, arch: Arch) -> Option<Vec<SynthExport>> {
     let abi = crate::musl::MuslAbi::embedded();
-    let wanted = abi
-        .releases()
-        .into_iter()
-        .find(|r| (u32::from(r.major), u32::from(r.minor), u32::from(r.patch)) == release)?;
+    let wanted = abi.releases().into_iter().find(|r| *r == release)?;
     Some(
         abi.exports(wanted, arch)?
             .into_iter()
@@ -111,14 +105,14 @@ pub enum CxxLibrary {
     LibgccS,
 }
 
-/// The version nodes of libstdc++.so.6 or libgcc_s.so.1 from GCC `major.minor` on `arch`:
-/// the table's newest GCC release not newer than it.
-pub fn cxx_versions(library: CxxLibrary, gcc: (u32, u32), arch: Arch) -> Option<Vec<String>> {
+/// The version nodes of libstdc++.so.6 or libgcc_s.so.1 from GCC release `gcc` (12.2) on
+/// `arch`: the table's newest GCC series not newer than it.
+pub fn cxx_versions(library: CxxLibrary, gcc: Release, arch: Arch) -> Option<Vec<String>> {
     let abi = crate::gcc::GccAbi::embedded();
     let release = abi
         .releases()
         .into_iter()
-        .filter(|r| (u32::from(r.major), u32::from(r.minor)) <= gcc)
+        .filter(|r| (r.major, r.minor) <= (gcc.major, gcc.minor))
         .max()?;
     match library {
         CxxLibrary::Libstdcxx => abi.libstdcxx_nodes(release, arch),

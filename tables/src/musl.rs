@@ -16,7 +16,6 @@
 
 use crate::abilists::ExportKind;
 use ldsim_loader::Arch;
-use std::fmt;
 use std::sync::OnceLock;
 use thiserror::Error;
 
@@ -45,41 +44,8 @@ pub enum MuslTableError {
     BadLine { line: usize, what: &'static str },
 }
 
-/// A musl release, e.g. 1.2.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MuslRelease {
-    pub major: u8,
-    pub minor: u8,
-    pub patch: u8,
-}
-
-impl MuslRelease {
-    pub const fn new(major: u8, minor: u8, patch: u8) -> Self {
-        MuslRelease {
-            major,
-            minor,
-            patch,
-        }
-    }
-
-    /// Parses "1.2.3" (what `Display` prints); all three numbers are required.
-    pub fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        let patch = parts.next()?.parse().ok()?;
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(MuslRelease::new(major, minor, patch))
-    }
-}
-
-impl fmt::Display for MuslRelease {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
-    }
-}
+/// A musl release, e.g. 1.2.3 (always written with its three numbers: `Release::full`).
+pub type MuslRelease = crate::release::Release;
 
 /// One name libc.so exports.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -195,7 +161,7 @@ fn parse_columns(text: &str, line: usize) -> Result<Vec<(MuslRelease, Arch)>, Mu
             text: word.to_owned(),
         };
         let (release, arch) = word.split_once('/').ok_or_else(bad)?;
-        let release = MuslRelease::parse(release).ok_or_else(bad)?;
+        let release = MuslRelease::parse_full(release).ok_or_else(bad)?;
         let arch = arch_named(arch).ok_or_else(bad)?;
         if out.contains(&(release, arch)) {
             return Err(MuslTableError::DuplicateColumn {
@@ -276,7 +242,11 @@ mod tests {
     fn every_table_release_covers_x86_64_and_the_four_arches_where_packaged() {
         let abi = MuslAbi::embedded();
         for release in abi.releases() {
-            assert!(abi.exports(release, Arch::X86_64).is_some(), "{release}");
+            assert!(
+                abi.exports(release, Arch::X86_64).is_some(),
+                "{}",
+                release.full()
+            );
         }
         // Ubuntu's ports mirror (arm64, armhf) is unreachable: 1.2.4 is not invented there.
         assert!(abi
@@ -350,12 +320,12 @@ mod tests {
 
     #[test]
     fn release_parse_and_display_round_trip() {
-        let r = MuslRelease::parse("1.2.5").expect("parses");
+        let r = MuslRelease::parse_full("1.2.5").expect("parses");
         assert_eq!(r, MuslRelease::new(1, 2, 5));
         assert_eq!(r.to_string(), "1.2.5");
-        assert!(MuslRelease::parse("1.2").is_none());
-        assert!(MuslRelease::parse("1.2.3.4").is_none());
-        assert!(MuslRelease::parse("1.x.3").is_none());
+        assert!(MuslRelease::parse_full("1.2").is_none());
+        assert!(MuslRelease::parse_full("1.2.3.4").is_none());
+        assert!(MuslRelease::parse_full("1.x.3").is_none());
         assert!(MuslRelease::new(1, 2, 10) > MuslRelease::new(1, 2, 9));
     }
 }

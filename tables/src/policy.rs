@@ -64,12 +64,12 @@ pub struct Excused {
 
 /// What the policy says of one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Verdict {
+pub struct Compliance {
     pub violations: Vec<Violation>,
     pub excused: Vec<Excused>,
 }
 
-impl Verdict {
+impl Compliance {
     pub fn passes(&self) -> bool {
         self.violations.is_empty()
     }
@@ -172,8 +172,8 @@ impl Policy {
     }
 
     /// Check `floor` against the limits, `allowed` exceptions applied.
-    pub fn check(&self, floor: &Floor, allowed: &[Allowed]) -> Verdict {
-        let mut verdict = Verdict::default();
+    pub fn check(&self, floor: &Floor, allowed: &[Allowed]) -> Compliance {
+        let mut verdict = Compliance::default();
         for required in &floor.versions {
             let Some(limit) = self.limit_broken(&required.version) else {
                 continue;

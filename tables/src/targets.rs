@@ -2,6 +2,7 @@
 //! `alpine-3.20-gcompat`) and the list `ldsim targets` prints.
 
 use ldsim_loader::arch::Arch;
+use ldsim_loader::Release;
 
 use crate::abilists::{GlibcAbi, GlibcRelease};
 use crate::catalog::{CxxRuntime, Layout, LibcSpec, TargetSpec, DISTROS};
@@ -79,7 +80,7 @@ impl Target {
                 release.major, release.minor
             ),
             aliases: Vec::new(),
-            libc: LibcSpec::Glibc(u32::from(release.major), u32::from(release.minor)),
+            libc: LibcSpec::Glibc(release),
             cxx: CxxRuntime::Unknown,
             layout: Layout::Upstream,
             gcompat: false,
@@ -89,12 +90,12 @@ impl Target {
         }
     }
 
-    fn musl(release: (u32, u32, u32), name: String) -> Target {
+    fn musl(release: Release, name: String) -> Target {
         Target {
             name,
-            summary: format!("musl {}.{}.{}", release.0, release.1, release.2),
+            summary: format!("musl {}", release.full()),
             aliases: Vec::new(),
-            libc: LibcSpec::Musl(release.0, release.1, release.2),
+            libc: LibcSpec::Musl(release),
             cxx: CxxRuntime::Unknown,
             layout: Layout::Alpine,
             gcompat: false,
@@ -112,7 +113,7 @@ impl Target {
         out.extend(
             libraries::musl_releases()
                 .into_iter()
-                .map(|r| Target::musl(r, format!("musl-{}.{}.{}", r.0, r.1, r.2))),
+                .map(|r| Target::musl(r, format!("musl-{}", r.full()))),
         );
         out
     }
@@ -160,7 +161,7 @@ impl Target {
                 .map(Target::glibc);
         }
         if let Some(version) = name.strip_prefix("musl-") {
-            let parts: Vec<u32> = version
+            let parts: Vec<u8> = version
                 .split('.')
                 .map(str::parse)
                 .collect::<Result<_, _>>()
@@ -170,11 +171,11 @@ impl Target {
                 // `musl-1.2`: the newest 1.2.x.
                 [major, minor] => releases
                     .into_iter()
-                    .filter(|r| (r.0, r.1) == (*major, *minor))
+                    .filter(|r| (r.major, r.minor) == (*major, *minor))
                     .max(),
                 [major, minor, patch] => releases
                     .into_iter()
-                    .find(|r| *r == (*major, *minor, *patch)),
+                    .find(|r| *r == Release::new(*major, *minor, *patch)),
                 _ => None,
             }?;
             return Some(Target::musl(found, format!("musl-{version}")));
@@ -221,7 +222,7 @@ mod tests {
     fn distribution_names_aliases_and_arch_suffixes() {
         assert_eq!(
             Target::parse("debian-12").unwrap().libc,
-            LibcSpec::Glibc(2, 36)
+            LibcSpec::Glibc(Release::new(2, 36, 0))
         );
         assert_eq!(Target::parse("Bookworm").unwrap().name, "debian-12");
         let t = Target::parse("rocky-8-aarch64").unwrap();
@@ -229,7 +230,7 @@ mod tests {
             (t.name.as_str(), t.pinned),
             ("rhel-8-aarch64", Some(Arch::Aarch64))
         );
-        assert_eq!(t.libc, LibcSpec::Glibc(2, 28));
+        assert_eq!(t.libc, LibcSpec::Glibc(Release::new(2, 28, 0)));
         assert!(matches!(
             Target::parse("debian-99"),
             Err(TargetError::Unknown(_))
@@ -239,7 +240,7 @@ mod tests {
     #[test]
     fn glibc_release_targets_from_2_17() {
         let t = Target::parse("glibc-2.28-arm64").unwrap();
-        assert_eq!(t.libc, LibcSpec::Glibc(2, 28));
+        assert_eq!(t.libc, LibcSpec::Glibc(Release::new(2, 28, 0)));
         assert_eq!(t.arch_for(Some(Arch::X86_64)), Arch::Aarch64);
         assert!(Target::parse("glibc-2.16").is_err());
         assert!(Target::parse("glibc-2.17").is_ok());

@@ -112,7 +112,7 @@ pub fn ldso_cache(data: &[u8]) {
                 default_flag: 0x303,
                 active_hwcaps: &["x86-64-v3", "x86-64-v2"],
                 isa_supported_levels: 0b111,
-                glibc_version: (2, 36),
+                glibc_version: ldsim_loader::Release::new(2, 36, 0),
                 legacy_hwcap_mask: 0,
             },
             CacheQuery {
@@ -120,7 +120,7 @@ pub fn ldso_cache(data: &[u8]) {
                 default_flag: 0x3,
                 active_hwcaps: &[],
                 isa_supported_levels: u32::MAX,
-                glibc_version: (2, 31),
+                glibc_version: ldsim_loader::Release::new(2, 31, 0),
                 legacy_hwcap_mask: u64::MAX,
             },
         ];

@@ -55,6 +55,8 @@ const PACKAGES: &[&str] = &[
     "libxml2-utils",
     // The Go toolchain: the Go fixtures (xtask/src/go_fixtures.rs).
     "golang-go",
+    // What a static glibc program opens at run time (tests/tests/static_glibc.rs).
+    "strace",
 ];
 
 /// Install whatever of [`PACKAGES`] is missing, so that `cargo xtask ci` alone works on a

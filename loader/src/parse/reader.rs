@@ -97,24 +97,15 @@ impl<'a> Reader<'a> {
 
     /// Bytes already read, in the file's byte order.
     pub fn u16_from(&self, b: [u8; 2]) -> u16 {
-        match self.endian {
-            Endian::Little => u16::from_le_bytes(b),
-            Endian::Big => u16::from_be_bytes(b),
-        }
+        self.endian.u16(b)
     }
 
     pub fn u32_from(&self, b: [u8; 4]) -> u32 {
-        match self.endian {
-            Endian::Little => u32::from_le_bytes(b),
-            Endian::Big => u32::from_be_bytes(b),
-        }
+        self.endian.u32(b)
     }
 
     pub fn u64_from(&self, b: [u8; 8]) -> u64 {
-        match self.endian {
-            Endian::Little => u64::from_le_bytes(b),
-            Endian::Big => u64::from_be_bytes(b),
-        }
+        self.endian.u64(b)
     }
 
     /// Size of an Addr/Off/Xword of this class.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use ldsim_loader::arch::Arch;
 use ldsim_sysroots::{FileId, NodeKind, Resolved, Sysroot, TargetPath, VirtualRoot};
 
+use crate::loader_config::{GlibcConfig, LoaderConfig, MuslConfig};
 use crate::store::{Knowledge, Parsed, Store, Synthetic};
-use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
 use ldsim_tables::abilists::{GlibcRelease, GLIBC_SONAMES, MERGED_INTO_LIBC};
 use ldsim_tables::base::BaseImage;
 use ldsim_tables::catalog::{CxxRuntime, Layout, LibcSpec};
@@ -20,7 +20,8 @@ use ldsim_tables::{arch_name, Target, TargetError};
 /// Device number of the stand-ins for undescribed libraries (never a real or tree device).
 const UNKNOWN_DEVICE: u64 = 0x1d5f_ffff_0000_0000;
 
-/// Sonames glibc installs besides those: a musl target describes them as absent.
+/// Sonames glibc installs besides the tables' (glibc's shlib-versions; hand-kept, like
+/// `GLIBC_SONAMES`): a musl target describes them as absent.
 const OTHER_GLIBC_SONAMES: &[&str] = &[
     "libanl.so.1",
     "libcrypt.so.1",
@@ -38,7 +39,7 @@ const LIBGCC_S: &str = "libgcc_s.so.1";
 #[derive(Debug)]
 enum LoaderSpec {
     Glibc {
-        version: (u32, u32),
+        version: GlibcRelease,
         system_dirs: Vec<Vec<u8>>,
         lib_dst: Vec<u8>,
     },
@@ -98,18 +99,17 @@ impl BuiltinRoot {
         }
         let lib_dir = lib_dir(target.layout, arch);
         match target.libc {
-            LibcSpec::Glibc(major, minor) => {
+            LibcSpec::Glibc(release) => {
                 if !tables::glibc_has_arch(arch) {
                     return Err(no_data());
                 }
                 // A release with a base-image table gets its real glibc from it.
                 let from_tables = !ldsim_tables::base::knows(&target.name, arch);
-                b.glibc(target, (major, minor), &lib_dir, from_tables);
+                b.glibc(target, release, &lib_dir, from_tables);
             }
-            LibcSpec::Musl(major, minor, patch) => {
-                let exports =
-                    tables::musl_exports((major, minor, patch), arch).ok_or_else(no_data)?;
-                b.musl(target, (major, minor, patch), exports);
+            LibcSpec::Musl(release) => {
+                let exports = tables::musl_exports(release, arch).ok_or_else(no_data)?;
+                b.musl(target, release, exports);
             }
             LibcSpec::None => {}
         }
@@ -191,6 +191,7 @@ impl BuiltinRoot {
                     cache_path: b"/etc/ld.so.cache".to_vec(),
                     cache: None,
                     preload_file: Vec::new(),
+                    tunables: None,
                 }),
                 LoaderSpec::Musl {
                     version,
@@ -210,10 +211,7 @@ impl BuiltinRoot {
                     },
                     ldso: parsed,
                     ldso_resolved: resolved,
-                    system_path: [&b"/lib"[..], b"/usr/local/lib", b"/usr/lib"]
-                        .iter()
-                        .map(|d| d.to_vec())
-                        .collect(),
+                    system_path: crate::loader_config::musl_default_path(),
                     path_file: format!("/etc/ld-musl-{}.path", info.musl_arch).into_bytes(),
                     path_file_error: None,
                     version: Some(version.clone()),
@@ -368,13 +366,8 @@ impl Builder {
     }
 
     /// glibc's loader configuration, and with `objects` its libraries made from the tables.
-    fn glibc(&mut self, target: &Target, version: (u32, u32), lib_dir: &str, objects: bool) {
+    fn glibc(&mut self, target: &Target, release: GlibcRelease, lib_dir: &str, objects: bool) {
         let info = self.arch.info();
-        let release = GlibcRelease::new(
-            u8::try_from(version.0).unwrap_or(u8::MAX),
-            u8::try_from(version.1).unwrap_or(u8::MAX),
-            0,
-        );
         let interp = info
             .glibc_interpreters
             .first()
@@ -451,7 +444,7 @@ impl Builder {
             self.loaders.push((
                 alias.as_bytes().to_vec(),
                 LoaderSpec::Glibc {
-                    version,
+                    version: release,
                     system_dirs: system_dirs.iter().map(|d| d.as_bytes().to_vec()).collect(),
                     lib_dst: lib_dst.as_bytes().to_vec(),
                 },
@@ -476,7 +469,7 @@ impl Builder {
     fn musl(
         &mut self,
         target: &Target,
-        version: (u32, u32, u32),
+        version: ldsim_loader::Release,
         exports: Vec<ldsim_tables::objects::SynthExport>,
     ) {
         let info = self.arch.info();
@@ -494,8 +487,8 @@ impl Builder {
             &format!("/lib/libc.musl-{}.so.1", info.musl_arch),
             &format!("ld-musl-{}.so.1", info.musl_arch),
         );
-        let version_text = format!("{}.{}.{}", version.0, version.1, version.2);
-        let lfs64_remap = version >= (1, 2, 4);
+        let version_text = version.full();
+        let lfs64_remap = version >= ldsim_loader::Release::new(1, 2, 4);
         self.loaders.push((
             musl_path.as_bytes().to_vec(),
             LoaderSpec::Musl {
@@ -556,7 +549,7 @@ impl Builder {
     fn cxx(&mut self, cxx: CxxRuntime, libstdcxx_dir: &str, libgcc_dir: &str) {
         match cxx {
             CxxRuntime::Unknown => {}
-            CxxRuntime::Installed(major, minor) => {
+            CxxRuntime::Installed(gcc) => {
                 for (library, soname, needed) in [
                     (
                         CxxLibrary::Libstdcxx,
@@ -565,8 +558,8 @@ impl Builder {
                     ),
                     (CxxLibrary::LibgccS, LIBGCC_S, vec!["libc.so.6"]),
                 ] {
-                    let versions = tables::cxx_versions(library, (major, minor), self.arch)
-                        .unwrap_or_default();
+                    let versions =
+                        tables::cxx_versions(library, gcc, self.arch).unwrap_or_default();
                     let lib = SynthLibrary {
                         soname: Some(soname.to_owned()),
                         needed: needed.into_iter().map(str::to_owned).collect(),
@@ -580,13 +573,16 @@ impl Builder {
                     self.library(dir, &lib, Knowledge::VersionsOnly);
                 }
             }
-            CxxRuntime::Installable(major, _, how) => {
+            CxxRuntime::Installable(gcc, how) => {
                 for (soname, package) in [(LIBSTDCXX, "libstdc++"), (LIBGCC_S, "libgcc")] {
                     self.described.insert(soname.as_bytes().to_vec());
                     let how = how.replace("libstdc++", package);
                     self.absent_hints.insert(
                         soname.as_bytes().to_vec(),
-                        format!("not in the base image: `{how}` installs it (GCC {major})"),
+                        format!(
+                            "not in the base image: `{how}` installs it (GCC {})",
+                            gcc.major
+                        ),
                     );
                 }
             }

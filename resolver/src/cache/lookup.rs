@@ -20,7 +20,7 @@ pub struct CacheQuery<'a> {
     /// check (sysdeps/generic/dl-isa-level.h): pass `u32::MAX`, which accepts every level.
     pub isa_supported_levels: u32,
     /// Version of the target's glibc; selects the lookup rules of that release.
-    pub glibc_version: (u32, u32),
+    pub glibc_version: ldsim_loader::Release,
     /// Before glibc 2.40, plain entries with a legacy `hwcap` value are used only if its bits
     /// are within `(dl_hwcap & hwcap_mask) | platform bits` — pass that value here (0 when
     /// unknown: no legacy entry is usable). The separate platform-equality test is not
@@ -53,7 +53,7 @@ impl LdSoCache {
             best: None,
         };
         if let Some((first, left, right)) = self.equal_range(soname) {
-            if q.glibc_version < (2, 33) {
+            if q.glibc_version < ldsim_loader::Release::new(2, 33, 0) {
                 walk.before_2_33(soname, first, left, right);
             } else {
                 walk.since_2_33(soname, first, left, right);
@@ -206,7 +206,7 @@ impl Walk<'_, '_> {
                 }
                 if !named && hwcap != 0 {
                     // glibc 2.40 (c5aa5fd40a) dropped legacy hwcap matching in the cache.
-                    if self.q.glibc_version >= (2, 40) {
+                    if self.q.glibc_version >= ldsim_loader::Release::new(2, 40, 0) {
                         self.note(
                             i,
                             format!("legacy hwcap {hwcap:#x} (ignored since glibc 2.40)"),

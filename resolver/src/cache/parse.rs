@@ -30,18 +30,10 @@ pub(super) struct Reader<'a> {
 
 impl Reader<'_> {
     pub fn u32_at(&self, off: usize) -> Option<u32> {
-        let b: [u8; 4] = self.bytes.get(off..off.checked_add(4)?)?.try_into().ok()?;
-        Some(match self.endian {
-            Endian::Little => u32::from_le_bytes(b),
-            Endian::Big => u32::from_be_bytes(b),
-        })
+        self.endian.u32_at(self.bytes, off)
     }
     pub fn u64_at(&self, off: usize) -> Option<u64> {
-        let b: [u8; 8] = self.bytes.get(off..off.checked_add(8)?)?.try_into().ok()?;
-        Some(match self.endian {
-            Endian::Little => u64::from_le_bytes(b),
-            Endian::Big => u64::from_be_bytes(b),
-        })
+        self.endian.u64_at(self.bytes, off)
     }
 }
 

@@ -10,7 +10,7 @@ const X86_64: CacheQuery<'static> = CacheQuery {
     default_flag: 0x303,
     active_hwcaps: &[],
     isa_supported_levels: 0b1,
-    glibc_version: (2, 36),
+    glibc_version: ldsim_loader::Release::new(2, 36, 0),
     legacy_hwcap_mask: 0,
 };
 const V2: &[&str] = &["x86-64-v2"];
@@ -386,7 +386,7 @@ fn exercise(bytes: &[u8]) {
             at_level(1),
             at_level(3),
             CacheQuery {
-                glibc_version: (2, 31),
+                glibc_version: ldsim_loader::Release::new(2, 31, 0),
                 ..X86_64
             },
         ] {
@@ -464,12 +464,12 @@ fn cache_legacy_hwcap_entry_skipped_since_glibc_2_40() {
         ..X86_64
     };
     assert_eq!(
-        found(&c, "libA.so.1", &q((2, 40))).as_deref(),
+        found(&c, "libA.so.1", &q(ldsim_loader::Release::new(2, 40, 0))).as_deref(),
         Some("/x/libA.so.1")
     );
     // Before 2.40 the TLS bit is always accepted by the legacy check.
     assert_eq!(
-        found(&c, "libA.so.1", &q((2, 39))).as_deref(),
+        found(&c, "libA.so.1", &q(ldsim_loader::Release::new(2, 39, 0))).as_deref(),
         Some("/x/tls/libA.so.1")
     );
     let bytes = synthetic(&[
@@ -478,12 +478,12 @@ fn cache_legacy_hwcap_entry_skipped_since_glibc_2_40() {
     ]);
     let c = parse(&bytes, Endian::Little).unwrap();
     assert_eq!(
-        found(&c, "libA.so.1", &q((2, 36))).as_deref(),
+        found(&c, "libA.so.1", &q(ldsim_loader::Release::new(2, 36, 0))).as_deref(),
         Some("/x/libA.so.1")
     );
     let enabled = CacheQuery {
         legacy_hwcap_mask: 1 << 5,
-        ..q((2, 36))
+        ..q(ldsim_loader::Release::new(2, 36, 0))
     };
     assert_eq!(
         found(&c, "libA.so.1", &enabled).as_deref(),
@@ -512,7 +512,7 @@ fn cache_non_default_flags_entry_is_remembered_then_first_plain_ends_walk() {
     );
     // 2.32 and earlier kept walking for an entry with exactly the default flags.
     let old = CacheQuery {
-        glibc_version: (2, 31),
+        glibc_version: ldsim_loader::Release::new(2, 31, 0),
         ..generic
     };
     let r = c.lookup(b"libA.so.1", &old);

@@ -67,9 +67,12 @@ fn glibc_version_is_highest_glibc_verdef() {
             "GLIBC_2.4",
             "GLIBC_PRIVATE"
         ]),
-        Some((2, 34))
+        Some(ldsim_loader::Release::new(2, 34, 0))
     );
-    assert_eq!(v(&["GLIBC_2.36", "GLIBC_2.9"]), Some((2, 36)));
+    assert_eq!(
+        v(&["GLIBC_2.36", "GLIBC_2.9"]),
+        Some(ldsim_loader::Release::new(2, 36, 0))
+    );
     assert_eq!(v(&["ld-linux-x86-64.so.2", "GLIBC_PRIVATE"]), None);
     assert_eq!(v(&["GLIBC_2.x", "GLIBCXX_3.4"]), None);
 }
@@ -113,7 +116,7 @@ fn inspect_glibc_upstream_layout_and_fallbacks() {
     let g = inspect_glibc(bin, &["/lib/"], "lib");
     assert_eq!(dirs(&g), ["/lib64", "/usr/lib64"]);
     assert_eq!(g.lib_dst.as_deref(), Some(&b"lib64"[..]));
-    assert_eq!(g.version, Some((2, 40)));
+    assert_eq!(g.version, Some(ldsim_loader::Release::new(2, 40, 0)));
     assert_eq!(s(&g.cache_path), "/opt/g/etc/ld.so.cache");
     assert_eq!(s(&g.preload_path), "/opt/g/etc/ld.so.preload");
 
@@ -245,7 +248,11 @@ fn real_glibc_loaders_reveal_their_system_dirs() {
             Some(*want_lib),
             "{path}"
         );
-        assert_eq!(g.version, Some((2, 36)), "{path}");
+        assert_eq!(
+            g.version,
+            Some(ldsim_loader::Release::new(2, 36, 0)),
+            "{path}"
+        );
         assert_eq!(s(&g.cache_path), "/etc/ld.so.cache", "{path}");
         assert_eq!(s(&g.preload_path), "/etc/ld.so.preload", "{path}");
         assert_eq!(

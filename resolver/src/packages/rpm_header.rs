@@ -42,8 +42,7 @@ pub(super) struct PackageFiles {
 }
 
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
-    let b = bytes.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    ldsim_loader::Endian::Big.u32_at(bytes, at)
 }
 
 impl<'a> Header<'a> {
@@ -100,12 +99,7 @@ impl<'a> Header<'a> {
         let bytes = self
             .data
             .get(start..start.checked_add((entry.count as usize).checked_mul(4)?)?)?;
-        Some(
-            bytes
-                .chunks_exact(4)
-                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-        )
+        Some(bytes.chunks_exact(4).filter_map(|b| be32(b, 0)).collect())
     }
 
     /// The package's name and the paths it installs (directory + base name, or the old

@@ -29,9 +29,9 @@ use ldsim_sysroots::{Resolved, Sysroot, TargetPath, VirtualRoot};
 
 use crate::check::{Checker, HostChoice};
 use crate::environment::Environment;
+use crate::loader_config::{GlibcConfig, LoaderConfig, MuslConfig};
 use crate::report::{Finding, Problem, Report, When};
 use crate::store::{Knowledge, Opened, Parsed, Store, Synthetic};
-use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
 use ldsim_tables::objects::{executable, header};
 
 mod rules;
@@ -358,7 +358,7 @@ fn verdef(index: u16, flags: u16, name: &str) -> Verdef {
 /// The target's loader.
 #[derive(Debug, Clone)]
 enum Libc {
-    Glibc((u32, u32)),
+    Glibc(ldsim_loader::Release),
     Musl(String),
     /// No loader at all.
     None,
@@ -403,11 +403,9 @@ impl Scenario {
     /// glibc of this release ("2.36"), x86_64 unless [`Scenario::arch`] says otherwise; its
     /// system directories are `/lib` and `/usr/lib` unless [`Scenario::system_dirs`] says.
     pub fn glibc(release: &str) -> Self {
-        let (major, minor) = release.split_once('.').expect("glibc release as 2.NN");
-        Scenario::new(Libc::Glibc((
-            major.parse().expect("major"),
-            minor.parse().expect("minor"),
-        )))
+        Scenario::new(Libc::Glibc(
+            ldsim_loader::Release::parse(release).expect("glibc release as 2.NN"),
+        ))
     }
 
     /// musl of this release ("1.2.5"): `/lib/ld-musl-$ARCH.so.1`, system path `/lib`,
@@ -602,6 +600,7 @@ impl Scenario {
                 cache_path: b"/etc/ld.so.cache".to_vec(),
                 cache: None,
                 preload_file: Vec::new(),
+                tunables: None,
             }),
             Libc::Musl(version) => LoaderConfig::Musl(MuslConfig {
                 ldso_name: interp.as_bytes().to_vec(),

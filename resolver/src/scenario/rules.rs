@@ -752,3 +752,149 @@ fn a_library_bound_once_is_bound_again_where_its_definers_are_missing() {
         ]
     );
 }
+
+/// One search-order rule: where `libA.so.1` exists, what the program says, what the loader
+/// finds (`None`: missing).
+struct SearchCase {
+    rule: &'static str,
+    musl: bool,
+    rpath: Option<&'static str>,
+    runpath: Option<&'static str>,
+    ld_library_path: Option<&'static str>,
+    copies_in: &'static [&'static str],
+    found_in: Option<&'static str>,
+}
+
+// glibc elf/dl-load.c: _dl_map_object (DT_RPATH of the loader chain unless the object has
+// DT_RUNPATH, then LD_LIBRARY_PATH, then DT_RUNPATH, then the system directories); musl
+// ldso/dynlink.c: load_library (LD_LIBRARY_PATH, then the object's DT_RUNPATH or else
+// DT_RPATH, then the system path).
+const SEARCH_ORDER: &[SearchCase] = &[
+    SearchCase {
+        rule: "glibc: no search path set: the system directories",
+        musl: false,
+        rpath: None,
+        runpath: None,
+        ld_library_path: None,
+        copies_in: &["/usr/lib"],
+        found_in: Some("/usr/lib"),
+    },
+    SearchCase {
+        rule: "glibc: DT_RPATH before LD_LIBRARY_PATH",
+        musl: false,
+        rpath: Some("/r"),
+        runpath: None,
+        ld_library_path: Some("/l"),
+        copies_in: &["/r", "/l", "/usr/lib"],
+        found_in: Some("/r"),
+    },
+    SearchCase {
+        rule: "glibc: LD_LIBRARY_PATH before DT_RUNPATH",
+        musl: false,
+        rpath: None,
+        runpath: Some("/u"),
+        ld_library_path: Some("/l"),
+        copies_in: &["/u", "/l", "/usr/lib"],
+        found_in: Some("/l"),
+    },
+    SearchCase {
+        rule: "glibc: DT_RUNPATH before the system directories",
+        musl: false,
+        rpath: None,
+        runpath: Some("/u"),
+        ld_library_path: None,
+        copies_in: &["/u", "/usr/lib"],
+        found_in: Some("/u"),
+    },
+    SearchCase {
+        rule: "glibc: DT_RUNPATH makes the object's DT_RPATH ignored",
+        musl: false,
+        rpath: Some("/r"),
+        runpath: Some("/u"),
+        ld_library_path: None,
+        copies_in: &["/r"],
+        found_in: None,
+    },
+    SearchCase {
+        rule: "glibc: LD_LIBRARY_PATH before the system directories",
+        musl: false,
+        rpath: None,
+        runpath: None,
+        ld_library_path: Some("/l"),
+        copies_in: &["/l", "/usr/lib"],
+        found_in: Some("/l"),
+    },
+    SearchCase {
+        rule: "musl: LD_LIBRARY_PATH before DT_RPATH",
+        musl: true,
+        rpath: Some("/r"),
+        runpath: None,
+        ld_library_path: Some("/l"),
+        copies_in: &["/r", "/l"],
+        found_in: Some("/l"),
+    },
+    SearchCase {
+        rule: "musl: DT_RPATH before the system path",
+        musl: true,
+        rpath: Some("/r"),
+        runpath: None,
+        ld_library_path: None,
+        copies_in: &["/r", "/lib"],
+        found_in: Some("/r"),
+    },
+    SearchCase {
+        rule: "musl: DT_RUNPATH like DT_RPATH, before the system path",
+        musl: true,
+        rpath: None,
+        runpath: Some("/u"),
+        ld_library_path: None,
+        copies_in: &["/u", "/lib"],
+        found_in: Some("/u"),
+    },
+    SearchCase {
+        rule: "musl: the system path in order",
+        musl: true,
+        rpath: None,
+        runpath: None,
+        ld_library_path: None,
+        copies_in: &["/usr/lib", "/lib"],
+        found_in: Some("/lib"),
+    },
+];
+
+#[test]
+fn search_order_rules() {
+    for case in SEARCH_ORDER {
+        let mut s = if case.musl {
+            Scenario::musl("1.2.3")
+        } else {
+            Scenario::glibc("2.36").system_dirs(["/lib", "/usr/lib"])
+        };
+        for dir in case.copies_in {
+            s = s.lib(
+                &format!("{dir}/libA.so.1"),
+                obj().soname("libA.so.1").defines(["a"]),
+            );
+        }
+        let mut program = obj().needs(["libA.so.1"]).calls(["a"]);
+        if let Some(rpath) = case.rpath {
+            program = program.rpath(rpath);
+        }
+        if let Some(runpath) = case.runpath {
+            program = program.runpath(runpath);
+        }
+        if let Some(list) = case.ld_library_path {
+            s = s.ld_library_path(list);
+        }
+        let r = s.program("/t/app", program).check("/t/app");
+        let found = r
+            .objects
+            .iter()
+            .find(|o| o.needed == "libA.so.1")
+            .map(|o| o.path.clone());
+        let expected = case.found_in.map(|dir| format!("{dir}/libA.so.1"));
+        assert_eq!(found, expected, "{}", case.rule);
+        let missing = r.problem_kinds().iter().any(|k| k.contains("libA.so.1"));
+        assert_eq!(missing, case.found_in.is_none(), "{}", case.rule);
+    }
+}

@@ -19,7 +19,7 @@ pub(crate) struct GlibcConfig {
     pub interp: Vec<u8>,
     pub ldso: Arc<Parsed>,
     pub ldso_resolved: Resolved,
-    pub version: (u32, u32),
+    pub version: ldsim_loader::Release,
     pub version_known: bool,
     pub system_dirs: Vec<Vec<u8>>,
     pub lib_dst: Vec<u8>,
@@ -28,6 +28,9 @@ pub(crate) struct GlibcConfig {
     pub cache: Option<LdSoCache>,
     /// Entries of /etc/ld.so.preload.
     pub preload_file: Vec<Vec<u8>>,
+    /// The tunable names ld.so knows, the release's fingerprint a static glibc program is
+    /// compared by (`None`: no ld.so image was read, as for a built-in target).
+    pub tunables: Option<Box<[Box<str>]>>,
 }
 
 /// A musl ldso (possibly started by gcompat's stub) and what it reads.
@@ -181,7 +184,7 @@ fn glibc_config(
         interp: interp.to_vec(),
         ldso,
         ldso_resolved,
-        version: version.unwrap_or((2, 99)),
+        version: version.unwrap_or(ldsim_loader::Release::new(2, 99, 0)),
         version_known: version.is_some(),
         system_dirs: inspected.system_dirs,
         lib_dst,
@@ -189,10 +192,11 @@ fn glibc_config(
         cache_path: inspected.cache_path,
         cache,
         preload_file,
+        tunables: Some(ldsim_loader::static_glibc::tunable_names(bytes).into()),
     }
 }
 
-fn libc_version(store: &Store<'_>, dirs: &[Vec<u8>]) -> Option<(u32, u32)> {
+fn libc_version(store: &Store<'_>, dirs: &[Vec<u8>]) -> Option<ldsim_loader::Release> {
     let bytes = dirs
         .iter()
         .find_map(|d| store.read_bytes(&crate::dst::join(d, b"libc.so.6")).ok())?;
@@ -261,6 +265,15 @@ fn musl_at_least(version: &str, want: (u32, u32, u32)) -> bool {
 
 /// musl reads `<prefix>/etc/ld-musl-$ARCH.path` once; ENOENT gives the built-in default, an
 /// empty or unreadable file gives no system directories at all (ldso/dynlink.c: load_library).
+/// musl's built-in library path when there is no path file (ldso/dynlink.c: sys_path
+/// defaults to "/lib:/usr/local/lib:/usr/lib").
+pub(crate) fn musl_default_path() -> Vec<Vec<u8>> {
+    [&b"/lib"[..], b"/usr/local/lib", b"/usr/lib"]
+        .iter()
+        .map(|d| d.to_vec())
+        .collect()
+}
+
 fn musl_system_path(
     store: &Store<'_>,
     ldso_name: &[u8],
@@ -269,14 +282,7 @@ fn musl_system_path(
     let file = ldso::musl_path_file(ldso_name, info.musl_arch);
     match store.read_bytes(&file) {
         Ok(bytes) => (ldso::parse_musl_path(&bytes), file, None),
-        Err(ldsim_sysroots::FsError::NotFound) => (
-            [&b"/lib"[..], b"/usr/local/lib", b"/usr/lib"]
-                .iter()
-                .map(|d| d.to_vec())
-                .collect(),
-            file,
-            None,
-        ),
+        Err(ldsim_sysroots::FsError::NotFound) => (musl_default_path(), file, None),
         Err(e) => (Vec::new(), file, Some(e.to_string())),
     }
 }

@@ -1,9 +1,11 @@
 //! Mounting host files into the target root so that each is checked as if installed at its own
 //! absolute path, with the files beside it and its `$ORIGIN`-relative library directories.
 
+mod origin;
+
 use crate::inputs::HostInputs;
-use ldsim_resolver::host_install_mounts;
 use ldsim_sysroots::{FsError, Sysroot, TargetPath};
+use origin::host_install_mounts;
 use std::path::PathBuf;
 
 /// Mount what the host inputs need (the files and the host programs), leaving alone what
