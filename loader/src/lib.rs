@@ -13,10 +13,13 @@ pub mod limits;
 mod model;
 mod name;
 mod parse;
+pub mod release;
+pub mod static_glibc;
 
 pub use arch::{Arch, ArchInfo};
 pub use model::*;
 pub use parse::{
-    parse, parse_header, parse_in_parts, parse_pieces, wanted_ranges, ElfError, NulRuns, PartsRead,
-    Piece,
+    load_segments, loaded_ranges, parse, parse_header, parse_in_parts, parse_pieces, wanted_ranges,
+    ElfError, NulRuns, PartsRead, Piece,
 };
+pub use release::Release;

@@ -25,8 +25,66 @@ impl Class {
 /// Byte order (EI_DATA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Endian {
+    /// Least significant byte first (ELFDATA2LSB).
     Little,
+    /// Most significant byte first (ELFDATA2MSB).
     Big,
+}
+
+/// The one byte-order reader of the workspace: ELF, ld.so.cache, the rpm database and the
+/// embedded tables all read their integers through it.
+impl Endian {
+    /// Two bytes in this order.
+    pub fn u16(self, b: [u8; 2]) -> u16 {
+        match self {
+            Endian::Little => u16::from_le_bytes(b),
+            Endian::Big => u16::from_be_bytes(b),
+        }
+    }
+
+    /// Four bytes in this order.
+    pub fn u32(self, b: [u8; 4]) -> u32 {
+        match self {
+            Endian::Little => u32::from_le_bytes(b),
+            Endian::Big => u32::from_be_bytes(b),
+        }
+    }
+
+    /// Eight bytes in this order.
+    pub fn u64(self, b: [u8; 8]) -> u64 {
+        match self {
+            Endian::Little => u64::from_le_bytes(b),
+            Endian::Big => u64::from_be_bytes(b),
+        }
+    }
+
+    /// The 16-bit integer at `at` in `bytes`; `None` past the end.
+    pub fn u16_at(self, bytes: &[u8], at: usize) -> Option<u16> {
+        Some(self.u16(array_at(bytes, at)?))
+    }
+
+    /// The 32-bit integer at `at` in `bytes`; `None` past the end.
+    pub fn u32_at(self, bytes: &[u8], at: usize) -> Option<u32> {
+        Some(self.u32(array_at(bytes, at)?))
+    }
+
+    /// The 64-bit integer at `at` in `bytes`; `None` past the end.
+    pub fn u64_at(self, bytes: &[u8], at: usize) -> Option<u64> {
+        Some(self.u64(array_at(bytes, at)?))
+    }
+
+    /// A word of `width` bytes (4 or 8: an ELF class's address size) at `at`.
+    pub fn word_at(self, bytes: &[u8], at: usize, width: usize) -> Option<u64> {
+        match width {
+            8 => self.u64_at(bytes, at),
+            4 => self.u32_at(bytes, at).map(u64::from),
+            _ => None,
+        }
+    }
+}
+
+fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
 }
 
 /// The ELF header fields the loaders look at, raw where glibc's `open_verify` checks them.

@@ -166,7 +166,7 @@ pub(crate) struct GlibcPass<'p> {
     pub bind_now: bool,
     /// dlopen(RTLD_NOW): everything is bound before dlopen returns.
     pub dlopen: bool,
-    pub glibc_version: (u32, u32),
+    pub glibc_version: ldsim_loader::Release,
 }
 
 /// glibc symbol binding as list mode does it (`ldd -r`: every object but ld.so relocated
@@ -175,7 +175,11 @@ pub(crate) struct GlibcPass<'p> {
 /// Each problem is ranked by when the real run meets it: start-up relocation in
 /// [`relocation_order`], then lazily bound calls.
 pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice<'_>) {
-    let real_order = relocation_order(map, pass.objects, pass.glibc_version >= (2, 39));
+    let real_order = relocation_order(
+        map,
+        pass.objects,
+        pass.glibc_version >= ldsim_loader::Release::new(2, 39, 0),
+    );
     // Positions by node, so that a long scope is not searched once per object.
     let real_rank: HashMap<usize, usize> = real_order
         .iter()
@@ -340,10 +344,18 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             listed += 1;
             let phase = u64::from(when == When::FirstCall);
             let rank = phase << 48 | object_rank << 24 | ref_index as u64;
+            let (reason, message) = if voice.terse {
+                (String::new(), String::new())
+            } else {
+                (
+                    undefined_reason(&name, vname.as_deref(), when, pass.dlopen),
+                    voice.symbol_error(&referrer, &name, vname.as_deref()),
+                )
+            };
             problems.push(Finding::ranked(
                 Problem::UndefinedSymbol {
-                    reason: undefined_reason(&name, vname.as_deref(), when, pass.dlopen),
-                    message: voice.symbol_error(&referrer, &name, vname.as_deref()),
+                    reason,
+                    message,
                     symbol: name,
                     version: vname,
                     required_by: referrer.clone(),
@@ -483,6 +495,8 @@ pub(crate) struct MuslPass<'p> {
     /// musl ≥ 1.2.4 maps LFS64 names in the loader.
     pub lfs64_remap: bool,
     pub ldso: usize,
+    /// No report is shown: no words for the problems.
+    pub terse: bool,
 }
 
 /// musl binding: everything at once, versions ignored but hidden ones, every failure
@@ -536,11 +550,19 @@ pub(crate) fn musl_symbols(map: &mut LinkMap, pass: MuslPass<'_>, app_name: &[u8
             }
             listed += 1;
             let name = lossy(&sym.name);
+            let (message, reason) = if pass.terse {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("Error relocating {path}: {name}: symbol not found"),
+                    format!(
+                        "no object loaded by musl defines {name} (musl binds every symbol at start-up)"
+                    ),
+                )
+            };
             problems.push(Problem::UndefinedSymbol {
-                message: format!("Error relocating {path}: {name}: symbol not found"),
-                reason: format!(
-                    "no object loaded by musl defines {name} (musl binds every symbol at start-up)"
-                ),
+                message,
+                reason,
                 symbol: name,
                 version: None,
                 required_by: path.clone(),
@@ -762,7 +784,7 @@ fn lookup_class(r: &binding::Reference) -> LookupClass {
 }
 
 /// How the loader names an object in messages: argv[0] for the main program, else its path.
-fn object_name(node: &crate::graph::Node, argv0: &[u8]) -> String {
+fn object_name(node: &crate::graph::MapObject, argv0: &[u8]) -> String {
     if node.role == Role::Main {
         lossy(argv0)
     } else {

@@ -4,6 +4,8 @@
 //! (a program's start-up, a shared object listed on its own, or a plugin dlopen'ed by its
 //! host), then [`Report::conclude`].
 
+mod static_glibc;
+
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -14,12 +16,12 @@ use ldsim_sysroots::{FileId, Resolved, Sysroot, TargetPath};
 use crate::builtin::BuiltinRoot;
 use crate::environment::Environment;
 use crate::fix::{self, PackageTool};
-use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::graph::{lossy, LinkMap, MapObject, Role};
+use crate::loader_config::{self, InterpFailure, LoaderConfig};
 use crate::packages::PackageDb;
 use crate::report::*;
 use crate::simulate::{self, Simulation};
 use crate::store::{Opened, Parsed, ParsedFile, Store};
-use crate::target::{self, InterpFailure, LoaderConfig};
 use crate::voice::Style;
 use crate::{kernel, plugin};
 
@@ -46,7 +48,7 @@ pub enum CheckError {
 /// Which program loads a shared object (`--loaded-by`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum HostChoice {
-    /// A recognised plugin (CPython, Node.js, …) is loaded by its host when the target has
+    /// A recognised plugin (CPython, MapObject.js, …) is loaded by its host when the target has
     /// it; any other shared object is checked on its own.
     #[default]
     Auto,
@@ -127,8 +129,9 @@ impl<'r> Checker<'r> {
         self
     }
 
-    /// Findings without their fix line, for a run that shows no report (`--quiet`): the
-    /// verdicts and exit status do not depend on them.
+    /// Findings without their fix line, and undefined symbols without their message and
+    /// reason, for a run that shows no report (`--quiet`): the verdicts and exit status do
+    /// not depend on them.
     pub fn without_fixes(mut self) -> Self {
         self.fixes = false;
         self
@@ -244,14 +247,10 @@ impl<'r> Checker<'r> {
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
             go: None,
-            // Computed once per file and shared by every target's report on it.
-            floor: (self.builtin.is_some() || self.floors).then(|| {
-                main.parsed
-                    .floor
-                    .get_or_init(|| Arc::new(ldsim_tables::floor::floor_of(obj)))
-                    .clone()
-            }),
+            static_glibc: None,
         };
+        // Worked out before the fixes, which name targets by it ([`Checker::floor`]).
+        let _ = self.file_floor(&main);
         let Some(arch) = arch_of(&obj.header) else {
             // The kernel has no such machine (ENOEXEC), and no loader maps it.
             report
@@ -317,6 +316,17 @@ impl<'r> Checker<'r> {
         Ok(report)
     }
 
+    /// The main file opened again, for what the parse does not keep (Go build information,
+    /// a static program's segments).
+    fn reopen(&self, main: &MainFile) -> Option<ldsim_sysroots::OpenFile> {
+        let (_, file) = self
+            .store
+            .root()
+            .open(&main.argv0, &TargetPath::root())
+            .ok()?;
+        Some(file)
+    }
+
     /// A Go program's build information, read once per file (only the section headers and
     /// `.go.buildinfo` are read).
     fn go_build_info(&self, main: &MainFile) -> Option<Arc<ldsim_loader::go::GoBuildInfo>> {
@@ -327,18 +337,29 @@ impl<'r> Checker<'r> {
         main.parsed
             .go
             .get_or_init(|| {
-                let (_, file) = self
-                    .store
-                    .root()
-                    .open(&main.argv0, &TargetPath::root())
-                    .ok()?;
+                let file = self.reopen(main)?;
                 let read = |offset: u64, len: u64| {
                     file.read_at(offset, len).ok().map(|bytes| bytes.to_vec())
                 };
                 let (offset, size) =
                     ldsim_loader::go::section_range(obj.header.class, obj.header.endian, read)?;
                 let bytes = file.read_at(offset, size).ok()?;
-                ldsim_loader::go::parse(&bytes).map(Arc::new)
+                ldsim_loader::go::parse(&bytes)
+                    .or_else(|| {
+                        // Go < 1.18: pointers into the loaded segments.
+                        let whole = file.read_at(0, file.len()).ok()?;
+                        let segments = ldsim_loader::load_segments(&whole).ok()?;
+                        let read = |address: u64, len: u64| {
+                            let (vaddr, range) = segments.iter().find(|(vaddr, range)| {
+                                address >= *vaddr && address - vaddr < range.len() as u64
+                            })?;
+                            let start = range.start + usize::try_from(address - vaddr).ok()?;
+                            let end = start.checked_add(usize::try_from(len).ok()?)?;
+                            (end <= range.end).then(|| whole[start..end].to_vec())
+                        };
+                        ldsim_loader::go::parse_pointers(&bytes, read)
+                    })
+                    .map(Arc::new)
             })
             .clone()
     }
@@ -417,6 +438,27 @@ impl<'r> Checker<'r> {
         fix::annotate(report, &cx);
     }
 
+    /// The minimum releases the file at `path` needs, computed once per file and shared by
+    /// every target's checker that serves the same parse; `None` unless floors were asked for
+    /// ([`Checker::with_floors`]) or the root is a built-in target.
+    pub fn floor(&self, path: &TargetPath) -> Option<Arc<ldsim_tables::floor::Floor>> {
+        // Asked for every file checked: no second open when no floor is wanted.
+        if self.builtin.is_none() && !self.floors {
+            return None;
+        }
+        let main = self.open_main(path).ok()?;
+        self.file_floor(&main)
+    }
+
+    fn file_floor(&self, main: &MainFile) -> Option<Arc<ldsim_tables::floor::Floor>> {
+        (self.builtin.is_some() || self.floors).then(|| {
+            main.parsed
+                .floor
+                .get_or_init(|| Arc::new(ldsim_tables::floor::floor_of(&main.parsed.object)))
+                .clone()
+        })
+    }
+
     /// Phase 1: open and parse the file once.
     fn open_main(&self, path: &TargetPath) -> Result<MainFile, CheckError> {
         let display = path.display();
@@ -450,8 +492,10 @@ impl<'r> Checker<'r> {
             return;
         }
         let Some(interp) = obj.interpreter.clone() else {
-            // Static or static-pie: the kernel runs it, no loader involved.
+            // Static or static-pie: the kernel runs it, no loader involved; a static glibc
+            // still loads modules at run time.
             report.mode = Mode::Static;
+            report.static_glibc = self.static_glibc(main, arch);
             return;
         };
         let config = self.loader(&interp, arch);
@@ -627,6 +671,7 @@ impl<'r> Checker<'r> {
             main: main_node(main),
             style,
             keep_steps: self.detail,
+            terse: !self.fixes,
         }
     }
 
@@ -670,7 +715,7 @@ impl<'r> Checker<'r> {
         if let Some(c) = self.lock().get(&key) {
             return c.clone();
         }
-        let entry = Arc::new(target::detect(&self.store, interp, arch));
+        let entry = Arc::new(loader_config::detect(&self.store, interp, arch));
         self.lock().entry(key).or_insert(entry).clone()
     }
 
@@ -689,8 +734,8 @@ fn is_shared_object(obj: &ElfObject) -> bool {
         && obj.dynamic.as_ref().is_some_and(|d| !d.pie())
 }
 
-fn main_node(main: &MainFile) -> Node {
-    Node {
+fn main_node(main: &MainFile) -> MapObject {
+    MapObject {
         parsed: main.parsed.clone(),
         resolved: main.resolved.clone(),
         name: main.argv0.clone(),
@@ -709,9 +754,7 @@ fn describe_loader(info: &mut LoaderInfo, config: &LoaderConfig) {
             info.flavor = Flavor::Glibc;
             info.found = true;
             info.path = Some(cfg.ldso_resolved.path.display());
-            info.version = cfg
-                .version_known
-                .then(|| format!("{}.{}", cfg.version.0, cfg.version.1));
+            info.version = cfg.version_known.then(|| cfg.version.to_string());
         }
         LoaderConfig::Musl(cfg) => {
             info.flavor = Flavor::Musl;

@@ -5,6 +5,7 @@
 
 use ldsim_loader::arch::Arch;
 use ldsim_loader::ElfObject;
+use ldsim_loader::Release;
 use ldsim_tables::catalog::{CxxRuntime, Layout, LibcSpec};
 use ldsim_tables::floor::Floor;
 use ldsim_tables::Target;
@@ -544,8 +545,8 @@ const GLIBC_ONLY: &[&str] = &[
 /// release of its C++ runtime (when it has one) and name.
 struct GlibcTarget {
     family: String,
-    glibc: (u32, u32),
-    gcc: Option<(u32, u32)>,
+    glibc: Release,
+    gcc: Option<Release>,
     name: String,
 }
 
@@ -556,7 +557,7 @@ fn glibc_targets() -> &'static [GlibcTarget] {
         Target::all()
             .into_iter()
             .filter_map(|target| {
-                let LibcSpec::Glibc(major, minor) = target.libc else {
+                let LibcSpec::Glibc(glibc) = target.libc else {
                     return None;
                 };
                 let family = target.name.split('-').next().unwrap_or_default().to_owned();
@@ -564,12 +565,12 @@ fn glibc_targets() -> &'static [GlibcTarget] {
                     return None;
                 }
                 let gcc = match target.cxx {
-                    CxxRuntime::Installed(a, b) | CxxRuntime::Installable(a, b, _) => Some((a, b)),
+                    CxxRuntime::Installed(gcc) | CxxRuntime::Installable(gcc, _) => Some(gcc),
                     CxxRuntime::Unknown | CxxRuntime::Absent => None,
                 };
                 Some(GlibcTarget {
                     family,
-                    glibc: (major, minor),
+                    glibc,
                     gcc,
                     name: target.name,
                 })
@@ -603,10 +604,12 @@ fn oldest_targets_meeting(floor: &Floor) -> Option<String> {
     })
 }
 
-fn parse_release(text: &str) -> Option<(u32, u32)> {
+/// A floor's release ("2.34", a GCC series "12"), major and minor only.
+fn parse_release(text: &str) -> Option<Release> {
+    let number = |n: u32| u8::try_from(n).ok();
     match ldsim_tables::floor::release_numbers(text)[..] {
-        [major] => Some((major, 0)),
-        [major, minor, ..] => Some((major, minor)),
+        [major] => Some(Release::new(number(major)?, 0, 0)),
+        [major, minor, ..] => Some(Release::new(number(major)?, number(minor)?, 0)),
         [] => None,
     }
 }

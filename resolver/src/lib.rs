@@ -7,6 +7,7 @@
 pub mod builtin;
 pub mod cache;
 pub mod ldso;
+#[deny(missing_docs)]
 mod report;
 
 pub use report::*;
@@ -19,7 +20,9 @@ mod fix;
 mod glibc;
 mod graph;
 mod kernel;
+mod loader_config;
 mod musl;
+mod nss;
 mod packages;
 mod plugin;
 mod release;
@@ -27,12 +30,8 @@ mod release;
 mod scenario;
 mod simulate;
 mod store;
-mod target;
 mod voice;
 pub use check::{CheckError, Checker, HostChoice};
 pub use environment::{CpuLevel, Environment};
 pub use packages::{PackageDb, PackageManager};
 pub use store::ParsedFile;
-
-mod install;
-pub use install::host_install_mounts;

@@ -19,7 +19,9 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Flavor {
+    /// glibc's ld.so.
     Glibc,
+    /// musl's ldso (also behind Alpine's gcompat stub).
     Musl,
     /// No PT_INTERP: the kernel runs it directly.
     Static,
@@ -28,6 +30,7 @@ pub enum Flavor {
 /// The loader section of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoaderInfo {
+    /// Which loader runs the file.
     pub flavor: Flavor,
     /// PT_INTERP as written in the file.
     pub interpreter: Option<String>,
@@ -45,12 +48,18 @@ pub struct LoaderInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
+    /// DT_RPATH (of the requesting object or, glibc, its loaders).
     Rpath,
+    /// LD_LIBRARY_PATH.
     LdLibraryPath,
+    /// DT_RUNPATH.
     Runpath,
+    /// glibc's /etc/ld.so.cache.
     #[serde(rename = "ld.so.cache")]
     LdSoCache,
+    /// The loader's default (system) directories.
     Default,
+    /// LD_PRELOAD or /etc/ld.so.preload.
     Preload,
     /// The name contains '/', opened as written.
     Direct,
@@ -71,6 +80,7 @@ pub struct LoadedObject {
     pub needed: String,
     /// The path it was opened as, inside the target.
     pub path: String,
+    /// How it was found.
     pub via: Via,
     /// The path of the object whose DT_NEEDED named it (None for preloads).
     pub needed_by: Option<String>,
@@ -84,26 +94,43 @@ pub struct LoadedObject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "outcome")]
 pub enum CandidateOutcome {
-    /// open() failed: errno text, e.g. "No such file or directory".
-    Missing { error: String },
+    /// open() failed.
+    Missing {
+        /// The errno text, e.g. "No such file or directory".
+        error: String,
+    },
     /// glibc soft reject: wrong ELF class.
-    WrongClass { class: String },
+    WrongClass {
+        /// The candidate's class (`ELFCLASS32`).
+        class: String,
+    },
     /// glibc soft reject: wrong machine / ABI.
-    WrongMachine { machine: String },
+    WrongMachine {
+        /// The candidate's machine.
+        machine: String,
+    },
     /// Rejected cache entry (flags or hwcaps level).
-    Skipped { reason: String },
+    Skipped {
+        /// Why it was passed over.
+        reason: String,
+    },
     /// Used.
     Found,
     /// A hard error that stops everything (invalid ELF header, file too short, …).
-    Fatal { error: String },
+    Fatal {
+        /// The loader's words for it.
+        error: String,
+    },
 }
 
 /// One step of a library search, as LD_DEBUG=libs shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SearchStep {
+    /// Which list of the search it belongs to.
     pub via: Via,
     /// Directory searched, or the candidate path tried.
     pub path: String,
+    /// What became of it.
     #[serde(flatten)]
     pub outcome: CandidateOutcome,
 }
@@ -112,7 +139,9 @@ pub struct SearchStep {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum When {
+    /// Bound at start-up (or by dlopen's RTLD_NOW): the run stops before main.
     Startup,
+    /// Bound lazily through the PLT: the program dies when it first calls it.
     FirstCall,
 }
 
@@ -120,40 +149,65 @@ pub enum When {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Problem {
+    /// The ELF interpreter (PT_INTERP) is not in the target: execve fails with ENOENT and the
+    /// shell says `not found`.
     MissingInterpreter {
+        /// PT_INTERP as written.
         interpreter: String,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
+    /// An object of the other ELF class (32 vs 64 bit) than the process.
     WrongClass {
+        /// The object's path.
         object: String,
+        /// The class the process needs.
         expected: String,
+        /// The object's class.
         found: String,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
+    /// An object of another machine (architecture or ABI) than the process.
     WrongMachine {
+        /// The object's path.
         object: String,
+        /// The machine the process needs.
         expected: String,
+        /// The object's machine.
         found: String,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
     /// Not a program or shared object at all (a relocatable `.o`, a core dump): the kernel
     /// refuses to run it (ENOEXEC) and no loader maps it.
     NotLoadable {
+        /// The file's path.
         object: String,
         /// `relocatable object`, `core dump`, `ELF type N`.
         found: String,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
+    /// A needed library no search finds.
     MissingLibrary {
+        /// The DT_NEEDED (or preload) string.
         library: String,
+        /// The object that needs it.
         needed_by: String,
         /// Every path tried, in order, with why it was passed over.
         tried: Vec<SearchStep>,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
         /// The packages of the root's Debian or Ubuntu release that ship a library of this
         /// name (`apt-get install` one of them); empty when none does or the release has no
@@ -163,47 +217,72 @@ pub enum Problem {
     },
     /// A library file that cannot be loaded at all (invalid ELF header, too short, …).
     BadLibrary {
+        /// The DT_NEEDED string.
         library: String,
+        /// The file found for it.
         path: String,
+        /// The object that needs it.
         needed_by: String,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
+    /// A needed symbol version (Verneed) the providing library does not define.
     MissingVersion {
+        /// The library's name as the requiring object names it (vn_file).
         library: String,
+        /// The version, e.g. `GLIBC_2.34`.
         version: String,
         /// Path of the object that provides the library (the one lacking the version).
         provider: Option<String>,
+        /// The object that requires it.
         required_by: String,
         /// Symbols of the requiring object bound to this version.
         symbols: Vec<String>,
+        /// A weak Verneed: glibc only warns.
         weak: bool,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
     /// x86: an object needs a higher ISA level than the target CPU has (glibc ≥ 2.33,
     /// sysdeps/x86/dl-prop.h: dl_isa_level_check).
     IsaLevel {
+        /// The object's path.
         object: String,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
+    /// A referenced symbol no object of the scope defines (at the version asked for).
     UndefinedSymbol {
+        /// The symbol's name.
         symbol: String,
+        /// The version asked for, if any.
         version: Option<String>,
+        /// The object that references it.
         required_by: String,
+        /// When the real run hits it.
         when: When,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
     /// A Go program built for a higher x86-64 level (`GOAMD64=vN`) than the target CPU has:
     /// the Go runtime checks at start-up, prints `message` and exits with status 1
     /// (runtime/asm_amd64.s: bad_cpu).
     GoCpuLevel {
+        /// The program's path.
         object: String,
         /// The level the program needs (N of `GOAMD64=vN`).
         required: u8,
+        /// What the real run prints.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
     /// A `required` `.note.dlopen` dependency that no alternative satisfies: the program
@@ -211,10 +290,13 @@ pub enum Problem {
     MissingDlopenDependency {
         /// The alternatives, `a | b`.
         library: String,
+        /// The object that declares it.
         required_by: String,
+        /// The feature the note names, if any.
         feature: Option<String>,
         /// What dlerror() would say.
         message: String,
+        /// Why, in ldsim's words.
         reason: String,
     },
 }
@@ -267,6 +349,7 @@ impl Problem {
 /// `first` marks the one the real run (or the dlopen call) stops at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// What the loader meets (its fields are flattened into the finding).
     #[serde(flatten)]
     pub problem: Problem,
     /// The real run (or dlopen) stops at this problem; at most one per list.
@@ -369,6 +452,7 @@ pub struct DlopenDependency {
     pub declared_by: String,
     /// Alternatives: the first that loads satisfies it.
     pub sonames: Vec<String>,
+    /// The feature the note names, if any.
     pub feature: Option<String>,
     /// `required`, `recommended` or `suggested`.
     pub priority: String,
@@ -378,14 +462,99 @@ pub struct DlopenDependency {
     pub error: Option<String>,
 }
 
+/// How a static program's glibc compares with the target's, by the tunables each knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseMatch {
+    /// The same tunables: the same release, as far as they tell.
+    Same,
+    /// The target's glibc knows tunables the program's lacks, and none the other way.
+    TargetNewer,
+    /// The program's glibc knows tunables the target's lacks, and none the other way.
+    TargetOlder,
+    /// Each knows tunables the other lacks.
+    Different,
+    /// The target has no glibc for the program's architecture.
+    NoGlibc,
+    /// Not compared: a built-in target, or an ld.so that lists no tunables.
+    Unknown,
+}
+
+/// What a statically linked glibc program loads from the target at run time: NSS service
+/// modules named by `/etc/nsswitch.conf`, libidn2 for IDN host names, gconv modules for
+/// charset conversion. They bind to the target's libc.so.6 and ld.so, which must be the
+/// release the program was linked with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaticGlibcInfo {
+    /// How the program's glibc compares with the target's.
+    pub release_match: ReleaseMatch,
+    /// The target's glibc release (`2.36`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_glibc: Option<String>,
+    /// Tunables only the program's glibc knows (evidence for the match).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tunables_only_in_program: Vec<String>,
+    /// Tunables only the target's glibc knows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tunables_only_in_target: Vec<String>,
+    /// The NSS machinery is linked in: name lookups (getpwnam, getaddrinfo …) ask the
+    /// services `/etc/nsswitch.conf` names.
+    pub nss: bool,
+    /// Services built into the program (`files`, `dns` since glibc 2.34): never loaded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub built_in_services: Vec<String>,
+    /// Where the configuration came from: `/etc/nsswitch.conf`, or glibc's defaults when
+    /// the target has none; a file glibc rejects is named in `nss_config_rejected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nss_config: Option<String>,
+    /// The line that makes glibc reject the file (then every lookup fails).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nss_config_rejected: Option<String>,
+    /// Each service module the configuration would load, dlopened as the program's copy of
+    /// the loader would (not simulated, neither `found` nor `error`, when the target has no
+    /// glibc; not listed for a built-in target).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<RuntimeModule>,
+    /// The compiled-in gconv module directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gconv_dir: Option<String>,
+    /// Whether the target has it (absent: not looked at, as for a built-in target).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gconv_dir_present: Option<bool>,
+    /// A lookup can go wrong on this target: the modules come from another glibc release,
+    /// or a service every lookup needs cannot be loaded.
+    pub at_risk: bool,
+    /// What to change when `at_risk`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+/// One module a static glibc program dlopens at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeModule {
+    /// `libnss_systemd.so.2`, `libidn2.so.0`.
+    pub module: String,
+    /// What uses it: the NSS databases whose lines name the service, or `idn`.
+    pub used_for: Vec<String>,
+    /// Where it loads from; absent when it does not load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    /// What dlopen would say when it does not load (the service is then skipped); absent
+    /// with `found` when not simulated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// The full result for one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// The file as the user named it.
     pub file: String,
+    /// Whether it loads and starts.
     pub verdict: Verdict,
     /// How it was simulated: a program run, a shared object on its own, or loaded by a host.
     pub mode: Mode,
+    /// The loader that runs it.
     pub loader: LoaderInfo,
     /// Objects in load (breadth-first) order, the main file excluded.
     pub objects: Vec<LoadedObject>,
@@ -425,14 +594,13 @@ pub struct Report {
     /// A Go program's embedded build information.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub go: Option<GoInfo>,
+    /// A static glibc program: the code it loads from the target at run time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_glibc: Option<StaticGlibcInfo>,
     /// Symbols no described object defines, left unchecked because an object whose exports
     /// are not in the tables (an unknown library, libstdc++, libgcc_s) may define them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unverified_symbols: Vec<String>,
-    /// The minimum releases the file needs (set for built-in targets; the CLI prints it once
-    /// per file, not per target).
-    #[serde(skip)]
-    pub floor: Option<std::sync::Arc<ldsim_tables::floor::Floor>>,
 }
 
 /// What a Go program says of its own build (`go version -m`).
@@ -480,6 +648,7 @@ impl GoInfo {
 /// A library outside what a built-in target's tables describe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnknownLibrary {
+    /// The DT_NEEDED string.
     pub library: String,
     /// The object whose DT_NEEDED named it.
     pub needed_by: String,

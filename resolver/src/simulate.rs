@@ -7,22 +7,24 @@ use ldsim_loader::arch::Arch;
 use crate::bind::{self, GlibcPass, MuslPass};
 use crate::environment::Environment;
 use crate::glibc::Glibc;
-use crate::graph::{lossy, LinkMap, Node, Role};
+use crate::graph::{lossy, LinkMap, MapObject, Role};
+use crate::loader_config::{GlibcConfig, LoaderConfig, MuslConfig};
 use crate::musl::Musl;
 use crate::report::{DlopenDependency, Problem, Via};
 use crate::store::Store;
-use crate::target::{GlibcConfig, LoaderConfig, MuslConfig};
 use crate::voice::{Style, Voice};
 
 /// The main object and the loader that runs it.
 #[derive(Debug)]
 pub(crate) struct Simulation<'s> {
     pub config: &'s LoaderConfig,
-    pub main: Node,
+    pub main: MapObject,
     /// How problems are worded: a run, list mode (a shared object on its own) or dlerror().
     pub style: Style,
     /// Keep the trace of every path tried (`Report::search`).
     pub keep_steps: bool,
+    /// No report is shown: problems are listed without their words ([`Voice::terse`]).
+    pub terse: bool,
 }
 
 impl Simulation<'_> {
@@ -30,6 +32,7 @@ impl Simulation<'_> {
         Voice {
             argv0: &self.main.name,
             style: self.style,
+            terse: self.terse,
         }
     }
 
@@ -42,7 +45,7 @@ impl Simulation<'_> {
     }
 
     fn glibc_start_up(&self, store: &Store<'_>, env: &Environment, cfg: &GlibcConfig) -> LinkMap {
-        let ldso = Node {
+        let ldso = MapObject {
             parsed: cfg.ldso.clone(),
             resolved: cfg.ldso_resolved.clone(),
             name: cfg.interp.clone(),
@@ -73,7 +76,7 @@ impl Simulation<'_> {
         }
         let objects = map.scope.clone();
         let missing = bind::glibc_versions(&mut map, &objects, voice);
-        if cfg.arch == Arch::X86_64 && cfg.version >= (2, 33) {
+        if cfg.arch == Arch::X86_64 && cfg.version >= ldsim_loader::Release::new(2, 33, 0) {
             bind::glibc_isa_levels(&mut map, &objects, voice.argv0, env.cpu.0);
         }
         let _ = missing;
@@ -92,7 +95,7 @@ impl Simulation<'_> {
     }
 
     fn musl_start_up(&self, store: &Store<'_>, env: &Environment, cfg: &MuslConfig) -> LinkMap {
-        let ldso = Node {
+        let ldso = MapObject {
             parsed: cfg.ldso.clone(),
             resolved: cfg.ldso_resolved.clone(),
             name: cfg.ldso_name.clone(),
@@ -128,6 +131,7 @@ impl Simulation<'_> {
                 scope: &scope,
                 lfs64_remap: cfg.lfs64_remap,
                 ldso: 1,
+                terse: self.terse,
             },
             &self.main.name,
         );
@@ -149,6 +153,7 @@ impl Simulation<'_> {
         let voice = Voice {
             argv0: &self.main.name,
             style: Style::Dlerror,
+            terse: self.terse,
         };
         match self.config {
             LoaderConfig::Glibc(cfg) => {
@@ -199,6 +204,7 @@ impl Simulation<'_> {
                         scope: &scope,
                         lfs64_remap: cfg.lfs64_remap,
                         ldso,
+                        terse: self.terse,
                     },
                     &self.main.name,
                 );
@@ -287,9 +293,11 @@ impl Simulation<'_> {
         name: &[u8],
         from: usize,
     ) -> (LinkMap, Result<Vec<u8>, String>) {
+        // The probe's error is the dependency's `error`: always worded.
         let voice = Voice {
             argv0: &self.main.name,
             style: Style::Dlerror,
+            terse: false,
         };
         match self.config {
             LoaderConfig::Glibc(cfg) => Glibc::new(store, cfg, env, voice, map).probe(name, from),

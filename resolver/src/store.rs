@@ -30,6 +30,8 @@ pub(crate) struct Parsed {
     /// A Go program's embedded build information, read once (`None` inside: not a Go
     /// program, or none this reads).
     pub go: OnceLock<Option<Arc<ldsim_loader::go::GoBuildInfo>>>,
+    /// A static program's glibc runtime, scanned once (`None` inside: no glibc in it).
+    pub static_glibc: OnceLock<Option<Arc<ldsim_loader::static_glibc::StaticGlibc>>>,
     /// This parse's identity, never reused in a process (a parse can outlive one target's
     /// store and serve another, and an address can be reused once freed).
     pub serial: u64,
@@ -82,6 +84,7 @@ impl Parsed {
             references: OnceLock::new(),
             floor: OnceLock::new(),
             go: OnceLock::new(),
+            static_glibc: OnceLock::new(),
             recognised: OnceLock::new(),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }

@@ -95,6 +95,17 @@ pub fn debian_base_root(suite: &str) -> PathBuf {
     fixtures_dir().join("base").join(suite)
 }
 
+/// A real minbase root of a release whose base image has a table, made by debootstrap
+/// (`cargo xtask fixtures`: `<fixtures>/minbase/<target>`, Debian 13 and Ubuntu 18.04-24.04).
+pub fn minbase_root(target: &str) -> PathBuf {
+    let root = fixtures_dir().join("minbase").join(target);
+    assert!(
+        root.join(".ldsim-minbase").is_file(),
+        "{target}: no minbase root, run `cargo xtask fixtures`"
+    );
+    root
+}
+
 /// A Debian 12 package fetched by `cargo xtask fixtures` for the tests to install
 /// (`<fixtures>/reference/bookworm-debs/<package>.deb`).
 pub fn bookworm_deb(package: &str) -> PathBuf {

@@ -46,6 +46,7 @@ pub const CASES: &[(&str, &[Flavour], BuildFn)] = &[
     ),
     ("static", &[GLIBC, MUSL], static_exe),
     ("static_pie", &[GLIBC, MUSL], static_pie),
+    ("static_nss", &[GLIBC], static_nss),
     ("needed_by_path", &[GLIBC, MUSL], needed_by_path),
     ("newer_glibc", &[GLIBC], newer_glibc),
     ("many_problems", &[GLIBC, MUSL], many_problems),
@@ -501,6 +502,18 @@ fn static_exe(c: &mut CaseBuild) -> Result<()> {
         &[c.src("common/main_plain.c"), "-static".into()],
         &[],
     )
+}
+
+/// Where the static NSS program is installed (every root; tests/tests/static_glibc.rs).
+pub const STATIC_NSS: &str = "/t/glibc/static_nss/main";
+
+/// A static glibc program that dlopens NSS modules and libidn2 at run time (§12.2). Not a
+/// `cases` program: it starts everywhere, and what it loads later is compared by
+/// tests/tests/static_glibc.rs instead (on bullseye it aborts inside getaddrinfo).
+fn static_nss(c: &mut CaseBuild) -> Result<()> {
+    let out = c.host(Place::Stage, STATIC_NSS);
+    let a = vec![c.src("static_nss/main.c"), "-O2".into(), "-static".into()];
+    c.cc_with(c.fl.cc, &out, &a)
 }
 
 /// PT_DYNAMIC but no PT_INTERP (§12.1). Debian's musl-gcc specs always add -dynamic-linker

@@ -23,6 +23,7 @@ pub fn run() -> Result<()> {
     crate::reference::trixie_amd64(&dir)?;
     crate::reference::bookworm_debs(&dir)?;
     crate::reference::minbase_lists(&dir)?;
+    crate::reference::minbase_roots(&dir)?;
     // Own markers, like the reference tree: a no-op while up to date.
     crate::foreign::build_all(&dir, &src)?;
     crate::go_fixtures::build_all(&dir, &src)?;

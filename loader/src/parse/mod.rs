@@ -79,6 +79,34 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, ElfError> {
     header::read(Image::new(&pieces, bytes.len() as u64, &missed)).map(|(header, _, _)| header)
 }
 
+/// The file ranges the PT_LOAD segments map (offset .. offset + p_filesz, clamped to the
+/// file), in program-header order: what a process holds of the file.
+pub fn loaded_ranges(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, ElfError> {
+    Ok(load_segments(bytes)?
+        .into_iter()
+        .map(|(_, range)| range)
+        .collect())
+}
+
+/// Each PT_LOAD segment's virtual address with the file range it maps (see
+/// [`loaded_ranges`]).
+pub fn load_segments(bytes: &[u8]) -> Result<Vec<(u64, std::ops::Range<usize>)>, ElfError> {
+    let pieces = [Piece { offset: 0, bytes }];
+    let missed = Cell::new(false);
+    let (_, _, phdrs) = header::read(Image::new(&pieces, bytes.len() as u64, &missed))?;
+    Ok(phdrs
+        .iter()
+        .filter(|p| p.p_type == PT_LOAD)
+        .filter_map(|p| {
+            let start = usize::try_from(p.offset).ok()?.min(bytes.len());
+            let end = usize::try_from(p.offset.saturating_add(p.filesz))
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
+            (start < end).then_some((p.vaddr, start..end))
+        })
+        .collect())
+}
+
 /// Parse an ELF file the way the runtime reads it: header, program headers, PT_INTERP,
 /// PT_DYNAMIC and everything it points to (translated through PT_LOAD), PT_NOTE/PT_GNU_PROPERTY
 /// (the x86 ISA level, `.note.dlopen` metadata).
