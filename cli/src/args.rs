@@ -69,8 +69,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): `ldsim man | man -l -`.
-    Man,
+    /// Print the manual page (roff): `ldsim man | man -l -`; `ldsim man check` prints
+    /// ldsim-check(1), with every option of the command.
+    Man {
+        /// The command whose page to print (default: ldsim(1), naming the commands).
+        #[arg(value_parser = ["check", "targets", "completions"])]
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +87,15 @@ pub struct TargetsArgs {
 
 fn parse_target(name: &str) -> Result<Target, String> {
     Target::parse(name).map_err(|e| e.to_string())
+}
+
+/// The host program of the files one glob matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginHost {
+    /// Matched against each file as named (or as a directory walk reached it).
+    pub files: glob::Pattern,
+    /// As `--loaded-by`: a path inside the target, a host file, or `none`.
+    pub loaded_by: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -173,6 +187,11 @@ pub struct CheckArgs {
     /// host when the target has it.
     #[arg(long, value_name = "PROGRAM|none")]
     pub loaded_by: Option<PathBuf>,
+
+    /// `ldsim.toml`'s `[[plugins]]`: the program that loads the files a glob matches
+    /// (`--loaded-by` on the command line wins for every file).
+    #[arg(skip)]
+    pub plugin_hosts: Vec<PluginHost>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

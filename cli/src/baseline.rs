@@ -99,7 +99,7 @@ impl Baseline {
     pub fn compare(&self, jobs: &[Job], columns: &[Column]) -> Changes {
         let mut files = Vec::new();
         for (row, job) in jobs.iter().enumerate() {
-            let reports: Vec<(&str, &ldsim_resolver::Report)> = columns
+            let reports: Vec<(&str, &crate::Checked)> = columns
                 .iter()
                 .filter_map(|c| match c.outcomes.get(row) {
                     Some(Outcome::Report(r)) => Some((r.target.as_deref().unwrap_or(""), &**r)),
@@ -197,6 +197,35 @@ impl FileChanges {
             || !self.now_running.is_empty()
     }
 
+    /// What changed, a line each (C++ names demangled; not yet escaped for a terminal).
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.new_file {
+            lines.push("new file".to_owned());
+        }
+        for r in &self.raised {
+            let from = r.from.as_deref().unwrap_or("none");
+            let text = format!(
+                "{} floor raised from {from} to {} by: {}",
+                r.family,
+                r.to,
+                r.by.join(", ")
+            );
+            lines.push(crate::demangle::words(&text).into_owned());
+        }
+        let listed = [
+            ("new libraries needed", &self.new_libraries),
+            ("ran, now fails on", &self.now_failing),
+            ("failed, now runs on", &self.now_running),
+        ];
+        for (what, list) in listed {
+            if !list.is_empty() {
+                lines.push(format!("{what}: {}", list.join(", ")));
+            }
+        }
+        lines
+    }
+
     /// A change for the worse: a floor raised, a library more, a target lost.
     pub fn regresses(&self) -> bool {
         !self.raised.is_empty() || !self.new_libraries.is_empty() || !self.now_failing.is_empty()
@@ -271,30 +300,8 @@ impl Changes {
         );
         for file in &self.files {
             line!(&mut out, "  {}", escape::text(&file.file));
-            if file.new_file {
-                line!(&mut out, "    new file");
-            }
-            for r in &file.raised {
-                let from = r.from.as_deref().unwrap_or("none");
-                let text = format!(
-                    "{} floor raised from {from} to {} by: {}",
-                    r.family,
-                    r.to,
-                    r.by.join(", ")
-                );
-                line!(&mut out, "    {}", crate::demangle::words(&text));
-            }
-            if !file.new_libraries.is_empty() {
-                let text = format!("new libraries needed: {}", file.new_libraries.join(", "));
-                line!(&mut out, "    {}", escape::text(&text));
-            }
-            if !file.now_failing.is_empty() {
-                let text = format!("ran, now fails on: {}", file.now_failing.join(", "));
-                line!(&mut out, "    {}", escape::text(&text));
-            }
-            if !file.now_running.is_empty() {
-                let text = format!("failed, now runs on: {}", file.now_running.join(", "));
-                line!(&mut out, "    {}", escape::text(&text));
+            for text in file.lines() {
+                line!(&mut out, "    {text}");
             }
         }
         out

@@ -10,9 +10,10 @@ use ldsim_resolver::{Finding, Problem, Report, Verdict};
 use serde_sarif::sarif;
 
 use crate::args::Format;
+use crate::baseline::{Changes, FileChanges};
 use crate::escape;
 use crate::matrix::assumption;
-use crate::policy::{Checked, FileVerdict};
+use crate::policy::{Checked, FileCompliance};
 use crate::{Column, Job, Outcome};
 
 /// One file checked against one target: what every format is made of.
@@ -47,33 +48,51 @@ pub fn write(
     extras: &crate::Extras<'_>,
 ) -> io::Result<()> {
     let policy = extras.policy;
+    let changes = extras.changes;
     let cells = cells(jobs, columns);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match format {
         Format::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &sarif_log(&cells, policy))?;
+            serde_json::to_writer_pretty(&mut out, &sarif_log(&cells, policy, changes))?;
             out.write_all(b"\n")?;
         }
-        Format::Junit => junit(&cells, policy)
+        Format::Junit => junit(&cells, policy, changes)
             .write_xml(&mut out)
             .map_err(|e| io::Error::other(e.to_string()))?,
-        Format::Markdown => out.write_all(markdown(jobs, columns, &cells, policy).as_bytes())?,
-        Format::Github => out.write_all(github(&cells, policy).as_bytes())?,
+        Format::Markdown => {
+            out.write_all(markdown(jobs, columns, &cells, policy, changes).as_bytes())?;
+        }
+        Format::Github => out.write_all(github(&cells, policy, changes).as_bytes())?,
         Format::Human | Format::Json => {}
     }
     out.flush()
 }
 
 /// Every file that breaks the policy, with the policy.
-fn breaking(policy: Option<&Checked>) -> impl Iterator<Item = (&Checked, &FileVerdict)> {
+fn breaking(policy: Option<&Checked>) -> impl Iterator<Item = (&Checked, &FileCompliance)> {
     policy
         .into_iter()
         .flat_map(|p| p.breaking_files().map(move |f| (p, f)))
 }
 
+/// The files that changed since the baseline, when one was given.
+fn changed(changes: Option<&Changes>) -> impl Iterator<Item = (&Changes, &FileChanges)> {
+    changes
+        .into_iter()
+        .flat_map(|c| c.files.iter().map(move |f| (c, f)))
+}
+
+/// A changed file's lines, escaped for a terminal.
+fn change_lines(file: &FileChanges) -> Vec<String> {
+    file.lines()
+        .iter()
+        .map(|l| escape::text(l).into_owned())
+        .collect()
+}
+
 /// What breaks the policy in one file, a line per version over its limit.
-fn policy_lines(file: &FileVerdict) -> Vec<String> {
+fn policy_lines(file: &FileCompliance) -> Vec<String> {
     file.verdict
         .violations
         .iter()
@@ -146,6 +165,7 @@ const RULES: &[(&str, &str)] = &[
         "policy",
         "Requires a version newer than the release policy allows",
     ),
+    ("regression", "Changed for the worse since the baseline"),
 ];
 
 /// The loader's message, the reason and the fix, one per line (escaped).
@@ -186,7 +206,50 @@ fn artifact_uri(file: &str) -> String {
     uri
 }
 
-fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
+/// One SARIF result of `rule` on `file`, with `properties` (none: no property bag).
+fn sarif_result(
+    rule: &str,
+    level: sarif::ResultLevel,
+    text: String,
+    file: &str,
+    properties: BTreeMap<String, serde_json::Value>,
+) -> sarif::Result {
+    let rule_index = RULES.iter().position(|(r, _)| *r == rule).unwrap_or(0) as i64;
+    let location = sarif::Location::builder()
+        .physical_location(
+            sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(artifact_uri(file))
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let result = sarif::Result::builder()
+        .rule_id(rule)
+        .rule_index(rule_index)
+        .level(level)
+        .message(sarif::Message::builder().text(text).build())
+        .locations(vec![location]);
+    if properties.is_empty() {
+        result.build()
+    } else {
+        result
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(properties)
+                    .build(),
+            )
+            .build()
+    }
+}
+
+fn sarif_log(
+    cells: &[Cell<'_>],
+    policy: Option<&Checked>,
+    changes: Option<&Changes>,
+) -> sarif::Sarif {
     let rules: Vec<sarif::ReportingDescriptor> = RULES
         .iter()
         .map(|(id, text)| {
@@ -200,20 +263,8 @@ fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
                 .build()
         })
         .collect();
-    let rule_index = |id: &str| RULES.iter().position(|(r, _)| *r == id).unwrap_or(0) as i64;
     let mut results = Vec::new();
     for cell in cells {
-        let location = sarif::Location::builder()
-            .physical_location(
-                sarif::PhysicalLocation::builder()
-                    .artifact_location(
-                        sarif::ArtifactLocation::builder()
-                            .uri(artifact_uri(cell.file))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build();
         let mut result = |rule: &str,
                           level: sarif::ResultLevel,
                           text: String,
@@ -223,24 +274,8 @@ fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
             for (key, value) in extra {
                 properties.insert(key.to_owned(), value);
             }
-            results.push(
-                sarif::Result::builder()
-                    .rule_id(rule)
-                    .rule_index(rule_index(rule))
-                    .level(level)
-                    .message(
-                        sarif::Message::builder()
-                            .text(format!("[{}] {text}", escape::text(cell.target)))
-                            .build(),
-                    )
-                    .locations(vec![location.clone()])
-                    .properties(
-                        sarif::PropertyBag::builder()
-                            .additional_properties(properties)
-                            .build(),
-                    )
-                    .build(),
-            );
+            let text = format!("[{}] {text}", escape::text(cell.target));
+            results.push(sarif_result(rule, level, text, cell.file, properties));
         };
         match cell.outcome {
             Outcome::Report(report) => {
@@ -275,43 +310,37 @@ fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
         }
     }
     for (checked, file) in breaking(policy) {
-        let mut properties = BTreeMap::new();
-        properties.insert(
+        let properties = BTreeMap::from([(
             "policy".to_owned(),
             serde_json::Value::from(checked.name.as_str()),
+        )]);
+        let text = format!(
+            "[policy {}] {}",
+            checked.name,
+            policy_lines(file).join("\n")
         );
-        results.push(
-            sarif::Result::builder()
-                .rule_id("policy")
-                .rule_index(rule_index("policy"))
-                .level(sarif::ResultLevel::Error)
-                .message(
-                    sarif::Message::builder()
-                        .text(format!(
-                            "[policy {}] {}",
-                            checked.name,
-                            policy_lines(file).join("\n")
-                        ))
-                        .build(),
-                )
-                .locations(vec![sarif::Location::builder()
-                    .physical_location(
-                        sarif::PhysicalLocation::builder()
-                            .artifact_location(
-                                sarif::ArtifactLocation::builder()
-                                    .uri(artifact_uri(&file.file))
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                    .build()])
-                .properties(
-                    sarif::PropertyBag::builder()
-                        .additional_properties(properties)
-                        .build(),
-                )
-                .build(),
+        results.push(sarif_result(
+            "policy",
+            sarif::ResultLevel::Error,
+            text,
+            &file.file,
+            properties,
+        ));
+    }
+    // Only a change for the worse is a result: code scanning lists what needs action.
+    for (changes, file) in changed(changes).filter(|(_, f)| f.regresses()) {
+        let text = format!(
+            "[since {}] {}",
+            escape::text(&changes.baseline),
+            change_lines(file).join("\n")
         );
+        results.push(sarif_result(
+            "regression",
+            sarif::ResultLevel::Error,
+            text,
+            &file.file,
+            BTreeMap::new(),
+        ));
     }
     let driver = sarif::ToolComponent::builder()
         .name("ldsim")
@@ -328,7 +357,11 @@ fn sarif_log(cells: &[Cell<'_>], policy: Option<&Checked>) -> sarif::Sarif {
         .build()
 }
 
-fn junit(cells: &[Cell<'_>], policy: Option<&Checked>) -> junit_report::Report {
+fn junit(
+    cells: &[Cell<'_>],
+    policy: Option<&Checked>,
+    changes: Option<&Changes>,
+) -> junit_report::Report {
     let zero = junit_report::Duration::ZERO;
     // One suite per target, in the order targets were named.
     let mut suites: Vec<(String, Vec<junit_report::TestCase>)> = Vec::new();
@@ -390,6 +423,32 @@ fn junit(cells: &[Cell<'_>], policy: Option<&Checked>) -> junit_report::Report {
             .collect();
         suites.push((format!("policy {}", checked.name), cases));
     }
+    if let Some(changes) = changes {
+        // One case per changed file: a failure when it changed for the worse.
+        let suite = format!("since {}", escape::text(&changes.baseline));
+        let cases = changes
+            .files
+            .iter()
+            .map(|file| {
+                let name = escape::text(&file.file).into_owned();
+                let lines = change_lines(file);
+                let mut case = if file.regresses() {
+                    junit_report::TestCase::failure(
+                        &name,
+                        zero,
+                        "regression",
+                        lines.first().map(String::as_str).unwrap_or_default(),
+                    )
+                } else {
+                    junit_report::TestCase::success(&name, zero)
+                };
+                case.set_system_out(&lines.join("\n"));
+                case.set_classname(&suite);
+                case
+            })
+            .collect();
+        suites.push((suite, cases));
+    }
     let mut report = junit_report::Report::new();
     for (name, cases) in suites {
         let mut suite = junit_report::TestSuite::new(&format!("ldsim {name}"));
@@ -431,6 +490,7 @@ fn markdown(
     columns: &[Column],
     cells: &[Cell<'_>],
     policy: Option<&Checked>,
+    changes: Option<&Changes>,
 ) -> String {
     let mut out = String::from("| file |");
     for column in columns {
@@ -513,6 +573,21 @@ fn markdown(
         out.push_str("\n**Details**\n\n");
         out.push_str(&details);
     }
+    if let Some(changes) = changes {
+        out.push_str(&format!(
+            "\n**Since {}**: {} changed, {} for the worse\n\n",
+            md(&changes.baseline),
+            changes.files.len(),
+            changes.regressions
+        ));
+        for file in &changes.files {
+            let worse = if file.regresses() { " (worse)" } else { "" };
+            out.push_str(&format!("- {}{worse}\n", md(&file.file)));
+            for line in file.lines() {
+                out.push_str(&format!("  - {}\n", md(&line)));
+            }
+        }
+    }
     out
 }
 
@@ -530,7 +605,7 @@ fn gh_property(text: &str) -> String {
     gh_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn github(cells: &[Cell<'_>], policy: Option<&Checked>) -> String {
+fn github(cells: &[Cell<'_>], policy: Option<&Checked>, changes: Option<&Changes>) -> String {
     let mut out = String::new();
     for cell in cells {
         let (command, title, body) = match cell.outcome {
@@ -578,6 +653,19 @@ fn github(cells: &[Cell<'_>], policy: Option<&Checked>) -> String {
             gh_property(&file.file),
             gh_property(&format!("ldsim: breaks policy {}", checked.name)),
             gh_data(&policy_lines(file).join("\n"))
+        ));
+    }
+    for (changes, file) in changed(changes) {
+        let (command, how) = if file.regresses() {
+            ("error", "worse")
+        } else {
+            ("notice", "changed")
+        };
+        out.push_str(&format!(
+            "::{command} file={},title={}::{}\n",
+            gh_property(&file.file),
+            gh_property(&format!("ldsim: {how} since {}", changes.baseline)),
+            gh_data(&file.lines().join("\n"))
         ));
     }
     out

@@ -14,6 +14,10 @@
 //! [[allow]]
 //! version = "GLIBC_2.29"              # or library = "libfoo.so.1", or symbol = "memcpy"
 //! reason = "exp/log of libm 2.29 are guarded by a runtime check"
+//!
+//! [[plugins]]
+//! files = "dist/plugins/*.so"         # the files of `files` this glob matches …
+//! loaded_by = "/usr/bin/myhost"       # … are dlopened by this program (as --loaded-by)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -38,6 +42,15 @@ struct Config {
     policy: Option<PolicyTable>,
     #[serde(default)]
     allow: Vec<Allow>,
+    #[serde(default)]
+    plugins: Vec<Plugins>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Plugins {
+    files: String,
+    loaded_by: PathBuf,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +122,25 @@ pub fn apply(args: &CheckArgs) -> anyhow::Result<(CheckArgs, Vec<Allowed>)> {
         args.max_glibcxx = args.max_glibcxx.or(policy.glibcxx);
         args.max_cxxabi = args.max_cxxabi.or(policy.cxxabi);
         args.max_gcc = args.max_gcc.or(policy.gcc);
+    }
+    // The command line's --loaded-by is for every file; otherwise each glob's host.
+    if args.loaded_by.is_none() {
+        for plugins in config.plugins {
+            let full = base.join(&plugins.files);
+            let files = glob::Pattern::new(&full.to_string_lossy()).with_context(|| {
+                format!("{}: plugins: files: {:?}", path.display(), plugins.files)
+            })?;
+            // A host program named relative to the file; a path inside the target as is.
+            let relative =
+                plugins.loaded_by.is_relative() && plugins.loaded_by.as_os_str() != "none";
+            let loaded_by = if relative {
+                base.join(&plugins.loaded_by)
+            } else {
+                plugins.loaded_by
+            };
+            args.plugin_hosts
+                .push(crate::args::PluginHost { files, loaded_by });
+        }
     }
     let mut allowed = Vec::new();
     for allow in config.allow {

@@ -67,9 +67,23 @@ fn main() -> ExitCode {
             clap_complete::generate(*shell, &mut command, "ldsim", &mut script);
             write_all_stdout(&script).map(|()| exit::OK)
         }
-        Command::Man => {
+        Command::Man { command: name } => {
             let mut page = Vec::new();
-            let command = <Cli as clap::CommandFactory>::command();
+            let mut command = <Cli as clap::CommandFactory>::command();
+            if let Some(name) = name {
+                // ldsim-check(1), git's style for a command's own page (clap's names are
+                // static: the commands are few).
+                let title = match name.as_str() {
+                    "check" => "ldsim-check",
+                    "targets" => "ldsim-targets",
+                    _ => "ldsim-completions",
+                };
+                command = command
+                    .find_subcommand(name)
+                    .cloned()
+                    .unwrap_or(command)
+                    .name(title);
+            }
             clap_mangen::Man::new(command)
                 .render(&mut page)
                 .context("cannot render the manual page")
@@ -175,11 +189,36 @@ impl tracing::field::Visit for FieldText {
 
 /// The result for one job, in input order.
 pub(crate) enum Outcome {
-    Report(Box<Report>),
+    Report(Box<Checked>),
     Error(String),
     /// Nothing to say for this target: with --in-target, another root's walk found this
     /// entry (a directory FILE this root expanded into files, or found no ELF file in).
     Absent,
+}
+
+/// One file's report on one target, with the minimum releases the file needs (the same for
+/// every target: computed once per file, when floors are shown).
+pub(crate) struct Checked {
+    pub report: Report,
+    pub floor: Option<std::sync::Arc<ldsim_tables::floor::Floor>>,
+}
+
+impl Checked {
+    /// A report without a floor (tests).
+    #[cfg(test)]
+    pub(crate) fn new(report: Report) -> Box<Checked> {
+        Box::new(Checked {
+            report,
+            floor: None,
+        })
+    }
+}
+
+impl std::ops::Deref for Checked {
+    type Target = Report;
+    fn deref(&self) -> &Report {
+        &self.report
+    }
 }
 
 /// What the files are checked against: the --sysroot root, or a built-in target.
@@ -219,7 +258,7 @@ fn check(
     // Host files are read and parsed once here, for every target.
     let inputs = (!args.in_target).then(|| {
         let mut inputs = inputs::expand_host(&args.files);
-        if let Some(program) = host_program(args) {
+        for program in host_programs(args) {
             inputs.add_program(program);
         }
         inputs
@@ -279,7 +318,7 @@ fn check(
         })
         .collect();
     summary::finish_progress();
-    let (jobs, mut columns) = align(checked);
+    let (jobs, columns) = align(checked);
     // A target that could not be used at all: one line, before any file's output.
     let mut said = std::collections::BTreeSet::new();
     for error in columns.iter().filter_map(|c| c.error.as_deref()) {
@@ -301,26 +340,15 @@ fn check(
         } else {
             ci::write(args.format, &jobs, &columns, &extras)
         }
-    } else if several || any_builtin {
-        matrix::write(&jobs, &columns, args.format, verbose, quiet, &extras)
     } else {
-        let column = columns.pop();
-        let announced = column.as_ref().is_some_and(|c| c.error.is_some());
-        let outcomes = column.map(|c| c.outcomes).unwrap_or_default();
-        let written = write_output(
+        let plain = !(several || any_builtin);
+        matrix::write(
             &jobs,
-            &outcomes,
-            announced,
+            &columns,
             args.format,
-            (verbose, quiet),
+            (verbose, quiet, plain),
             &extras,
-        );
-        columns.push(Column {
-            name: String::new(),
-            outcomes,
-            error: None,
-        });
-        written
+        )
     };
     let result = result.and_then(|()| match &policy {
         Some(checked) if args.format == Format::Human && !quiet => {
@@ -467,9 +495,9 @@ fn check_in_target(args: &CheckArgs, sysroot: &Path) -> anyhow::Result<(Vec<Job>
         .or_else(|| per_file_platform.then(host_platform));
     let root = open_root(&source, args, platform.as_ref())?;
     let jobs = inputs::expand_target(&root, &args.files);
-    let host = host_choice(args, true);
+    let hosts = hosts(args, true);
     let checker = sysroot_checker(&root, args);
-    let outcomes = run_checks(&checker, &jobs, &host);
+    let outcomes = run_checks(&checker, &jobs, &hosts);
     release_at_exit(checker);
     Ok((jobs, outcomes))
 }
@@ -494,7 +522,7 @@ fn check_builtin_in_target(
         Ok(run_checks(
             &builtin_checker(&root, args),
             group,
-            &host_choice(args, true),
+            &hosts(args, true),
         ))
     })?;
     Ok((jobs, outcomes))
@@ -548,10 +576,10 @@ fn check_host_files_in_root(
                         args.overlay.iter().map(|o| o.target.clone()).collect();
                     install::mount(&mut root, inputs, &overlays)?;
                 }
-                let host = host_choice(args, false);
+                let hosts = hosts(args, false);
                 let checker = sysroot_checker(&root, args);
                 adopt_host_files(&checker, inputs, group);
-                let outcomes = run_checks(&checker, group, &host);
+                let outcomes = run_checks(&checker, group, &hosts);
                 release_at_exit(checker);
                 Ok(outcomes)
             }
@@ -579,10 +607,10 @@ fn check_builtin(
         };
         let overlays: Vec<TargetPath> = args.overlay.iter().map(|o| o.target.clone()).collect();
         install::mount(root.sysroot_mut(), inputs, &overlays)?;
-        let host = host_choice(args, false);
+        let hosts = hosts(args, false);
         let checker = builtin_checker(&root, args);
         adopt_host_files(&checker, inputs, group);
-        Ok(run_checks(&checker, group, &host))
+        Ok(run_checks(&checker, group, &hosts))
     })
 }
 
@@ -716,21 +744,52 @@ fn release_at_exit(checker: Checker<'_>) {
     std::mem::forget(checker);
 }
 
-fn run_checks(checker: &Checker<'_>, jobs: &[Job], host: &HostChoice) -> Vec<Outcome> {
+fn run_checks(checker: &Checker<'_>, jobs: &[Job], hosts: &Hosts) -> Vec<Outcome> {
     summary::add_work(jobs.len());
     jobs.par_iter()
         .map(|job| {
-            let outcome = check_one(checker, job, host);
+            let outcome = check_one(checker, job, hosts.of(job));
             summary::done_one();
             outcome
         })
         .collect()
 }
 
+/// Which program loads each file: `--loaded-by` for every file, else the first
+/// `[[plugins]]` glob of ldsim.toml that matches it, else ldsim's choice.
+struct Hosts {
+    default: HostChoice,
+    by_glob: Vec<(glob::Pattern, HostChoice)>,
+}
+
+impl Hosts {
+    fn of(&self, job: &Job) -> &HostChoice {
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..glob::MatchOptions::new()
+        };
+        self.by_glob
+            .iter()
+            .find(|(files, _)| files.matches_with(&job.display, options))
+            .map_or(&self.default, |(_, host)| host)
+    }
+}
+
+fn hosts(args: &CheckArgs, in_target: bool) -> Hosts {
+    Hosts {
+        default: host_choice(args.loaded_by.as_deref(), in_target),
+        by_glob: args
+            .plugin_hosts
+            .iter()
+            .map(|p| (p.files.clone(), host_choice(Some(&p.loaded_by), in_target)))
+            .collect(),
+    }
+}
+
 /// `--loaded-by`: `none`, a path inside the target, or (for host files) a host program,
 /// checked at its own canonical path like FILE.
-fn host_choice(args: &CheckArgs, in_target: bool) -> HostChoice {
-    let Some(program) = &args.loaded_by else {
+fn host_choice(program: Option<&Path>, in_target: bool) -> HostChoice {
+    let Some(program) = program else {
         return HostChoice::Auto;
     };
     if program.as_os_str() == "none" {
@@ -744,15 +803,23 @@ fn host_choice(args: &CheckArgs, in_target: bool) -> HostChoice {
     HostChoice::Program(TargetPath::new(path.as_os_str().as_encoded_bytes()))
 }
 
-/// A host `--loaded-by` program (its canonical path), mounted like FILE.
-fn host_program(args: &CheckArgs) -> Option<std::path::PathBuf> {
-    let HostChoice::Program(target) = host_choice(args, false) else {
-        return None;
-    };
-    let host = std::path::PathBuf::from(
-        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(target.as_bytes()),
-    );
-    host.is_file().then_some(host)
+/// The host `--loaded-by` programs (canonical paths), mounted like FILE.
+fn host_programs(args: &CheckArgs) -> Vec<std::path::PathBuf> {
+    let mut programs: Vec<std::path::PathBuf> = args
+        .loaded_by
+        .iter()
+        .chain(args.plugin_hosts.iter().map(|p| &p.loaded_by))
+        .filter_map(|program| match host_choice(Some(program), false) {
+            HostChoice::Program(target) => Some(std::path::PathBuf::from(
+                <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(target.as_bytes()),
+            )),
+            _ => None,
+        })
+        .filter(|host| host.is_file())
+        .collect();
+    programs.sort();
+    programs.dedup();
+    programs
 }
 
 /// Hands the checker the run's parse of each host file in `group` and of the host
@@ -823,7 +890,10 @@ fn check_one(checker: &Checker<'_>, job: &Job, host: &HostChoice) -> Outcome {
             if !SHOW_REPORTS.load(Ordering::Relaxed) {
                 drop_findings(&mut report);
             }
-            Outcome::Report(Box::new(report))
+            Outcome::Report(Box::new(Checked {
+                report,
+                floor: checker.floor(target),
+            }))
         }
         Err(err) => Outcome::Error(describe(err)),
     }
@@ -851,63 +921,4 @@ fn status(outcomes: &[Outcome]) -> u8 {
         }
     }
     code
-}
-
-/// Reports to stdout in input order, input errors to stderr at their place.
-fn write_output(
-    jobs: &[Job],
-    outcomes: &[Outcome],
-    announced: bool,
-    format: Format,
-    (verbose, quiet): (bool, bool),
-    extras: &Extras<'_>,
-) -> io::Result<()> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut entries = Vec::new();
-    let mut floors = Vec::new();
-    for (job, outcome) in jobs.iter().zip(outcomes) {
-        if let Outcome::Report(report) = outcome {
-            if let Some(floor) = report.floor.as_deref() {
-                floors.push(schema::FileFloor {
-                    file: &job.display,
-                    floor,
-                });
-            }
-        }
-        match outcome {
-            Outcome::Error(err) => {
-                // Keep stderr lines next to the stdout text of the files around them (a
-                // target-wide error was said once already).
-                if !announced {
-                    out.flush()?;
-                    let line = format!("ldsim: {}: {err}", job.display);
-                    let _ = writeln!(io::stderr(), "{}", escape::text(&line));
-                }
-                entries.push(schema::FileEntry::Error {
-                    file: &job.display,
-                    error: err,
-                });
-            }
-            Outcome::Report(report) => {
-                if format == Format::Human && !quiet {
-                    out.write_all(render::report(report, verbose).as_bytes())?;
-                }
-                entries.push(schema::FileEntry::report(report));
-            }
-            Outcome::Absent => {}
-        }
-    }
-    if format == Format::Json && !quiet {
-        let output = schema::Output {
-            schema_version: schema::SCHEMA_VERSION,
-            files: entries,
-            floors,
-            policy: extras.policy,
-            baseline: extras.changes,
-        };
-        serde_json::to_writer_pretty(&mut out, &output)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()
 }

@@ -17,13 +17,14 @@ use crate::render::{self, abbreviate};
 use crate::schema::{self, FileEntry};
 use crate::{Column, Outcome};
 
-/// Writes every file's results against every target.
+/// Writes every file's results against every target: the one writer of human and JSON
+/// output. `plain`: one root and no built-in target, where each report is printed as it is
+/// (no file header, no target names).
 pub fn write(
     jobs: &[Job],
     columns: &[Column],
     format: Format,
-    verbose: bool,
-    quiet: bool,
+    (verbose, quiet, plain): (bool, bool, bool),
     extras: &crate::Extras<'_>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
@@ -49,6 +50,21 @@ pub fn write(
                 file: &job.display,
                 floor,
             });
+        }
+        if plain {
+            match row.first() {
+                Some((_, Outcome::Report(report))) => {
+                    if format == Format::Human && !quiet {
+                        out.write_all(render::report(report, verbose).as_bytes())?;
+                    }
+                    entries.push(FileEntry::report(report));
+                    continue;
+                }
+                // Nothing to say for this root.
+                None => continue,
+                // An error: as below, a file that fails the same way for its one target.
+                Some(_) => {}
+            }
         }
         // A file that cannot be read or is not ELF fails the same way for every target: one line.
         if let Some(error) = same_error(&row).filter(|_| row.len() == columns.len()) {
@@ -190,7 +206,7 @@ fn row_summary(floor: Option<&Floor>, row: &[(&str, &Outcome)]) -> Option<String
     let reports: Vec<&Report> = row
         .iter()
         .filter_map(|(_, o)| match o {
-            Outcome::Report(r) => Some(&**r),
+            Outcome::Report(r) => Some(&r.report),
             _ => None,
         })
         .collect();
@@ -406,14 +422,16 @@ pub fn list_targets(format: ListFormat) -> anyhow::Result<()> {
             aliases: &t.aliases,
             description: &t.summary,
             libc: match t.libc {
-                LibcSpec::Glibc(a, b) => format!("glibc {a}.{b}"),
-                LibcSpec::Musl(a, b, c) => format!("musl {a}.{b}.{c}"),
+                LibcSpec::Glibc(release) => format!("glibc {release}"),
+                LibcSpec::Musl(release) => format!("musl {}", release.full()),
                 LibcSpec::None => "none".to_owned(),
             },
             libstdcxx: match t.cxx {
                 CxxRuntime::Unknown => "not described".to_owned(),
-                CxxRuntime::Installed(a, b) => format!("GCC {a}.{b}"),
-                CxxRuntime::Installable(a, b, how) => format!("GCC {a}.{b}, not installed ({how})"),
+                CxxRuntime::Installed(gcc) => format!("GCC {}.{}", gcc.major, gcc.minor),
+                CxxRuntime::Installable(gcc, how) => {
+                    format!("GCC {}.{}, not installed ({how})", gcc.major, gcc.minor)
+                }
                 CxxRuntime::Absent => "none".to_owned(),
             },
             architectures: t
@@ -490,9 +508,9 @@ mod tests {
             }],
             needed: vec![bad("libc.so.6")],
         };
-        let fails = Outcome::Report(Box::new(poisoned(Mode::Run, Verdict::Fails)));
-        let list = Outcome::Report(Box::new(poisoned(Mode::List, Verdict::Fails)));
-        let runs = Outcome::Report(Box::new(poisoned(Mode::Run, Verdict::Ok)));
+        let fails = Outcome::Report(crate::Checked::new(poisoned(Mode::Run, Verdict::Fails)));
+        let list = Outcome::Report(crate::Checked::new(poisoned(Mode::List, Verdict::Fails)));
+        let runs = Outcome::Report(crate::Checked::new(poisoned(Mode::Run, Verdict::Ok)));
         let error = Outcome::Error(bad("cannot read"));
         let (t1, t2, t3, t4) = (bad("debian"), bad("alpine"), bad("rhel"), bad("/root"));
         let rows: [Vec<(&str, &Outcome)>; 2] = [

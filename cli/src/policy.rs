@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Context as _;
-use ldsim_tables::policy::{parse_version, Allowed, Limits, Policy, Verdict};
+use ldsim_tables::policy::{parse_version, Allowed, Compliance, Limits, Policy};
 use serde::Serialize;
 
 use crate::args::CheckArgs;
@@ -55,16 +55,16 @@ pub struct Checked {
     pub name: String,
     /// The limits in words: `glibc ≤ 2.28, GLIBCXX ≤ 3.4.24`.
     pub limits: String,
-    pub files: Vec<FileVerdict>,
+    pub files: Vec<FileCompliance>,
 }
 
 /// One file under the policy.
 #[derive(Debug, Serialize)]
-pub struct FileVerdict {
+pub struct FileCompliance {
     pub file: String,
     pub passes: bool,
     #[serde(flatten)]
-    pub verdict: Verdict,
+    pub verdict: Compliance,
 }
 
 impl Asked {
@@ -79,7 +79,7 @@ impl Asked {
                     _ => None,
                 })?;
                 let verdict = self.policy.check(&floor, &self.allowed);
-                Some(FileVerdict {
+                Some(FileCompliance {
                     file: job.display.clone(),
                     passes: verdict.passes(),
                     verdict,
@@ -100,7 +100,7 @@ impl Checked {
     }
 
     /// The files that break the policy.
-    pub fn breaking_files(&self) -> impl Iterator<Item = &FileVerdict> {
+    pub fn breaking_files(&self) -> impl Iterator<Item = &FileCompliance> {
         self.files.iter().filter(|f| !f.passes)
     }
 

@@ -6,7 +6,8 @@
 
 use crate::escape::{self, line};
 use ldsim_resolver::{
-    CandidateOutcome, Finding, Flavor, LoaderInfo, Mode, Problem, Report, SearchStep, Verdict, Via,
+    CandidateOutcome, Finding, Flavor, LoaderInfo, Mode, Problem, ReleaseMatch, Report, SearchStep,
+    StaticGlibcInfo, Verdict, Via,
 };
 use std::fmt::Write;
 
@@ -29,6 +30,9 @@ pub fn report(report: &Report, verbose: bool) -> String {
     );
     if let Some(go) = &report.go {
         line!(&mut out, "  {}", escape::text(&go_line(go)));
+    }
+    if let Some(runtime) = &report.static_glibc {
+        static_glibc_lines(&mut out, runtime);
     }
     // Printed by the loader before it fails, if it fails (preloads come first).
     for warning in &report.warnings {
@@ -361,6 +365,138 @@ fn loader(info: &LoaderInfo) -> String {
 }
 
 /// A Go program's build in one line: `built by go1.19.8: CGO_ENABLED=1, -tags netgo, GOAMD64=v3`.
+/// A static glibc program's run-time modules and how the target's glibc compares.
+fn static_glibc_lines(out: &mut String, info: &StaticGlibcInfo) {
+    let mut loads = Vec::new();
+    if info.nss {
+        loads.push("NSS service modules");
+    }
+    if info
+        .modules
+        .iter()
+        .any(|m| m.used_for.iter().any(|u| u == "idn"))
+    {
+        loads.push("libidn2");
+    }
+    if info.gconv_dir.is_some() {
+        loads.push("gconv modules");
+    }
+    let built_in = if info.built_in_services.is_empty() {
+        String::new()
+    } else {
+        format!("; built in: {}", info.built_in_services.join(", "))
+    };
+    line!(
+        out,
+        "  static glibc: loads {} from the target at run time{built_in}",
+        loads.join(", ")
+    );
+    let target = info
+        .target_glibc
+        .as_deref()
+        .map(|v| format!("glibc {v}"))
+        .unwrap_or_else(|| "glibc".to_owned());
+    let evidence = |only: &[String], whose: &str| {
+        format!(
+            "{whose} knows tunables the other lacks: {}",
+            abbreviate(only, 4)
+        )
+    };
+    let release = match info.release_match {
+        ReleaseMatch::Same => format!("the target's {target} is the same release, by the tunables both know"),
+        ReleaseMatch::TargetNewer => format!(
+            "the target's {target} is newer than the program's ({})",
+            evidence(&info.tunables_only_in_target, "the target's")
+        ),
+        ReleaseMatch::TargetOlder => format!(
+            "the target's {target} is older than the program's ({})",
+            evidence(&info.tunables_only_in_program, "the program's")
+        ),
+        ReleaseMatch::Different => format!(
+            "the target's {target} is another release than the program's (each knows tunables the other lacks: {} / {})",
+            abbreviate(&info.tunables_only_in_program, 3),
+            abbreviate(&info.tunables_only_in_target, 3)
+        ),
+        ReleaseMatch::NoGlibc => "the target has no glibc: only services built into the program answer".to_owned(),
+        ReleaseMatch::Unknown => "not compared with the target's glibc (its tunables are not known)".to_owned(),
+    };
+    line!(out, "  glibc release: {release}");
+    if let Some(config) = &info.nss_config {
+        line!(out, "  nss configuration: {config}");
+    }
+    for module in &info.modules {
+        let kind = if module.used_for.iter().any(|u| u == "idn") {
+            "idn"
+        } else {
+            "nss"
+        };
+        let used_for = if kind == "idn" {
+            "getaddrinfo with AI_IDN".to_owned()
+        } else {
+            module.used_for.join(", ")
+        };
+        match (&module.found, &module.error) {
+            (Some(path), _) => line!(out, "  {kind} {} ({used_for}): {path}", module.module),
+            (None, Some(error)) => line!(
+                out,
+                "  {kind} {} ({used_for}): not loadable, the service is skipped: {error}",
+                module.module
+            ),
+            (None, None) => line!(
+                out,
+                "  {kind} {} ({used_for}): not simulated (no glibc in the target for it to bind to)",
+                module.module
+            ),
+        }
+    }
+    if info.nss && info.nss_config.is_none() {
+        line!(
+            out,
+            "  nss modules: not simulated (a built-in target has no /etc/nsswitch.conf; check against a root)"
+        );
+    }
+    if let Some(dir) = &info.gconv_dir {
+        let present = match info.gconv_dir_present {
+            Some(true) => "present in the target",
+            Some(false) => "absent from the target",
+            None => "not checked",
+        };
+        line!(
+            out,
+            "  gconv: {dir} (charsets other than UTF-8, UTF-16, UTF-32, UCS-2/4 and ASCII): {present}"
+        );
+    }
+    if let Some(line) = &info.nss_config_rejected {
+        line!(
+            out,
+            "  warning: glibc rejects the target's /etc/nsswitch.conf at the line `{line}`: every name lookup fails"
+        );
+    }
+    if info.at_risk && info.nss_config_rejected.is_none() {
+        let loaded: Vec<String> = info
+            .modules
+            .iter()
+            .filter(|m| m.found.is_some())
+            .map(|m| m.module.clone())
+            .collect();
+        if loaded.is_empty() {
+            line!(
+                out,
+                "  warning: this program's glibc (before 2.34) loads even the `files` service as a module, and the target cannot load libnss_files.so.2: user, group and host lookups find nothing"
+            );
+        } else {
+            line!(
+                out,
+                "  warning: name lookups load {} of the target's {target}, another release than the program was linked with: it may crash or the lookups fail quietly",
+                abbreviate(&loaded, 4)
+            );
+        }
+    }
+    if let Some(fix) = &info.fix {
+        line!(out, "  fix: {fix}");
+    }
+}
+
 pub(crate) fn go_line(go: &ldsim_resolver::GoInfo) -> String {
     let mut parts = Vec::new();
     if let Some(cgo) = go.cgo_enabled {
@@ -603,7 +739,7 @@ pub(crate) mod tests {
             unknown_libraries: Vec::new(),
             unverified_symbols: Vec::new(),
             go: None,
-            floor: None,
+            static_glibc: None,
         }
     }
 

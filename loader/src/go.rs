@@ -6,7 +6,9 @@
 //! setting: `CGO_ENABLED`, `-tags`, `-ldflags`, `GOAMD64`, `-buildmode` …
 //!
 //! Reading is in two steps so that the caller reads only what is needed: [`section_range`]
-//! finds the section through the section headers, [`parse`] decodes its bytes.
+//! finds the section through the section headers, [`parse`] decodes its bytes. Go before
+//! 1.18 wrote no strings there but two pointers, to the Go string headers of the version and
+//! the module information: [`parse_pointers`] follows them through the loaded segments.
 
 use crate::model::{Class, Endian};
 
@@ -63,31 +65,9 @@ pub fn section_range(
 ) -> Option<(u64, u64)> {
     let wide = class == Class::Elf64;
     let header = read(0, if wide { 64 } else { 52 })?;
-    let u16_at = |b: &[u8], at: usize| -> Option<u16> {
-        let bytes: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
-        Some(match endian {
-            Endian::Little => u16::from_le_bytes(bytes),
-            Endian::Big => u16::from_be_bytes(bytes),
-        })
-    };
-    let u32_at = |b: &[u8], at: usize| -> Option<u32> {
-        let bytes: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
-        Some(match endian {
-            Endian::Little => u32::from_le_bytes(bytes),
-            Endian::Big => u32::from_be_bytes(bytes),
-        })
-    };
-    let word_at = |b: &[u8], at: usize| -> Option<u64> {
-        if wide {
-            let bytes: [u8; 8] = b.get(at..at + 8)?.try_into().ok()?;
-            Some(match endian {
-                Endian::Little => u64::from_le_bytes(bytes),
-                Endian::Big => u64::from_be_bytes(bytes),
-            })
-        } else {
-            u32_at(b, at).map(u64::from)
-        }
-    };
+    let u16_at = |b: &[u8], at: usize| endian.u16_at(b, at);
+    let u32_at = |b: &[u8], at: usize| endian.u32_at(b, at);
+    let word_at = |b: &[u8], at: usize| endian.word_at(b, at, if wide { 8 } else { 4 });
     let (shoff, shentsize, shnum, shstrndx) = if wide {
         (
             word_at(&header, 0x28)?,
@@ -130,7 +110,7 @@ pub fn section_range(
 }
 
 /// Decode the section's bytes; `None` when they are no build information this reads (Go
-/// before 1.18 points to its strings instead of holding them).
+/// before 1.18 points to its strings instead of holding them: see [`parse_pointers`]).
 pub fn parse(section: &[u8]) -> Option<GoBuildInfo> {
     if !section.starts_with(MAGIC) {
         return None;
@@ -142,6 +122,48 @@ pub fn parse(section: &[u8]) -> Option<GoBuildInfo> {
     let mut rest = section.get(32..)?;
     let version = read_string(&mut rest)?;
     let modinfo = read_string(&mut rest)?;
+    Some(decode(version, modinfo))
+}
+
+/// Decode Go < 1.18's pointer form: at 16 and 16 + pointer size, the addresses of the
+/// `runtime.buildVersion` and `runtime.modinfo` string headers (data pointer, length), each
+/// read with `read(address, len)` from the program's loaded segments (debug/buildinfo:
+/// readString).
+pub fn parse_pointers(
+    section: &[u8],
+    mut read: impl FnMut(u64, u64) -> Option<Vec<u8>>,
+) -> Option<GoBuildInfo> {
+    if !section.starts_with(MAGIC) {
+        return None;
+    }
+    let size = *section.get(MAGIC.len())?;
+    let flags = *section.get(MAGIC.len() + 1)?;
+    if flags & 2 != 0 || !matches!(size, 4 | 8) {
+        return None;
+    }
+    let endian = if flags & 1 != 0 {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
+    let size = usize::from(size);
+    let word = |bytes: &[u8]| endian.word_at(bytes, 0, size);
+    let mut string_at = |header_address: u64| -> Option<Vec<u8>> {
+        let header = read(header_address, 2 * size as u64)?;
+        let (data, len) = (word(&header)?, word(header.get(size..)?)?);
+        read(data, len.min(MAX_SECTION))
+    };
+    // As debug/buildinfo reads them: a string that cannot be read (a header in .bss, the
+    // empty modinfo of a GOPATH build) is empty, and a program without a version is none.
+    let version = string_at(word(section.get(16..)?)?).filter(|v| !v.is_empty())?;
+    let modinfo = word(section.get(16 + size..)?)
+        .and_then(&mut string_at)
+        .unwrap_or_default();
+    Some(decode(&version, &modinfo))
+}
+
+/// The version and the module information's lines.
+fn decode(version: &[u8], modinfo: &[u8]) -> GoBuildInfo {
     let modinfo = if modinfo.len() >= 2 * MODINFO_WRAP {
         &modinfo[MODINFO_WRAP..modinfo.len() - MODINFO_WRAP]
     } else {
@@ -169,7 +191,7 @@ pub fn parse(section: &[u8]) -> Option<GoBuildInfo> {
             _ => {}
         }
     }
-    Some(info)
+    info
 }
 
 /// A uvarint-length-prefixed string, advancing `rest`.
@@ -248,5 +270,46 @@ mod tests {
         old[MAGIC.len() + 1] = 0;
         assert_eq!(parse(&old), None, "pointer-format build info is not read");
         assert_eq!(parse(b"not a go binary"), None);
+    }
+
+    /// Go < 1.18: the section points at string headers, which point at the strings.
+    #[test]
+    fn pointer_form_follows_the_string_headers() {
+        let mut section = MAGIC.to_vec();
+        section.extend([8, 0]);
+        section.extend(0x1000u64.to_le_bytes()); // &runtime.buildVersion
+        section.extend(0x2000u64.to_le_bytes()); // &runtime.modinfo
+        let modinfo = format!("{}path\tfzf\n{}", "x".repeat(16), "y".repeat(16));
+        let memory = |address: u64, len: u64| -> Option<Vec<u8>> {
+            let bytes: Vec<u8> = match address {
+                0x1000 => [0x3000u64.to_le_bytes(), 8u64.to_le_bytes()].concat(),
+                0x2000 => [
+                    0x4000u64.to_le_bytes(),
+                    (modinfo.len() as u64).to_le_bytes(),
+                ]
+                .concat(),
+                0x3000 => b"go1.15.9".to_vec(),
+                0x4000 => modinfo.as_bytes().to_vec(),
+                _ => return None,
+            };
+            Some(bytes[..len as usize].to_vec())
+        };
+        let info = parse_pointers(&section, memory).unwrap();
+        assert_eq!(info.version, "go1.15.9");
+        assert_eq!(info.path.as_deref(), Some("fzf"));
+        // The inline form is not read as pointers, nor pointers as the inline form.
+        assert_eq!(parse(&section), None);
+        // A modinfo header in .bss (unreadable): no module information, still a version.
+        let bss = |address: u64, len: u64| {
+            if address == 0x2000 {
+                None
+            } else {
+                memory(address, len)
+            }
+        };
+        let info = parse_pointers(&section, bss).unwrap();
+        assert_eq!((info.version.as_str(), info.path), ("go1.15.9", None));
+        // No version: not build information.
+        assert_eq!(parse_pointers(&section, |_, _| None), None);
     }
 }

@@ -23,6 +23,9 @@ pub(crate) struct Voice<'a> {
     /// argv[0] of the run: how the main object is named.
     pub argv0: &'a [u8],
     pub style: Style,
+    /// Nobody reads the words (`--quiet`): the undefined symbols of a cross-release audit,
+    /// tens of thousands, are listed without their message and reason.
+    pub terse: bool,
 }
 
 impl Voice<'_> {

@@ -68,14 +68,20 @@ fn versions(object: &ElfObject) -> Vec<String> {
 
 #[test]
 fn base_image_tables_are_the_real_minbase_roots() {
-    // Debian 11's fixture base root is a plain minbase; Debian 12's has python3 on top.
-    for (target, suite, plain) in [
-        ("debian-11", "bullseye", true),
-        ("debian-12", "bookworm", false),
+    // Debian 11's fixture base root is a plain minbase; Debian 12's has python3 on top; the
+    // other releases' are plain minbase roots made for this test (`cargo xtask fixtures`).
+    let minbase = ldsim_tests::manifest::minbase_root;
+    for (target, root, plain) in [
+        ("debian-11", debian_base_root("bullseye"), true),
+        ("debian-12", debian_base_root("bookworm"), false),
+        ("debian-13", minbase("debian-13"), true),
+        ("ubuntu-18.04", minbase("ubuntu-18.04"), true),
+        ("ubuntu-20.04", minbase("ubuntu-20.04"), true),
+        ("ubuntu-22.04", minbase("ubuntu-22.04"), true),
+        ("ubuntu-24.04", minbase("ubuntu-24.04"), true),
     ] {
         let image = ldsim_tables::base::base_image(target, Arch::X86_64)
             .unwrap_or_else(|| panic!("{target}: no base-image table"));
-        let root = debian_base_root(suite);
         let real = installed(&root);
         let table: BTreeSet<String> = image.packages.iter().map(|(p, _)| p.clone()).collect();
         if plain {
@@ -128,7 +134,14 @@ fn base_image_tables_are_the_real_minbase_roots() {
             .filter_map(|l| l.path.rsplit('/').next())
             .collect();
         let mut untabled = Vec::new();
-        for dir in ["usr/lib/x86_64-linux-gnu", "usr/lib", "usr/lib64"] {
+        // Not merged-/usr (Ubuntu 18.04): /lib is a directory of its own.
+        for dir in [
+            "usr/lib/x86_64-linux-gnu",
+            "usr/lib",
+            "usr/lib64",
+            "lib/x86_64-linux-gnu",
+            "lib",
+        ] {
             for entry in std::fs::read_dir(root.join(dir))
                 .into_iter()
                 .flatten()

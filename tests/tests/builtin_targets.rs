@@ -240,6 +240,55 @@ fn a_builtin_target_and_the_equivalent_real_root_give_the_same_verdict_for_every
     );
 }
 
+/// The other releases whose base image has a table, against their real minbase roots made by
+/// debootstrap (`cargo xtask fixtures`: `<fixtures>/minbase/<target>`), with the glibc
+/// fixtures' `/t` mounted in both: the same verdict, problems and resolved libraries.
+#[test]
+fn builtin_base_images_match_real_minbase_roots_for_every_glibc_fixture() {
+    let m = fixtures();
+    let cpu = cpu_arg(&m);
+    let fixture_root = &m.roots["glibc"];
+    let overlay = format!("{}:/t", fixture_root.join("t").display());
+    let mut diverging = Vec::new();
+    let mut checked = 0;
+    for target in [
+        "debian-13",
+        "ubuntu-18.04",
+        "ubuntu-20.04",
+        "ubuntu-22.04",
+        "ubuntu-24.04",
+    ] {
+        let root = ldsim_tests::manifest::minbase_root(target);
+        for case in m
+            .cases
+            .iter()
+            .filter(|c| c.flavour == "glibc" && c.roots.iter().any(|r| r == "glibc"))
+        {
+            let common = |how: [String; 2]| {
+                let mut args: Vec<String> = vec!["--cpu".into(), cpu.into()];
+                args.extend(how);
+                args.extend(["--overlay".into(), overlay.clone(), "--in-target".into()]);
+                args.extend(env_args(case));
+                args.push(case.program.clone());
+                check_json(&args)
+            };
+            let real = common(["--sysroot".into(), root.display().to_string()]);
+            let builtin = common(["--target".into(), target.into()]);
+            checked += 1;
+            for why in compare_builtin(&real["files"][0], &builtin["files"][0]) {
+                diverging.push(format!("{target:<12} {:<36} {why}", case.name));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} program/root pairs checked");
+    assert!(
+        diverging.is_empty(),
+        "{} divergences over {checked} program/root pairs (target, case, why):\n{}",
+        diverging.len(),
+        diverging.join("\n")
+    );
+}
+
 // --- programs built on a newer glibc ---------------------------------------------------------
 
 /// What `objdump` says a program needs: version → (libraries it is required from, symbols).

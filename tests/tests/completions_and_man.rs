@@ -46,3 +46,18 @@ fn the_manual_page_is_roff_naming_the_commands() {
         assert!(page.contains(word), "the page lacks {word}");
     }
 }
+
+#[test]
+fn each_command_has_a_page_with_its_options() {
+    let (code, page) = run(&["man", "check"]);
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH ldsim-check 1"), "{page}");
+    for option in ["sysroot", "policy", "baseline", "loaded\\-by", "fail\\-on"] {
+        assert!(page.contains(option), "ldsim-check(1) lacks {option}");
+    }
+    let (code, page) = run(&["man", "targets"]);
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH ldsim-targets 1"), "{page}");
+    let (code, _) = run(&["man", "nosuch"]);
+    assert_eq!(code, 2, "an unknown command is a usage error");
+}

@@ -16,6 +16,8 @@ const PROGRAMS: &[&str] = &[
     "plain",
     "plain_v3",
     "netuser_static",
+    // Go 1.15 (Debian 11's fzf): build information in the pointer form.
+    "fzf_go1.15",
 ];
 
 fn program(name: &str) -> PathBuf {

@@ -529,3 +529,51 @@ fn a_chain_of_2000_libraries_costs_its_length() {
     assert_eq!(file["verdict"], "ok", "{file:#}");
     assert_eq!(file["objects"].as_array().map(Vec::len), Some(n as usize));
 }
+
+/// A static program whose 60,000 PT_LOAD entries all cover its whole megabyte of glibc-like
+/// strings: the static-glibc scan reads each byte once (overlapping segments merged), not
+/// once per entry (60 GB).
+#[test]
+fn overlapping_segments_of_a_static_program_are_scanned_once() {
+    const PHNUM: usize = 60_000;
+    const BODY: usize = 1 << 20;
+    let phdrs_end = 64 + 56 * PHNUM;
+    let mut file = Vec::with_capacity(phdrs_end + BODY);
+    file.extend_from_slice(b"\x7fELF\x02\x01\x01");
+    file.resize(16, 0);
+    u16le(&mut file, 2); // ET_EXEC: static, no PT_INTERP
+    u16le(&mut file, 62); // EM_X86_64
+    u32le(&mut file, 1);
+    u64le(&mut file, BASE);
+    u64le(&mut file, 64); // e_phoff
+    u64le(&mut file, 0);
+    u32le(&mut file, 0);
+    u16le(&mut file, 64);
+    u16le(&mut file, 56);
+    u16le(&mut file, PHNUM as u16);
+    u16le(&mut file, 64);
+    u16le(&mut file, 0);
+    u16le(&mut file, 0);
+    let len = (phdrs_end + BODY) as u64;
+    for _ in 0..PHNUM {
+        u32le(&mut file, 1); // PT_LOAD
+        u32le(&mut file, 5);
+        u64le(&mut file, 0);
+        u64le(&mut file, BASE);
+        u64le(&mut file, BASE);
+        u64le(&mut file, len);
+        u64le(&mut file, len);
+        u64le(&mut file, 0x1000);
+    }
+    let pattern: &[u8] =
+        b"\0/etc/ld.so.cache\0GLIBC_PRIVATE\0/etc/nsswitch.conf\0glibc.malloc.check\0";
+    while file.len() < phdrs_end + BODY {
+        file.extend_from_slice(pattern);
+    }
+    file.truncate(phdrs_end + BODY);
+    let root = root_with(&file, None);
+    let run = check(root.path());
+    let report = bounded(&run);
+    assert_eq!(run.code, 0, "{}", run.measured.stderr);
+    assert_eq!(report["static_glibc"]["nss"], true, "{report}");
+}

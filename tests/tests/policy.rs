@@ -211,3 +211,57 @@ fn ldsim_toml_gives_files_targets_policy_and_exceptions() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
 }
+
+/// `[[plugins]]`: the files a glob matches are dlopened by the program it names (as
+/// `--loaded-by`), the others checked as the command line says; `--loaded-by` wins for all.
+#[test]
+fn ldsim_toml_names_the_host_of_plugin_globs() {
+    let m = fixtures();
+    let root = m.roots["glibc"].display().to_string();
+    let plugin = |name: &str| {
+        m.plugins
+            .iter()
+            .find(|p| p.flavour == "glibc" && p.name == name)
+            .unwrap_or_else(|| panic!("no plugin fixture {name}: rerun `cargo xtask fixtures`"))
+            .clone()
+    };
+    let (ok, rpath) = (plugin("plugin_ok"), plugin("plugin_rpath_from_host"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ldsim.toml"),
+        format!(
+            "[[plugins]]\nfiles = \"/t/glibc/plugin_rpath_*/*.so\"\nloaded_by = \"{}\"\n",
+            rpath.host
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| -> Value {
+        let out = Command::new(ldsim_bin())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--in-target",
+                "--sysroot",
+                &root,
+            ])
+            .args(extra)
+            .args([&ok.plugin, &rpath.plugin])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let json = run(&[]);
+    let (first, second) = (&json["files"][0], &json["files"][1]);
+    // Not matched: a shared object on its own (list mode).
+    assert_eq!(first["mode"], "list", "{first}");
+    // Matched: loaded by the host, whose DT_RPATH finds the plugin's dependency.
+    assert_eq!(second["mode"], "dlopen", "{second}");
+    assert_eq!(second["loaded_by"]["program"], rpath.host.as_str());
+    assert_eq!(second["verdict"], "ok", "{second}");
+    // The command line wins for every file.
+    let json = run(&["--loaded-by", "none"]);
+    assert_eq!(json["files"][1]["mode"], "list");
+    assert_eq!(json["files"][1]["verdict"], "fails", "{}", json["files"][1]);
+}

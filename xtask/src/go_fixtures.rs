@@ -2,7 +2,9 @@
 //! machine's Go toolchain (Debian's golang-go) into `<fixtures>/go/`: the builds users make
 //! and what each needs — cgo by default (net, os/user), `-tags netgo,osusergo`, cgo code of
 //! its own, `CGO_ENABLED=0`, `GOAMD64=v3`, and an external static link. Rebuilt only when the
-//! sources, this file or the Go version change.
+//! sources, this file or the Go version change. Besides, a program of Go before 1.18 (its
+//! build information in the older pointer form), which today's toolchain cannot build: a
+//! Debian 11 package's, as Debian built it with Go 1.15.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +14,9 @@ use anyhow::{Context as _, Result};
 use crate::util::{hash_tree, remove_dir, run, Fnv};
 
 const MARKER: &str = ".ldsim-go";
+
+/// The Go < 1.18 program: (suite, package, file in the package, name under `<fixtures>/go`).
+const OLD_GO: (&str, &str, &str, &str) = ("bullseye", "fzf", "usr/bin/fzf", "fzf_go1.15");
 
 /// One `go build`.
 struct GoBuild {
@@ -102,7 +107,21 @@ pub fn build_all(fixtures: &Path, src: &Path) -> Result<()> {
         }
         run(&mut cmd).with_context(|| format!("building the Go fixture {name}"))?;
     }
+    let (suite, package, file, name) = OLD_GO;
+    let suite = crate::debs::Suite {
+        mirror: crate::debs::DEBIAN,
+        name: suite,
+    };
+    let deb = crate::debs::fetch_deb(&fixtures.join("abi"), suite, "amd64", package)?;
+    let unpacked = cache.join("old-go");
+    crate::debs::extract(&deb.path, &unpacked)?;
+    std::fs::copy(unpacked.join(file), dir.join(name))
+        .with_context(|| format!("{file} of {package} {}", deb.version))?;
     std::fs::write(dir.join(MARKER), marker)?;
-    eprintln!("xtask: {} Go fixtures in {}", BUILDS.len(), dir.display());
+    eprintln!(
+        "xtask: {} Go fixtures in {}",
+        BUILDS.len() + 1,
+        dir.display()
+    );
     Ok(())
 }

@@ -79,20 +79,64 @@ pub fn bookworm_debs(fixtures: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Every release whose base image has a table (amd64): target, suite, mirror.
+const RELEASES: [(&str, &str, &str); 7] = [
+    ("debian-11", "bullseye", DEBIAN),
+    ("debian-12", "bookworm", DEBIAN),
+    ("debian-13", "trixie", DEBIAN),
+    ("ubuntu-18.04", "bionic", debs::UBUNTU),
+    ("ubuntu-20.04", "focal", debs::UBUNTU),
+    ("ubuntu-22.04", "jammy", debs::UBUNTU),
+    ("ubuntu-24.04", "noble", debs::UBUNTU),
+];
+
+/// debootstrap's arguments for a minbase amd64 root of `suite` in `dir` (`options` before
+/// the suite, where debootstrap reads them). Ubuntu's releases
+/// use debootstrap's gutsy script, which every Ubuntu suite links to (this host's debootstrap
+/// may predate them).
+fn debootstrap(suite: &str, mirror: &str, dir: &Path, options: &[&str]) -> Command {
+    let mut cmd = Command::new("debootstrap");
+    cmd.args(["--variant=minbase", "--arch=amd64"])
+        .args(options)
+        .arg(suite)
+        .arg(dir)
+        .arg(mirror);
+    if mirror == debs::UBUNTU {
+        cmd.arg("/usr/share/debootstrap/scripts/gutsy");
+    }
+    cmd
+}
+
+/// Real minbase roots, made by debootstrap itself, of the releases the fixture roots do not
+/// cover (Debian 11 and 12 are the fixtures' base roots): `<fixtures>/minbase/<target>`, made
+/// once, which the base-image tables are compared with symbol for symbol
+/// (tests/tests/base_images.rs). About half a minute and 130–200 MB each.
+pub fn minbase_roots(fixtures: &Path) -> Result<()> {
+    for (target, suite, mirror) in RELEASES {
+        if matches!(suite, "bullseye" | "bookworm") {
+            continue;
+        }
+        let root = fixtures.join("minbase").join(target);
+        if root.join(".ldsim-minbase").is_file() {
+            continue;
+        }
+        let tmp = fixtures.join("minbase").join(format!(".{target}.tmp"));
+        crate::util::remove_dir(&tmp)?;
+        std::fs::create_dir_all(&tmp)?;
+        eprintln!("xtask: debootstrap {suite} (the {target} base image, about half a minute)");
+        crate::util::run(&mut debootstrap(suite, mirror, &tmp, &[]))
+            .with_context(|| format!("debootstrap {suite} (needs root and network)"))?;
+        std::fs::write(tmp.join(".ldsim-minbase"), format!("{target}\n"))?;
+        crate::util::remove_dir(&root)?;
+        std::fs::rename(&tmp, &root)?;
+    }
+    Ok(())
+}
+
 /// What `debootstrap --variant=minbase --print-debs` lists for each release whose base image
 /// has a table (amd64): the package sets the tests compare the tables with, one per line in
-/// `<fixtures>/reference/minbase/<target>.txt`, made once. Ubuntu's releases use debootstrap's
-/// gutsy script, which every Ubuntu suite links to (this host's debootstrap may predate them).
+/// `<fixtures>/reference/minbase/<target>.txt`, made once.
 pub fn minbase_lists(fixtures: &Path) -> Result<()> {
-    const RELEASES: [(&str, &str, &str); 7] = [
-        ("debian-11", "bullseye", DEBIAN),
-        ("debian-12", "bookworm", DEBIAN),
-        ("debian-13", "trixie", DEBIAN),
-        ("ubuntu-18.04", "bionic", debs::UBUNTU),
-        ("ubuntu-20.04", "focal", debs::UBUNTU),
-        ("ubuntu-22.04", "jammy", debs::UBUNTU),
-        ("ubuntu-24.04", "noble", debs::UBUNTU),
-    ];
     let dir = fixtures.join("reference/minbase");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     for (target, suite, mirror) in RELEASES {
@@ -101,14 +145,7 @@ pub fn minbase_lists(fixtures: &Path) -> Result<()> {
             continue;
         }
         let scratch = tempfile::tempdir()?;
-        let mut cmd = Command::new("debootstrap");
-        cmd.args(["--variant=minbase", "--arch=amd64", "--print-debs", suite])
-            .arg(scratch.path())
-            .arg(mirror);
-        if mirror == debs::UBUNTU {
-            cmd.arg("/usr/share/debootstrap/scripts/gutsy");
-        }
-        let out = cmd
+        let out = debootstrap(suite, mirror, scratch.path(), &["--print-debs"])
             .output()
             .with_context(|| format!("debootstrap --print-debs {suite}"))?;
         if !out.status.success() {
