@@ -55,10 +55,7 @@ impl DirBackend {
         let mut path = self.root.clone();
         for &c in components {
             if !is_plain_name(c) {
-                return Err(FsError::Io(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "invalid path component",
-                )));
+                return Err(invalid_component());
             }
             path.push(OsStr::from_bytes(c));
         }
@@ -69,7 +66,9 @@ impl DirBackend {
 impl Backend for DirBackend {
     fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError> {
         // Checked before the memo too: its keys join plain names with '/'.
-        self.host_path(components)?;
+        if !components.iter().all(|c| is_plain_name(c)) {
+            return Err(invalid_component());
+        }
         let key = components.join(&b'/');
         if let Some(seen) = self.seen.get(&key) {
             return seen;
@@ -159,6 +158,13 @@ impl Backend for FileBackend {
     fn list(&self, _components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
         Err(FsError::NotADirectory)
     }
+}
+
+fn invalid_component() -> FsError {
+    FsError::Io(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "invalid path component",
+    ))
 }
 
 fn is_plain_name(c: &[u8]) -> bool {

@@ -64,14 +64,20 @@ impl MountTable {
         }
     }
 
-    /// The mount responsible for `path` (longest prefix) and the components of `path` inside it.
-    fn governing<'p, 'c>(&self, path: &'p [&'c [u8]]) -> (&dyn Backend, &'p [&'c [u8]]) {
+    /// The mount responsible for `path` (longest prefix), the components of `path` inside it,
+    /// and whether a mount point lies strictly below `path`.
+    fn governing<'p, 'c>(&self, path: &'p [&'c [u8]]) -> (&dyn Backend, &'p [&'c [u8]], bool) {
         let mut best: (&dyn Backend, usize) = (self.base.as_ref(), 0);
         if self.overlays.is_empty() {
-            return (best.0, path);
+            return (best.0, path, false);
         }
         let mut key: Vec<u8> = Vec::new();
+        let mut below = self.ancestors.contains_key(&key);
         for (depth, component) in path.iter().enumerate() {
+            if !below {
+                // No mount point lies below the prefix walked so far: none deeper either.
+                break;
+            }
             if depth > 0 {
                 key.push(b'/');
             }
@@ -79,19 +85,15 @@ impl MountTable {
             if let Some(&index) = self.by_target.get(&key) {
                 best = (self.overlays[index].backend.as_ref(), depth + 1);
             }
+            below = self.ancestors.contains_key(&key);
         }
-        (best.0, path.get(best.1..).unwrap_or(&[]))
-    }
-
-    /// Does a mount point lie strictly below `path`?
-    fn is_mount_ancestor(&self, path: &[&[u8]]) -> bool {
-        !self.ancestors.is_empty() && self.ancestors.contains_key(&path.join(&b'/'))
+        (best.0, path.get(best.1..).unwrap_or(&[]), below)
     }
 
     pub(crate) fn lstat(&self, path: &[&[u8]]) -> Result<Node, FsError> {
-        let (backend, rest) = self.governing(path);
+        let (backend, rest, mount_ancestor) = self.governing(path);
         let node = backend.lstat(rest);
-        if !self.is_mount_ancestor(path) {
+        if !mount_ancestor {
             return node;
         }
         match node {
@@ -104,19 +106,19 @@ impl MountTable {
     }
 
     pub(crate) fn read(&self, path: &[&[u8]]) -> Result<FileBytes, FsError> {
-        let (backend, rest) = self.governing(path);
+        let (backend, rest, _) = self.governing(path);
         backend.read(rest)
     }
 
     pub(crate) fn open(&self, path: &[&[u8]]) -> Result<OpenFile, FsError> {
-        let (backend, rest) = self.governing(path);
+        let (backend, rest, _) = self.governing(path);
         backend.open(rest)
     }
 
     pub(crate) fn list(&self, path: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
-        let (backend, rest) = self.governing(path);
+        let (backend, rest, mount_ancestor) = self.governing(path);
         let listed = backend.list(rest);
-        let mut names = if self.is_mount_ancestor(path) {
+        let mut names = if mount_ancestor {
             listed.unwrap_or_default()
         } else {
             listed?

@@ -149,20 +149,23 @@ impl OpenFile {
                 .slice(offset.min(end), len)
                 .unwrap_or_else(|| FileBytes::from_vec(Vec::new()))),
             Contents::Host { file, .. } => {
-                use std::os::unix::fs::FileExt;
-                let size = usize::try_from(len)
-                    .map_err(|_| FsError::Io(std::io::Error::from_raw_os_error(libc::EFBIG)))?;
-                let mut buf = vec![0u8; size];
-                let mut filled = 0;
-                while filled < buf.len() {
-                    match file.read_at(&mut buf[filled..], offset + filled as u64) {
+                let too_big = || FsError::Io(std::io::Error::from_raw_os_error(libc::EFBIG));
+                let size = usize::try_from(len).map_err(|_| too_big())?;
+                // Not zeroed first: the reads fill it, and what they do not fill is cut off.
+                let mut buf: Vec<u8> = Vec::with_capacity(size);
+                while buf.len() < size {
+                    let at = offset
+                        .checked_add(buf.len() as u64)
+                        .and_then(|at| libc::off_t::try_from(at).ok())
+                        .ok_or_else(too_big)?;
+                    let want = size - buf.len();
+                    match pread_spare(file, &mut buf, want, at) {
                         Ok(0) => break,
-                        Ok(n) => filled += n,
+                        Ok(_) => {}
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                         Err(e) => return Err(FsError::from_host(e)),
                     }
                 }
-                buf.truncate(filled);
                 Ok(FileBytes::from_vec(buf))
             }
         }
@@ -201,4 +204,25 @@ pub trait Backend: Send + Sync + fmt::Debug {
     }
     /// Names in a directory, sorted.
     fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError>;
+}
+
+/// pread(2) of up to `want` bytes at `at` into the spare capacity of `buf`, which grows by
+/// the bytes read. `want` must fit the spare capacity.
+#[allow(unsafe_code)]
+fn pread_spare(
+    file: &std::fs::File,
+    buf: &mut Vec<u8>,
+    want: usize,
+    at: libc::off_t,
+) -> std::io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let spare = buf.spare_capacity_mut();
+    let want = want.min(spare.len());
+    // SAFETY: the kernel writes at most `want` bytes, all inside the spare capacity, and the
+    // length grows only by the count it reports written (initialised bytes).
+    let read = unsafe { libc::pread(file.as_raw_fd(), spare.as_mut_ptr().cast(), want, at) };
+    let read = usize::try_from(read).map_err(|_| std::io::Error::last_os_error())?;
+    // SAFETY: `read` ≤ `want` ≤ the spare capacity, and those bytes were written above.
+    unsafe { buf.set_len(buf.len() + read) };
+    Ok(read)
 }

@@ -9,7 +9,7 @@ use crate::memo::Memo;
 use crate::mounts::MountTable;
 use crate::node::{Backend, FileBytes, Node, NodeKind, OpenFile, Resolved};
 use crate::target_path::TargetPath;
-use crate::walk::{walk, Last};
+use crate::walk::{walk, walk_counting, walk_in, KnownDir, Last, Prefix};
 
 /// A target root: a base backend at `/` plus overlays mounted at exact target directories
 /// (`--overlay HOST:TARGET`), the longest mount prefix winning.
@@ -17,9 +17,10 @@ use crate::walk::{walk, Last};
 pub struct Sysroot {
     description: String,
     mounts: MountTable,
-    /// What each absolute path resolved to (or its errno): a root does not change while it is
-    /// read, and a run resolves the same library paths for every program. Cleared by `mount`.
-    resolved: Memo<Resolved>,
+    /// What each absolute path resolved to (or its errno), with the symlinks that followed: a
+    /// root does not change while it is read, and a run resolves the same library paths for
+    /// every program. Cleared by `mount`.
+    resolved: Memo<(Resolved, u32)>,
 }
 
 impl Sysroot {
@@ -104,32 +105,65 @@ impl Sysroot {
     /// Resolve `path` (relative paths relative to `cwd`), following every symlink inside the root.
     pub fn resolve(&self, path: &[u8], cwd: &TargetPath) -> Result<Resolved, FsError> {
         if !path.starts_with(b"/") {
-            return self.resolve_walking(path, cwd);
+            return self
+                .resolve_walking(path, cwd)
+                .map(|(resolved, _)| resolved);
         }
+        self.resolve_absolute(path).map(|(resolved, _)| resolved)
+    }
+
+    /// An absolute path, memoised. A loader tries one name in many directories and many names
+    /// in one directory: the last component is looked up in its directory's memoised
+    /// resolution instead of walking the whole path again.
+    fn resolve_absolute(&self, path: &[u8]) -> Result<(Resolved, u32), FsError> {
         if let Some(known) = self.resolved.get(path) {
             return known;
         }
-        let result = self.resolve_walking(path, cwd);
+        let result = match split_dir_name(path) {
+            Some((dir, name)) => {
+                let dir = match self.resolved.get(dir) {
+                    Some(known) => known,
+                    None => {
+                        let walked = self.resolve_walking(dir, &TargetPath::root());
+                        self.resolved.remember(dir.to_vec(), &walked);
+                        walked
+                    }
+                };
+                dir.and_then(|(dir, links)| self.resolve_in(&dir, links, name))
+            }
+            None => self.resolve_walking(path, &TargetPath::root()),
+        };
         self.resolved.remember(path.to_vec(), &result);
         result
     }
 
-    fn resolve_walking(&self, path: &[u8], cwd: &TargetPath) -> Result<Resolved, FsError> {
-        let (prefix, node) = walk(&self.mounts, path, cwd, Last::Follow)?;
-        let (kind, id, mode, size) = match node {
-            Node::File { id, mode, size } => (NodeKind::File, id, mode, size),
-            Node::Dir { id, mode } => (NodeKind::Dir, id, mode, 0),
-            Node::Other { id, mode } => (NodeKind::Other, id, mode, 0),
-            // Unreachable: with `Last::Follow` the walk expands every symlink it meets.
-            Node::Symlink { .. } => return Err(FsError::Loop),
+    /// `name` looked up in the resolved `dir`, as the walk of the whole path would.
+    fn resolve_in(
+        &self,
+        dir: &Resolved,
+        links: u32,
+        name: &[u8],
+    ) -> Result<(Resolved, u32), FsError> {
+        let node = match dir.kind {
+            NodeKind::Dir => Node::Dir {
+                id: dir.id,
+                mode: dir.mode,
+            },
+            // The whole walk would find no directory to look `name` up in.
+            NodeKind::File | NodeKind::Other => return Err(FsError::NotADirectory),
         };
-        Ok(Resolved {
-            path: prefix.into_target_path(),
-            kind,
-            id,
-            mode,
-            size,
-        })
+        let known = KnownDir {
+            path: &dir.path,
+            node,
+            links,
+        };
+        let (prefix, node, links) = walk_in(&self.mounts, known, name, Last::Follow)?;
+        resolved(prefix, node).map(|r| (r, links))
+    }
+
+    fn resolve_walking(&self, path: &[u8], cwd: &TargetPath) -> Result<(Resolved, u32), FsError> {
+        let (prefix, node, links) = walk_counting(&self.mounts, path, cwd, Last::Follow)?;
+        resolved(prefix, node).map(|r| (r, links))
     }
 
     /// lstat inside the root: intermediate components followed, the last not.
@@ -177,4 +211,35 @@ impl Sysroot {
         }
         self.mounts.list(&prefix.components())
     }
+}
+
+/// What a walk that followed every symlink found.
+fn resolved(prefix: Prefix, node: Node) -> Result<Resolved, FsError> {
+    let (kind, id, mode, size) = match node {
+        Node::File { id, mode, size } => (NodeKind::File, id, mode, size),
+        Node::Dir { id, mode } => (NodeKind::Dir, id, mode, 0),
+        Node::Other { id, mode } => (NodeKind::Other, id, mode, 0),
+        // Unreachable: with `Last::Follow` the walk expands every symlink it meets.
+        Node::Symlink { .. } => return Err(FsError::Loop),
+    };
+    Ok(Resolved {
+        path: prefix.into_target_path(),
+        kind,
+        id,
+        mode,
+        size,
+    })
+}
+
+/// An absolute path as its directory and a last component that is a plain name, when it has
+/// both; `None` for anything the whole walk must see (the root's own entries, `.`, `..`, a
+/// trailing slash, a NUL, an over-long path).
+fn split_dir_name(path: &[u8]) -> Option<(&[u8], &[u8])> {
+    if path.len() >= crate::walk::PATH_MAX || path.contains(&0) {
+        return None;
+    }
+    let slash = path.iter().rposition(|&b| b == b'/')?;
+    let (dir, name) = (path.get(..slash)?, path.get(slash + 1..)?);
+    let plain = !name.is_empty() && name != b"." && name != b"..";
+    (plain && !dir.is_empty() && dir.first() == Some(&b'/')).then_some((dir, name))
 }

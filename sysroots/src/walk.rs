@@ -18,7 +18,7 @@ const MAX_SYMLINKS: u32 = 40;
 /// Longest component the Linux filesystems accept (ext4, xfs, btrfs: ENAMETOOLONG beyond).
 const NAME_MAX: usize = 255;
 /// linux fs/namei.c: `getname` refuses a path of PATH_MAX bytes or more (with its NUL).
-const PATH_MAX: usize = 4096;
+pub(crate) const PATH_MAX: usize = 4096;
 
 /// The canonical prefix walked so far: `/c1/c2…` (empty buffer for `/`).
 #[derive(Debug, Default)]
@@ -88,6 +88,57 @@ pub(crate) fn walk(
     cwd: &TargetPath,
     last_mode: Last,
 ) -> Result<(Prefix, Node), FsError> {
+    walk_counting(mounts, path, cwd, last_mode).map(|(prefix, node, _)| (prefix, node))
+}
+
+/// [`walk`], also telling how many symlinks the walk followed.
+pub(crate) fn walk_counting(
+    mounts: &MountTable,
+    path: &[u8],
+    cwd: &TargetPath,
+    last_mode: Last,
+) -> Result<(Prefix, Node, u32), FsError> {
+    let path = checked_name(path)?;
+    let mut prefix = Prefix::default();
+    let mut stack: Vec<Segment<'_>> = Vec::new();
+    push_segment(&mut stack, &mut prefix, Cow::Borrowed(path));
+    if path.first() != Some(&b'/') {
+        push_segment(&mut stack, &mut prefix, Cow::Borrowed(cwd.as_bytes()));
+    }
+    // The root, not looked up yet.
+    follow(mounts, prefix, stack, None, 0, last_mode)
+}
+
+/// A directory resolved before, to walk on from: its canonical path, its node and the
+/// symlinks its own resolution followed (one lookup's links count toward one limit).
+pub(crate) struct KnownDir<'a> {
+    pub path: &'a TargetPath,
+    pub node: Node,
+    pub links: u32,
+}
+
+/// Walk the single plain component `name` (no `/`, not `.` or `..`) inside `dir`: what
+/// [`walk`] of `dir/name` gives, without walking `dir` again. A `dir` that is no directory
+/// gives ENOTDIR, as the whole walk would.
+pub(crate) fn walk_in(
+    mounts: &MountTable,
+    dir: KnownDir<'_>,
+    name: &[u8],
+    last_mode: Last,
+) -> Result<(Prefix, Node, u32), FsError> {
+    let mut prefix = Prefix::default();
+    for comp in dir.path.components() {
+        prefix.push(comp);
+    }
+    let stack = vec![Segment {
+        bytes: Cow::Borrowed(name),
+        pos: 0,
+    }];
+    follow(mounts, prefix, stack, Some(dir.node), dir.links, last_mode)
+}
+
+/// The checks on a whole path before any component is looked up.
+fn checked_name(path: &[u8]) -> Result<&[u8], FsError> {
     // A C caller's string stops at the first NUL.
     let path = match path.iter().position(|&b| b == 0) {
         Some(nul) => path.get(..nul).unwrap_or(&[]),
@@ -100,17 +151,19 @@ pub(crate) fn walk(
     if path.len() >= PATH_MAX {
         return Err(FsError::NameTooLong);
     }
+    Ok(path)
+}
 
-    let mut prefix = Prefix::default();
-    let mut stack: Vec<Segment<'_>> = Vec::new();
-    push_segment(&mut stack, &mut prefix, Cow::Borrowed(path));
-    if path.first() != Some(&b'/') {
-        push_segment(&mut stack, &mut prefix, Cow::Borrowed(cwd.as_bytes()));
-    }
-
-    // The node at `prefix`; `None` is a directory not looked up yet (the root, or after `..`).
-    let mut current: Option<Node> = None;
-    let mut links = 0u32;
+/// The component loop: `current` is the node at `prefix` (`None`: a directory not looked up
+/// yet, the root or after `..`), `links` the symlinks followed so far.
+fn follow<'a>(
+    mounts: &MountTable,
+    mut prefix: Prefix,
+    mut stack: Vec<Segment<'a>>,
+    mut current: Option<Node>,
+    mut links: u32,
+    last_mode: Last,
+) -> Result<(Prefix, Node, u32), FsError> {
     // A trailing slash demands a directory and follows a final symlink (fs/namei.c: lookup_last
     // sets LOOKUP_FOLLOW | LOOKUP_DIRECTORY, which then stay set for a trailing link's body).
     let mut must_be_dir = false;
@@ -168,7 +221,7 @@ pub(crate) fn walk(
     if must_be_dir && !matches!(node, Node::Dir { .. }) {
         return Err(FsError::NotADirectory);
     }
-    Ok((prefix, node))
+    Ok((prefix, node, links))
 }
 
 fn is_dir(node: Option<&Node>) -> bool {

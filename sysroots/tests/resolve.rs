@@ -117,6 +117,51 @@ fn forty_symlinks_are_followed_the_forty_first_is_eloop() {
     );
 }
 
+/// A path's last component is looked up in its directory's remembered resolution: asked in
+/// any order, every path gives what a fresh root's whole walk gives.
+#[test]
+fn remembered_directories_give_what_the_whole_walk_gives() {
+    let spec = "usr/lib/libfoo.so.1: foo
+                lib -> usr/lib
+                file: f
+                linkdir -> lib
+                dangling -> missing/dir
+                l1 -> l2";
+    let (dir, sysroot) = root(spec);
+    // 39 more links: `l1` alone is 40, one more in the directory part is the 41st.
+    for i in 2..=39 {
+        symlink(format!("l{}", i + 1), dir.path().join(format!("l{i}"))).unwrap();
+    }
+    symlink("usr/lib/libfoo.so.1", dir.path().join("l40")).unwrap();
+    symlink(".", dir.path().join("here")).unwrap();
+    let queries = [
+        "/lib",
+        "/lib/libfoo.so.1",
+        "/linkdir/libfoo.so.1",
+        "/linkdir/missing.so",
+        "/file",
+        "/file/x",
+        "/dangling",
+        "/dangling/x",
+        "/here",
+        "/here/l1",
+        "/l1",
+        "/here/here/file",
+        "/usr/lib/../lib/libfoo.so.1",
+        "/usr//lib/libfoo.so.1",
+    ];
+    for query in queries.iter().chain(queries.iter().rev()) {
+        let fresh = Sysroot::from_dir(dir.path()).unwrap();
+        assert_eq!(resolve(&sysroot, query), resolve(&fresh, query), "{query}");
+    }
+    assert_eq!(resolve(&sysroot, "/file/x"), "error: Not a directory");
+    assert_eq!(
+        resolve(&sysroot, "/here/l1"),
+        "error: Too many levels of symbolic links"
+    );
+    assert_eq!(resolve(&sysroot, "/l1"), "/usr/lib/libfoo.so.1");
+}
+
 #[test]
 fn relative_symlink_is_relative_to_its_own_directory() {
     let (_dir, sysroot) = root(
