@@ -288,6 +288,74 @@ pub fn version_requirement<'a>(obj: &'a ElfObject, sym: &Symbol) -> Option<Versi
         })
 }
 
+/// An object's [`version_requirement`]s by versym index, gathered once for binding all of
+/// its references (a scan of the Vernaux entries per reference was a twentieth of an audit).
+#[derive(Debug)]
+pub struct Requirements<'a> {
+    obj: &'a ElfObject,
+    /// By version index up to [`MAX_DENSE_INDEX`]: `None` when no entry has the index, else
+    /// what [`version_requirement`] gives.
+    by_index: Vec<Option<Option<VersionReq<'a>>>>,
+}
+
+/// Indices up to this are looked up in a table; real objects use a few dozen, and a hostile
+/// file's larger ones are scanned for as before.
+const MAX_DENSE_INDEX: usize = 512;
+
+impl<'a> Requirements<'a> {
+    pub fn new(obj: &'a ElfObject) -> Self {
+        let mut by_index: Vec<Option<Option<VersionReq<'a>>>> = Vec::new();
+        let mut set = |index: u16, req: Option<VersionReq<'a>>| {
+            let index = usize::from(index);
+            if !(2..=MAX_DENSE_INDEX).contains(&index) {
+                return;
+            }
+            if by_index.len() <= index {
+                by_index.resize(index + 1, None);
+            }
+            // The first entry with an index decides, as in the scan.
+            by_index[index].get_or_insert(req);
+        };
+        for need in &obj.verneeds {
+            for aux in &need.entries {
+                let req = (aux.hash != 0).then_some(VersionReq {
+                    name: &aux.name,
+                    hash: aux.hash,
+                    hidden: aux.other & VERSYM_HIDDEN != 0,
+                    file: &need.file,
+                });
+                set(aux.other & !VERSYM_HIDDEN, req);
+            }
+        }
+        for d in &obj.verdefs {
+            // Only a Verdef that qualifies ends the scan for its index.
+            if d.flags & VER_FLG_BASE == 0 && d.hash != 0 {
+                set(
+                    d.index,
+                    Some(VersionReq {
+                        name: &d.name,
+                        hash: d.hash,
+                        hidden: false,
+                        file: b"",
+                    }),
+                );
+            }
+        }
+        Requirements { obj, by_index }
+    }
+
+    /// [`version_requirement`] of `sym`, a symbol of this object.
+    pub fn of(&self, sym: &Symbol) -> Option<VersionReq<'a>> {
+        let index = sym.version_index()?;
+        match self.by_index.get(usize::from(index)) {
+            Some(Some(known)) => *known,
+            // Not in the table: no entry has that index, unless it is past the table.
+            _ if usize::from(index) <= MAX_DENSE_INDEX => None,
+            _ => version_requirement(self.obj, sym),
+        }
+    }
+}
+
 /// The name and hash at a version index of a defining object (`l_versions[ndx]`): Verdefs
 /// except the BASE one, which glibc deliberately leaves nameless.
 fn version_at(obj: &ElfObject, index: u16) -> Option<(&[u8], u32)> {
@@ -695,6 +763,63 @@ mod tests {
             size: 8,
             versym: None,
         }
+    }
+
+    #[test]
+    fn requirements_table_gives_what_the_scan_gives() {
+        let aux = |name: &str, hash: u32, other: u16| Vernaux {
+            name: Name::from(name),
+            hash,
+            flags: 0,
+            other,
+        };
+        let def = |name: &str, index: u16, flags: u16, hash: u32| Verdef {
+            index,
+            flags,
+            hash,
+            name: Name::from(name),
+        };
+        let obj = ElfObject {
+            verneeds: vec![
+                Verneed {
+                    file: Name::from("libc.so.6"),
+                    // Index 3 twice (the first decides), a hidden one, a zero hash.
+                    entries: vec![
+                        aux("GLIBC_2.34", 1, 3),
+                        aux("GLIBC_2.2.5", 2, 3),
+                        aux("GLIBC_PRIVATE", 3, 4 | VERSYM_HIDDEN),
+                        aux("NOHASH", 0, 5),
+                    ],
+                },
+                Verneed {
+                    file: Name::from("libm.so.6"),
+                    entries: vec![aux("GLIBC_2.29", 4, 6), aux("FAR", 5, 40_000)],
+                },
+            ],
+            // Its base version and a zero-hash one never answer; 6 is a Vernaux's first.
+            verdefs: vec![
+                def("libx.so", 1, VER_FLG_BASE, 9),
+                def("X_1", 7, 0, 0),
+                def("X_1b", 7, 0, 10),
+                def("X_2", 6, 0, 11),
+                def("BASE8", 8, VER_FLG_BASE, 12),
+            ],
+            ..library(&["f"], 1)
+        };
+        let table = Requirements::new(&obj);
+        for versym in (0..12).chain([40_000, 40_001, 0x8003]) {
+            let sym = Symbol {
+                versym: Some(versym),
+                ..defined("f")
+            };
+            assert_eq!(
+                table.of(&sym),
+                version_requirement(&obj, &sym),
+                "versym {versym:#x}"
+            );
+        }
+        let unversioned = defined("f");
+        assert_eq!(table.of(&unversioned), None);
     }
 
     /// A library defining `names` (symbols 1..), with a DT_GNU_HASH table of one bucket that

@@ -95,6 +95,34 @@ impl<'a> Reader<'a> {
         self.array(off).map(|b| self.u64_from(b))
     }
 
+    /// `count` consecutive u32s at `off`, read from one slice (a hash table's chains hold one
+    /// per symbol).
+    pub fn u32s(&self, off: u64, count: u64) -> Option<Box<[u32]>> {
+        let bytes = self.slice(off, count.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| self.endian.u32(b.try_into().unwrap_or_default()))
+                .collect(),
+        )
+    }
+
+    /// `count` consecutive Addr/Off/Xwords of this class at `off`, widened to u64.
+    pub fn words(&self, off: u64, count: u64) -> Option<Box<[u64]>> {
+        let size = self.word_size();
+        let bytes = self.slice(off, count.checked_mul(size)?)?;
+        Some(match self.class {
+            Class::Elf32 => bytes
+                .chunks_exact(4)
+                .map(|b| u64::from(self.endian.u32(b.try_into().unwrap_or_default())))
+                .collect(),
+            Class::Elf64 => bytes
+                .chunks_exact(8)
+                .map(|b| self.endian.u64(b.try_into().unwrap_or_default()))
+                .collect(),
+        })
+    }
+
     /// Bytes already read, in the file's byte order.
     pub fn u16_from(&self, b: [u8; 2]) -> u16 {
         self.endian.u16(b)

@@ -71,7 +71,25 @@ impl NulRuns {
 /// bytes.
 fn short_len(bytes: &[u8], start: usize) -> Option<usize> {
     let window = bytes.get(start..bytes.len().min(start.checked_add(SHORT_SCAN)?))?;
-    window.iter().position(|&b| b == 0)
+    // A word at a time: every symbol name of every object is measured here.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = window.chunks_exact(8);
+    let mut scanned = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().ok()?);
+        // The lowest flagged byte is the first NUL (a borrow only flags bytes above one).
+        let nul = word.wrapping_sub(ONES) & !word & HIGHS;
+        if nul != 0 {
+            return Some(scanned + (nul.trailing_zeros() / 8) as usize);
+        }
+        scanned += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|p| scanned + p)
 }
 
 use super::dynamic::Tags;

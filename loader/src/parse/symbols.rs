@@ -133,15 +133,9 @@ pub(super) fn read_gnu_hash(
         if chain_count.checked_mul(4)?.checked_add(chains_at)? > end {
             return None;
         }
-        let bloom: Box<[u64]> = (0..u64::from(bloom_words))
-            .map(|i| r.word(bloom_at + i * word))
-            .collect::<Option<_>>()?;
-        let buckets: Box<[u32]> = (0..u64::from(nbuckets))
-            .map(|i| r.u32(buckets_at + i * 4))
-            .collect::<Option<_>>()?;
-        let chains: Box<[u32]> = (0..chain_count)
-            .map(|i| r.u32(chains_at + i * 4))
-            .collect::<Option<_>>()?;
+        let bloom = r.words(bloom_at, u64::from(bloom_words))?;
+        let buckets = r.u32s(buckets_at, u64::from(nbuckets))?;
+        let chains = r.u32s(chains_at, chain_count)?;
         Some(GnuHash::new(
             bloom,
             (word * 8) as u32,
