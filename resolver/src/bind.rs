@@ -255,6 +255,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let mut listed = 0;
         let mut definers: Vec<Definer> = Vec::new();
         let mut all_defined = true;
+        let requirements = binding::Requirements::new(obj);
         for (ref_index, r) in refs.iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -262,7 +263,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             if sym.binding == ldsim_loader::STB_LOCAL {
                 continue;
             }
-            let version = binding::version_requirement(obj, sym);
+            let version = requirements.of(sym);
             let class = lookup_class(r);
             let name = LookupName::with_gnu_hash(&sym.name, r.name_hash);
             let own = match (symbolic, self_pos) {

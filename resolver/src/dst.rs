@@ -86,15 +86,18 @@ pub(crate) fn trim_dir(dir: &[u8]) -> &[u8] {
 
 /// `dir/name`, with the empty directory meaning the current directory.
 pub(crate) fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
-    if dir.is_empty() {
-        return name.to_vec();
-    }
-    let mut p = dir.to_vec();
-    if !p.ends_with(b"/") {
-        p.push(b'/');
-    }
-    p.extend_from_slice(name);
+    let mut p = Vec::with_capacity(dir.len() + 1 + name.len());
+    join_into(&mut p, dir, name);
     p
+}
+
+/// [`join`], appended to `out`.
+pub(crate) fn join_into(out: &mut Vec<u8>, dir: &[u8], name: &[u8]) {
+    out.extend_from_slice(dir);
+    if !dir.is_empty() && !dir.ends_with(b"/") {
+        out.push(b'/');
+    }
+    out.extend_from_slice(name);
 }
 
 /// The directory part of a path (`/a/b` → `/a`, `b` → `.`).

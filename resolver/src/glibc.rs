@@ -662,14 +662,19 @@ impl<'a, 'r> Glibc<'a, 'r> {
     ) -> Step {
         debug!(target: "ldsim::libs", "  search path={}\t\t({from})", dirs.iter().map(|d| lossy(d)).collect::<Vec<_>>().join(":"));
         let subdirs = self.subdirs();
+        let mut path = Vec::new();
         for dir in dirs {
             for sub in &subdirs {
-                let d = if sub.is_empty() {
-                    dir.clone()
+                path.clear();
+                if sub.is_empty() {
+                    dst::join_into(&mut path, dir, name);
                 } else {
-                    dst::join(dir, sub.as_bytes())
-                };
-                let path = dst::join(&d, name);
+                    dst::join_into(&mut path, dir, sub.as_bytes());
+                    if !path.ends_with(b"/") {
+                        path.push(b'/');
+                    }
+                    path.extend_from_slice(name);
+                }
                 match self.try_candidate(&path, name, via, state) {
                     Some(Ok(found)) => return Some(Ok(found)),
                     Some(Err(fatal)) => return Some(Err(fatal)),
