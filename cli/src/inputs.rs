@@ -2,12 +2,13 @@
 //! sorted, directory symlinks not followed, non-ELF files skipped silently; a named directory
 //! holding no ELF file at all is an input error).
 
+use foldhash::{HashMap, HashSet};
 use ldsim_loader::arch::Arch;
 use ldsim_resolver::ParsedFile;
 use ldsim_sysroots::{FileId, FsError, Node, NodeKind, Sysroot, TargetPath};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::ffi::OsStr;
+use std::fs::FileType;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -92,7 +93,7 @@ impl HostInputs {
     /// checked itself.
     pub fn add_program(&mut self, path: PathBuf) {
         if !self.files.contains_key(&path) {
-            if let Ok(Read::Elf(file) | Read::Other(file)) = read_host(&path) {
+            if let Ok(Read::Elf(file) | Read::Other(file)) = read_host(&path, false) {
                 self.files.insert(path.clone(), file);
             }
         }
@@ -105,6 +106,8 @@ enum Named {
     File {
         display: String,
         path: PathBuf,
+        /// Known to be a regular file (no need to stat it again before opening it).
+        regular: bool,
     },
     Error(Job),
     /// A named directory and what its walk found.
@@ -161,14 +164,14 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     let canonicals = canonicalize_all(files);
     for (file, canonical) in files.iter().zip(canonicals) {
         let display = file.to_string_lossy().into_owned();
-        let (canonical, is_dir) = match canonical {
+        let (canonical, kind) = match canonical {
             Ok(found) => found,
             Err(err) => {
                 named.push(Named::Error(error_job(display, &err)));
                 continue;
             }
         };
-        if is_dir {
+        if kind.is_some_and(|k| k.is_dir()) {
             let mut found = Vec::new();
             walk_host(file, &canonical, 0, &mut found);
             named.push(Named::Dir {
@@ -180,16 +183,18 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
             named.push(Named::File {
                 display,
                 path: canonical,
+                regular: kind.is_some_and(|k| k.is_file()),
             });
         }
     }
 
-    let mut paths: Vec<&PathBuf> = Vec::new();
+    // Each path with whether it is known to be a regular file (a walk only keeps those).
+    let mut paths: Vec<(&PathBuf, bool)> = Vec::new();
     for n in &named {
         match n {
-            Named::File { path, .. } => paths.push(path),
+            Named::File { path, regular, .. } => paths.push((path, *regular)),
             Named::Dir { found, .. } => paths.extend(found.iter().filter_map(|w| match w {
-                Walked::File { path, .. } => Some(path),
+                Walked::File { path, .. } => Some((path, true)),
                 Walked::Error(_) => None,
             })),
             Named::Error(_) => {}
@@ -197,11 +202,11 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     }
     // By bytes: Path's own order compares component by component, a tenth of the serial
     // time of a thousand-file audit.
-    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    paths.dedup();
+    paths.sort_unstable_by(|(a, _), (b, _)| a.as_os_str().cmp(b.as_os_str()));
+    paths.dedup_by(|(a, _), (b, _)| a == b);
     let read: HashMap<PathBuf, std::io::Result<Read>> = paths
         .par_iter()
-        .map(|&path| (path.clone(), read_host(path)))
+        .map(|&(path, regular)| (path.clone(), read_host(path, regular)))
         .collect();
 
     let mut inputs = HostInputs::default();
@@ -209,7 +214,7 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
         match n {
             Named::Error(job) => inputs.jobs.push(job),
             // A named file is checked even if not ELF (the checker says what it is).
-            Named::File { display, path } => inputs.jobs.push(host_job(display, path)),
+            Named::File { display, path, .. } => inputs.jobs.push(host_job(display, path)),
             Named::Dir {
                 display,
                 canonical,
@@ -234,7 +239,7 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
         }
     }
     // The views of the files to check (a file named twice is read once).
-    let checked: std::collections::HashSet<&PathBuf> = inputs.host_paths().collect();
+    let checked: HashSet<&PathBuf> = inputs.host_paths().collect();
     let files = read
         .into_iter()
         .filter(|(path, _)| checked.contains(path))
@@ -250,18 +255,19 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
 /// `canonicalize` of every name, side by side, with each directory resolved once: an audit
 /// names a thousand files in a few dozen directories, and realpath reads every component of
 /// every one of them.
-fn canonicalize_all(files: &[PathBuf]) -> Vec<std::io::Result<(PathBuf, bool)>> {
+/// Each with its file type (`None` when it could not be read).
+fn canonicalize_all(files: &[PathBuf]) -> Vec<std::io::Result<(PathBuf, Option<FileType>)>> {
     let mut parents: Vec<&Path> = files.iter().filter_map(|f| plain_parent(f)).collect();
     parents.sort();
     parents.dedup();
-    let dirs: std::collections::HashMap<&Path, std::io::Result<PathBuf>> = parents
+    let dirs: HashMap<&Path, std::io::Result<PathBuf>> = parents
         .par_iter()
         .map(|&dir| (dir, std::fs::canonicalize(dir)))
         .collect();
     let slow = |file: &Path| {
         let path = std::fs::canonicalize(file)?;
-        let is_dir = path.is_dir();
-        Ok((path, is_dir))
+        let kind = std::fs::metadata(&path).ok().map(|m| m.file_type());
+        Ok((path, kind))
     };
     files
         .par_iter()
@@ -272,7 +278,9 @@ fn canonicalize_all(files: &[PathBuf]) -> Vec<std::io::Result<(PathBuf, bool)>> 
                     let joined = dir.join(name);
                     // A symlink (or anything odd) as the last component: the slow way.
                     match std::fs::symlink_metadata(&joined) {
-                        Ok(meta) if !meta.file_type().is_symlink() => Ok((joined, meta.is_dir())),
+                        Ok(meta) if !meta.file_type().is_symlink() => {
+                            Ok((joined, Some(meta.file_type())))
+                        }
                         _ => slow(file),
                     }
                 }
@@ -365,8 +373,9 @@ fn walk_host(shown: &Path, real: &Path, depth: usize, found: &mut Vec<Walked>) {
 
 /// Read a host file once: its ELF magic checked, parsed if it has it. Only a regular file is
 /// opened (a fifo would block; the checker reports what anything else is).
-fn read_host(path: &Path) -> std::io::Result<Read> {
-    if !std::fs::metadata(path)?.is_file() {
+/// `regular`: the caller's own stat of it said it is a regular file.
+fn read_host(path: &Path, regular: bool) -> std::io::Result<Read> {
+    if !regular && !std::fs::metadata(path)?.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
     let file = std::fs::File::open(path)?;
@@ -596,7 +605,10 @@ mod tests {
         for ((name, path), found) in names.iter().zip(&paths).zip(canonicalize_all(&paths)) {
             let real = fs::canonicalize(path).ok();
             let is_dir = real.as_ref().is_some_and(|r| r.is_dir());
-            assert_eq!(found.ok(), real.map(|r| (r, is_dir)), "{name}");
+            let found = found
+                .ok()
+                .map(|(path, kind)| (path, kind.is_some_and(|k| k.is_dir())));
+            assert_eq!(found, real.map(|r| (r, is_dir)), "{name}");
         }
     }
 
