@@ -384,7 +384,7 @@ fn check(
         .map(|c| status(&c.outcomes))
         .max()
         .unwrap_or(exit::OK);
-    Ok(match args.fail_on {
+    let status = match args.fail_on {
         FailOn::Any if breaks_policy => verdicts.max(exit::FAILS),
         FailOn::Any => verdicts,
         // Only input errors and regressions count.
@@ -397,7 +397,9 @@ fn check(
             };
             errors.max(if regressed { exit::FAILS } else { exit::OK })
         }
-    })
+    };
+    release_at_exit((inputs, jobs, columns));
+    Ok(status)
 }
 
 /// What is said of the run beyond each file's reports: the release policy's verdicts and
@@ -429,8 +431,13 @@ fn align(checked: Vec<(Vec<Job>, Column)>) -> (Vec<Job>, Vec<Column>) {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.display == y.display)
     });
     if same {
-        let jobs = checked.first().map(|(j, _)| j.clone()).unwrap_or_default();
-        return (jobs, checked.into_iter().map(|(_, c)| c).collect());
+        let mut columns = Vec::with_capacity(checked.len());
+        let mut jobs = None;
+        for (column_jobs, column) in checked {
+            jobs.get_or_insert(column_jobs);
+            columns.push(column);
+        }
+        return (jobs.unwrap_or_default(), columns);
     }
     // The same display twice (a FILE named twice) is told apart by its occurrence.
     let keys = |jobs: &[Job]| -> Vec<(String, usize)> {
@@ -581,6 +588,7 @@ fn check_host_files_in_root(
                 adopt_host_files(&checker, inputs, group);
                 let outcomes = run_checks(&checker, group, &hosts);
                 release_at_exit(checker);
+                release_at_exit(root);
                 Ok(outcomes)
             }
             // Files of another architecture can still be checked against their image.
@@ -610,7 +618,10 @@ fn check_builtin(
         let hosts = hosts(args, false);
         let checker = builtin_checker(&root, args);
         adopt_host_files(&checker, inputs, group);
-        Ok(run_checks(&checker, group, &hosts))
+        let outcomes = run_checks(&checker, group, &hosts);
+        release_at_exit(checker);
+        release_at_exit(root);
+        Ok(outcomes)
     })
 }
 
@@ -738,10 +749,11 @@ fn drop_findings(report: &mut Report) {
     report.dlopen_dependencies = Vec::new();
 }
 
-/// A root's parses and indexes (thousands of objects in an audit) are left for the process
-/// exit to release at once rather than freed one by one: the reports own all they need.
-fn release_at_exit(checker: Checker<'_>) {
-    std::mem::forget(checker);
+/// A root's parses and indexes, the inputs and the reports (thousands of objects and tens of
+/// thousands of problems in an audit) are left for the process exit to release at once
+/// rather than freed one by one at the end of the run.
+fn release_at_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 fn run_checks(checker: &Checker<'_>, jobs: &[Job], hosts: &Hosts) -> Vec<Outcome> {
