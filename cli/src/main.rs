@@ -618,10 +618,9 @@ fn check_builtin(
         let hosts = hosts(args, false);
         let checker = builtin_checker(&root, args);
         adopt_host_files(&checker, inputs, group);
-        let outcomes = run_checks(&checker, group, &hosts);
-        release_at_exit(checker);
-        release_at_exit(root);
-        Ok(outcomes)
+        // Dropped here, not left to the exit: a run over many built-in targets would hold
+        // every target's root at once.
+        Ok(run_checks(&checker, group, &hosts))
     })
 }
 

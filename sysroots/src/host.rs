@@ -1,10 +1,11 @@
 //! Backends on the host filesystem: a directory ([`DirBackend`]) and a single file
 //! ([`FileBackend`], for `--overlay HOST_FILE:TARGET_FILE`).
 //!
-//! Architecture Invariant: the OS is only ever handed `root/c1/…/cn` where every `ci` is a plain
-//! name that the [`crate::Sysroot`] walk has already checked is not a symlink (the final one is
-//! `lstat`ed, opened with `O_NOFOLLOW`). Host symlinks are reported, never followed, and no
-//! host path is ever canonicalised.
+//! Architecture Invariant: the OS is only ever handed `root/c1/…/cn` (as `c1/…/cn` relative
+//! to the root directory's descriptor) where every `ci` is a plain name that the
+//! [`crate::Sysroot`] walk has already checked is not a symlink (the final one is `lstat`ed,
+//! opened with `O_NOFOLLOW`). Host symlinks are reported, never followed, and no host path is
+//! ever canonicalised.
 
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata, OpenOptions};
@@ -12,6 +13,9 @@ use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+
+use nix::fcntl::{AtFlags, OFlag};
+use nix::sys::stat::Mode;
 
 use crate::error::{FsError, OpenError};
 use crate::memo::Memo;
@@ -28,6 +32,9 @@ const MMAP_THRESHOLD: u64 = 256 * 1024;
 #[derive(Debug)]
 pub struct DirBackend {
     root: PathBuf,
+    /// The root directory, opened once: every lookup below it names a path relative to it, so
+    /// the OS does not walk the root's own host path again each time.
+    dir: std::os::fd::OwnedFd,
     /// What `lstat` said of each path asked, with its errno when it failed: a root is only
     /// read, and a run resolves the same directories for every library it looks for.
     seen: Memo<Node>,
@@ -44,8 +51,18 @@ impl DirBackend {
         if !meta.is_dir() {
             return Err(OpenError::NotADirectory(root.to_path_buf()));
         }
+        let dir = nix::fcntl::open(
+            root,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|errno| OpenError::Io {
+            path: root.to_path_buf(),
+            source: io::Error::from(errno),
+        })?;
         Ok(DirBackend {
             root: root.to_path_buf(),
+            dir,
             seen: Memo::default(),
         })
     }
@@ -73,19 +90,33 @@ impl Backend for DirBackend {
         if let Some(seen) = self.seen.get(&key) {
             return seen;
         }
-        let result = self.lstat_host(components);
+        let result = self.lstat_host(components, &key);
         self.seen.remember(key, &result);
         result
     }
 
     fn read(&self, components: &[&[u8]]) -> Result<FileBytes, FsError> {
-        let path = self.host_path(components)?;
-        read_host_file(&path, !components.is_empty())
+        self.open(components)?.into_bytes()
     }
 
     fn open(&self, components: &[&[u8]]) -> Result<OpenFile, FsError> {
-        let path = self.host_path(components)?;
-        open_host_file(&path, !components.is_empty())
+        if components.is_empty() {
+            let path = self.host_path(components)?;
+            return open_host_file(&path, false);
+        }
+        if !components.iter().all(|c| is_plain_name(c)) {
+            return Err(invalid_component());
+        }
+        // O_NOFOLLOW: the final component comes from the target (the walk saw a file there).
+        let relative = OsStr::from_bytes(&components.join(&b'/')).to_owned();
+        let fd = nix::fcntl::openat(
+            &self.dir,
+            relative.as_os_str(),
+            OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(host_errno)?;
+        serve(File::from(fd))
     }
 
     fn list(&self, components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
@@ -95,21 +126,36 @@ impl Backend for DirBackend {
 }
 
 impl DirBackend {
-    fn lstat_host(&self, components: &[&[u8]]) -> Result<Node, FsError> {
-        let path = self.host_path(components)?;
+    /// `relative`: the components joined with `/` (plain names, checked by the caller).
+    fn lstat_host(&self, components: &[&[u8]], relative: &[u8]) -> Result<Node, FsError> {
         if components.is_empty() {
             // The root itself: followed, like the user's choice of root in `new`.
+            let path = self.host_path(components)?;
             let meta = fs::metadata(&path).map_err(FsError::from_host)?;
             return Ok(node_from_metadata(&meta));
         }
-        let meta = fs::symlink_metadata(&path).map_err(FsError::from_host)?;
-        if meta.file_type().is_symlink() {
-            let target = fs::read_link(&path).map_err(FsError::from_host)?;
-            return Ok(Node::Symlink {
-                target: target.into_os_string().into_vec(),
-            });
-        }
-        Ok(node_from_metadata(&meta))
+        let relative = OsStr::from_bytes(relative);
+        let stat = nix::sys::stat::fstatat(&self.dir, relative, AtFlags::AT_SYMLINK_NOFOLLOW)
+            .map_err(host_errno)?;
+        let id = FileId {
+            dev: stat.st_dev,
+            ino: stat.st_ino,
+        };
+        let mode = stat.st_mode & 0o7777;
+        Ok(match stat.st_mode & libc::S_IFMT {
+            libc::S_IFLNK => Node::Symlink {
+                target: nix::fcntl::readlinkat(&self.dir, relative)
+                    .map_err(host_errno)?
+                    .into_vec(),
+            },
+            libc::S_IFDIR => Node::Dir { id, mode },
+            libc::S_IFREG => Node::File {
+                id,
+                mode,
+                size: u64::try_from(stat.st_size).unwrap_or(0),
+            },
+            _ => Node::Other { id, mode },
+        })
     }
 }
 
@@ -158,6 +204,11 @@ impl Backend for FileBackend {
     fn list(&self, _components: &[&[u8]]) -> Result<Vec<Vec<u8>>, FsError> {
         Err(FsError::NotADirectory)
     }
+}
+
+/// An errno from a call made through nix, as the host error it is.
+fn host_errno(errno: nix::errno::Errno) -> FsError {
+    FsError::from_host(io::Error::from(errno))
 }
 
 fn invalid_component() -> FsError {
@@ -210,6 +261,11 @@ fn open_host_file(path: &Path, no_follow: bool) -> Result<OpenFile, FsError> {
         .custom_flags(flags)
         .open(path)
         .map_err(FsError::from_host)?;
+    serve(file)
+}
+
+/// An opened file as the loader would get it: a regular file mapped or left to be read.
+fn serve(file: File) -> Result<OpenFile, FsError> {
     let meta = file.metadata().map_err(FsError::from_host)?;
     if meta.is_dir() {
         return Err(FsError::IsADirectory);

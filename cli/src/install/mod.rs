@@ -6,6 +6,7 @@ mod origin;
 use crate::inputs::HostInputs;
 use ldsim_sysroots::{FsError, Sysroot, TargetPath};
 use origin::host_install_mounts;
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// Mount what the host inputs need (the files and the host programs), leaving alone what
@@ -22,13 +23,14 @@ pub fn mount(
 ) -> anyhow::Result<()> {
     let files: Vec<&PathBuf> = inputs.host_paths().collect();
     // A file that is not a loadable ELF file wants nothing (the checker reports its error).
+    // Side by side: an audit names thousands of files.
     let mut candidates: Vec<(TargetPath, PathBuf)> = files
-        .iter()
+        .par_iter()
         .filter_map(|&file| {
             let object = inputs.files.get(file)?.object.as_ref()?.object();
             Some(host_install_mounts(file, object))
         })
-        .flatten()
+        .flatten_iter()
         .collect();
     candidates.extend(
         inputs
@@ -37,7 +39,7 @@ pub fn mount(
             .filter(|dir| dir.as_os_str() != "/")
             .map(|dir| (target_of(dir), dir.clone())),
     );
-    candidates.sort();
+    candidates.sort_unstable();
     candidates.dedup();
 
     let mut mounted: Vec<TargetPath> = overlays.to_vec();
