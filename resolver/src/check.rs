@@ -60,6 +60,9 @@ pub enum HostChoice {
 
 type LoaderEntry = Arc<Result<LoaderConfig, InterpFailure>>;
 
+/// The target's own loader for an architecture: its path and configuration.
+type RootLoader = Option<(Vec<u8>, Arc<LoaderConfigRef>)>;
+
 /// Simulates the target's loader for files inside one root. Parsed objects and loader
 /// configurations are cached and shared across every file checked (and across threads).
 #[derive(Debug)]
@@ -67,6 +70,8 @@ pub struct Checker<'r> {
     store: Store<'r>,
     env: Environment,
     loaders: Mutex<HashMap<(Vec<u8>, Arch), LoaderEntry>>,
+    /// [`Checker::root_loader`] by architecture: asked once for every shared object listed.
+    root_loaders: Mutex<HashMap<Arch, RootLoader>>,
     /// Host programs started for the plugins they dlopen, by path: one start-up per host and
     /// run, however many plugins it loads (a Python's hundred extension modules).
     started_hosts: Mutex<HashMap<Vec<u8>, Arc<LinkMap>>>,
@@ -104,6 +109,7 @@ impl<'r> Checker<'r> {
             store: Store::new(root),
             env,
             loaders: Mutex::new(HashMap::default()),
+            root_loaders: Mutex::new(HashMap::default()),
             started_hosts: Mutex::new(HashMap::default()),
             builtin: None,
             packages: None,
@@ -129,9 +135,9 @@ impl<'r> Checker<'r> {
         self
     }
 
-    /// Findings without their fix line, and undefined symbols without their message and
-    /// reason, for a run that shows no report (`--quiet`): the verdicts and exit status do
-    /// not depend on them.
+    /// Findings without their fix line, missing libraries without their package, and
+    /// undefined symbols without their message and reason, for a run that shows no report
+    /// (`--quiet`): the verdicts and exit status do not depend on them.
     pub fn without_fixes(mut self) -> Self {
         self.fixes = false;
         self
@@ -158,6 +164,7 @@ impl<'r> Checker<'r> {
             store,
             env,
             loaders: Mutex::new(loaders),
+            root_loaders: Mutex::new(HashMap::default()),
             started_hosts: Mutex::new(HashMap::default()),
             builtin: Some(target),
             packages: None,
@@ -186,6 +193,7 @@ impl<'r> Checker<'r> {
                     .map(|(key, config)| (key, Arc::new(Ok(config))))
                     .collect(),
             ),
+            root_loaders: Mutex::new(HashMap::default()),
             started_hosts: Mutex::new(HashMap::default()),
             builtin: None,
             packages: None,
@@ -652,7 +660,8 @@ impl<'r> Checker<'r> {
         }
         report.warnings = std::mem::take(&mut map.warnings);
         report.problems.extend(std::mem::take(&mut map.problems));
-        if let Some(release) = &self.release {
+        // The package that provides a missing library is for the reader: none under `--quiet`.
+        if let Some(release) = self.release.as_deref().filter(|_| self.fixes) {
             name_packages(release, &mut report.problems);
             name_packages(release, &mut report.host_problems);
         }
@@ -677,7 +686,25 @@ impl<'r> Checker<'r> {
 
     /// The target's own loader for `arch`, used to list a shared object: glibc's ld.so when
     /// the target has one, else musl's (gcompat's stub only when nothing else is there).
-    fn root_loader(&self, arch: Arch) -> Option<(Vec<u8>, Arc<LoaderConfigRef>)> {
+    fn root_loader(&self, arch: Arch) -> RootLoader {
+        let known = self
+            .root_loaders
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&arch)
+            .cloned();
+        if let Some(known) = known {
+            return known;
+        }
+        let found = self.find_root_loader(arch);
+        self.root_loaders
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(arch, found.clone());
+        found
+    }
+
+    fn find_root_loader(&self, arch: Arch) -> RootLoader {
         let info = arch.info();
         let musl = format!("/lib/ld-musl-{}.so.1", info.musl_arch).into_bytes();
         let mut stub = None;
