@@ -145,15 +145,98 @@ impl ExportIndex {
     }
 }
 
-/// An object's [`ExportIndex`], built the first time it is needed: lookup goes through
-/// DT_GNU_HASH where the object has one, so most real objects never need it.
+/// What lookup indexes of an object, each built the first time it is needed: its
+/// [`ExportIndex`] (lookup goes through DT_GNU_HASH where the object has one, so most real
+/// objects never need it) and its version names by index.
 #[derive(Debug, Default)]
-pub struct LazyExports(std::sync::OnceLock<ExportIndex>);
+pub struct LazyIndexes {
+    exports: std::sync::OnceLock<ExportIndex>,
+    versions: std::sync::OnceLock<VersionSlots>,
+}
 
-impl LazyExports {
-    /// The index of `object`, which must be the object these exports belong to.
-    pub fn get(&self, object: &ElfObject) -> &ExportIndex {
-        self.0.get_or_init(|| ExportIndex::new(object))
+impl LazyIndexes {
+    /// The export index of `object`, which must be the object these indexes belong to.
+    pub fn exports(&self, object: &ElfObject) -> &ExportIndex {
+        self.exports.get_or_init(|| ExportIndex::new(object))
+    }
+
+    /// [`version_at`] of `object` (the object these indexes belong to), without scanning
+    /// its Verdefs for every symbol lookup matches.
+    fn version_at<'o>(&self, object: &'o ElfObject, index: u16) -> Option<(&'o [u8], u32)> {
+        let slots = self.versions.get_or_init(|| VersionSlots::new(object));
+        match slots.0.get(usize::from(index)) {
+            Some(VersionSlot::Nothing) => None,
+            Some(VersionSlot::Def(at)) => {
+                object.verdefs.get(*at as usize).map(|d| (&*d.name, d.hash))
+            }
+            Some(VersionSlot::Need(need, aux)) => object
+                .verneeds
+                .get(*need as usize)
+                .and_then(|n| n.entries.get(*aux as usize))
+                .map(|a| (&*a.name, a.hash)),
+            // Past the table (a hostile file's index): scanned for.
+            None => version_at(object, index),
+        }
+    }
+}
+
+/// What [`version_at`] gives for each index up to the largest an object uses (at most
+/// [`MAX_DENSE_INDEX`]), as positions in its version tables.
+#[derive(Debug)]
+struct VersionSlots(Box<[VersionSlot]>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VersionSlot {
+    /// No version there, or the BASE Verdef (nameless in glibc).
+    Nothing,
+    Def(u32),
+    Need(u32, u32),
+}
+
+impl VersionSlots {
+    fn new(object: &ElfObject) -> Self {
+        let largest = object
+            .verdefs
+            .iter()
+            .map(|d| d.index)
+            .chain(
+                object
+                    .verneeds
+                    .iter()
+                    .flat_map(|n| n.entries.iter().map(|a| a.other & !VERSYM_HIDDEN)),
+            )
+            .map(usize::from)
+            .filter(|&i| i <= MAX_DENSE_INDEX)
+            .max()
+            .unwrap_or(0);
+        let mut slots: Vec<Option<VersionSlot>> = vec![None; largest + 1];
+        // A Verdef with the index decides before any Vernaux, the first of each.
+        for (at, d) in object.verdefs.iter().enumerate() {
+            if let Some(slot) = slots.get_mut(usize::from(d.index)) {
+                slot.get_or_insert(if d.flags & VER_FLG_BASE != 0 {
+                    VersionSlot::Nothing
+                } else {
+                    VersionSlot::Def(at as u32)
+                });
+            }
+        }
+        for (need, n) in object.verneeds.iter().enumerate() {
+            for (aux, a) in n.entries.iter().enumerate() {
+                if let Some(slot) = slots.get_mut(usize::from(a.other & !VERSYM_HIDDEN)) {
+                    slot.get_or_insert(VersionSlot::Need(need as u32, aux as u32));
+                }
+            }
+        }
+        // Indices 0 and 1 never name a version.
+        for slot in slots.iter_mut().take(2) {
+            *slot = Some(VersionSlot::Nothing);
+        }
+        VersionSlots(
+            slots
+                .into_iter()
+                .map(|s| s.unwrap_or(VersionSlot::Nothing))
+                .collect(),
+        )
     }
 }
 
@@ -161,7 +244,7 @@ impl LazyExports {
 #[derive(Debug, Clone, Copy)]
 pub struct ScopeEntry<'a> {
     pub object: &'a ElfObject,
-    pub exports: &'a LazyExports,
+    pub indexes: &'a LazyIndexes,
     /// The main executable (skipped for copy relocations).
     pub is_main: bool,
 }
@@ -169,7 +252,7 @@ pub struct ScopeEntry<'a> {
 impl<'a> ScopeEntry<'a> {
     /// The object's exported names, indexed.
     pub fn exports(&self) -> &'a ExportIndex {
-        self.exports.get(self.object)
+        self.indexes.exports(self.object)
     }
 
     /// The symbols of the object named `name`, in the order the loaders try them: along its
@@ -425,7 +508,7 @@ pub fn glibc_lookup(
                         });
                     };
                     let ndx = raw & !VERSYM_HIDDEN;
-                    let at = version_at(obj, ndx);
+                    let at = entry.indexes.version_at(obj, ndx);
                     let exact = at.is_some_and(|(n, h)| h == req.hash && n == req.name);
                     let unversioned_fallback =
                         !req.hidden && at.is_none() && raw & VERSYM_HIDDEN == 0;
@@ -765,8 +848,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn requirements_table_gives_what_the_scan_gives() {
+    /// Version tables with what a scan must get right: an index twice (the first decides),
+    /// a hidden one, a zero hash, an index past the dense tables, a BASE Verdef, a zero-hash
+    /// Verdef before a good one, a Verdef sharing a Vernaux's index.
+    fn versioned_object() -> ElfObject {
         let aux = |name: &str, hash: u32, other: u16| Vernaux {
             name: Name::from(name),
             hash,
@@ -779,7 +864,7 @@ mod tests {
             hash,
             name: Name::from(name),
         };
-        let obj = ElfObject {
+        ElfObject {
             verneeds: vec![
                 Verneed {
                     file: Name::from("libc.so.6"),
@@ -805,7 +890,12 @@ mod tests {
                 def("BASE8", 8, VER_FLG_BASE, 12),
             ],
             ..library(&["f"], 1)
-        };
+        }
+    }
+
+    #[test]
+    fn requirements_table_gives_what_the_scan_gives() {
+        let obj = versioned_object();
         let table = Requirements::new(&obj);
         for versym in (0..12).chain([40_000, 40_001, 0x8003]) {
             let sym = Symbol {
@@ -820,6 +910,19 @@ mod tests {
         }
         let unversioned = defined("f");
         assert_eq!(table.of(&unversioned), None);
+    }
+
+    #[test]
+    fn version_slots_give_what_the_scan_gives() {
+        let obj = versioned_object();
+        let indexes = LazyIndexes::default();
+        for index in (0..12).chain([40_000, 40_001]) {
+            assert_eq!(
+                indexes.version_at(&obj, index),
+                version_at(&obj, index),
+                "index {index}"
+            );
+        }
     }
 
     /// A library defining `names` (symbols 1..), with a DT_GNU_HASH table of one bucket that
@@ -860,10 +963,10 @@ mod tests {
     }
 
     fn finds(obj: &ElfObject, name: &str) -> bool {
-        let exports = LazyExports::default();
+        let indexes = LazyIndexes::default();
         let scope = [ScopeEntry {
             object: obj,
-            exports: &exports,
+            indexes: &indexes,
             is_main: false,
         }];
         let name = LookupName::new(name.as_bytes());
@@ -898,10 +1001,10 @@ mod tests {
     fn musl_judges_an_object_by_its_first_symbol_of_the_name() {
         let mut obj = library(&["dup", "dup"], 2);
         obj.symbols[1].shndx = SHN_UNDEF;
-        let exports = LazyExports::default();
+        let indexes = LazyIndexes::default();
         let scope = [ScopeEntry {
             object: &obj,
-            exports: &exports,
+            indexes: &indexes,
             is_main: false,
         }];
         let name = LookupName::new(b"dup");

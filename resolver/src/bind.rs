@@ -768,7 +768,7 @@ fn scope_entries<'m>(map: &'m LinkMap, scope: &[usize]) -> Vec<ScopeEntry<'m>> {
         .iter()
         .map(|&i| ScopeEntry {
             object: &map.nodes[i].parsed.object,
-            exports: &map.nodes[i].parsed.exports,
+            indexes: &map.nodes[i].parsed.indexes,
             is_main: map.nodes[i].role == Role::Main,
         })
         .collect()

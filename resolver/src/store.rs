@@ -4,7 +4,7 @@ use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use ldsim_loader::binding::LazyExports;
+use ldsim_loader::binding::LazyIndexes;
 use ldsim_loader::{ElfError, ElfObject};
 use ldsim_sysroots::{FileId, FsError, NodeKind, Resolved, Sysroot, TargetPath};
 
@@ -12,7 +12,7 @@ use ldsim_sysroots::{FileId, FsError, NodeKind, Resolved, Sysroot, TargetPath};
 #[derive(Debug)]
 pub(crate) struct Parsed {
     pub object: ElfObject,
-    pub exports: LazyExports,
+    pub indexes: LazyIndexes,
     /// How much of the object's interface is known (less than all only for built-in targets).
     pub knowledge: Knowledge,
     /// Set the first time binding found every one of this object's references defined: the
@@ -78,7 +78,7 @@ impl Parsed {
     pub fn new(object: ElfObject, knowledge: Knowledge) -> Self {
         Parsed {
             object,
-            exports: LazyExports::default(),
+            indexes: LazyIndexes::default(),
             knowledge,
             resolved_by: OnceLock::new(),
             references: OnceLock::new(),
