@@ -10,6 +10,11 @@ use foldhash::HashMap;
 use crate::error::FsError;
 use crate::node::{Backend, FileBytes, FileId, Node, OpenFile};
 
+/// Up to this many mounts, a lookup compares each mount point with the path; beyond, it
+/// looks each prefix of the path up by hash (a host file checked against a built-in target
+/// is one mount, and a run checks thousands).
+const COMPARED_MOUNTS: usize = 16;
+
 /// Device number of the directories that exist only because a mount point lies below them.
 /// No real `st_dev` is all ones, so their [`FileId`] never equals a host file's.
 const VIRTUAL_DEV: u64 = u64::MAX;
@@ -70,6 +75,22 @@ impl MountTable {
         let mut best: (&dyn Backend, usize) = (self.base.as_ref(), 0);
         if self.overlays.is_empty() {
             return (best.0, path, false);
+        }
+        if self.overlays.len() <= COMPARED_MOUNTS {
+            // A few mounts: compared component by component, nothing joined or hashed.
+            let mut below = false;
+            for m in &self.overlays {
+                if m.target.len() <= path.len() {
+                    if m.target.len() > best.1
+                        && is_prefix_of_target(&path[..m.target.len()], &m.target)
+                    {
+                        best = (m.backend.as_ref(), m.target.len());
+                    }
+                } else {
+                    below |= is_prefix_of_target(path, &m.target);
+                }
+            }
+            return (best.0, path.get(best.1..).unwrap_or(&[]), below);
         }
         let mut key: Vec<u8> = Vec::new();
         let mut below = self.ancestors.contains_key(&key);

@@ -94,6 +94,48 @@ fn longest_mount_prefix_wins() {
     assert_eq!(read(&sysroot, "/opt/b/x"), "inner x");
 }
 
+/// A table of a few mounts is searched mount by mount, a large one prefix by prefix: both
+/// give the same answers (nested mounts, mount points creating their path, the base below).
+#[test]
+fn few_and_many_mounts_give_the_same_answers() {
+    let outer = host(
+        "a: outer a
+         b/x: outer x",
+    );
+    let inner = host("x: inner x");
+    let filler = host("f: filler");
+    for fillers in [0, 40] {
+        let (_base, mut sysroot) = root("opt/b/x: base\nlib/libc.so.6: c");
+        for i in 0..fillers {
+            let target = format!("/srv/m{i}/lib");
+            sysroot
+                .mount(&TargetPath::new(target.as_bytes()), filler.path())
+                .unwrap();
+        }
+        sysroot
+            .mount(&TargetPath::new(b"/opt/b"), inner.path())
+            .unwrap();
+        sysroot
+            .mount(&TargetPath::new(b"/opt"), outer.path())
+            .unwrap();
+        let case = format!("{fillers} other mounts");
+        assert_eq!(read(&sysroot, "/opt/a"), "outer a", "{case}");
+        assert_eq!(read(&sysroot, "/opt/b/x"), "inner x", "{case}");
+        assert_eq!(list(&sysroot, "/opt"), "a b", "{case}");
+        assert_eq!(read(&sysroot, "/lib/libc.so.6"), "c", "{case}");
+        assert_eq!(
+            resolve(&sysroot, "/opt/missing"),
+            "error: No such file or directory",
+            "{case}"
+        );
+        if fillers > 0 {
+            assert_eq!(read(&sysroot, "/srv/m7/lib/f"), "filler", "{case}");
+            assert_eq!(resolve(&sysroot, "/srv/m39"), "/srv/m39", "{case}");
+            assert_eq!(list(&sysroot, "/srv/m3"), "lib", "{case}");
+        }
+    }
+}
+
 #[test]
 fn symlinks_in_an_overlay_resolve_in_the_target() {
     let (_base, mut sysroot) = root("lib/libz.so.1: base z");
