@@ -81,22 +81,31 @@ pub(crate) fn glibc_versions(
                         required_by()
                     )),
                     VersionCheck::Missing => {
-                        let symbols = symbols_needing(obj, aux.other);
                         if !aux.is_weak() {
                             missing.insert((idx, aux.name.to_vec()));
                         }
                         let version = lossy(&aux.name);
                         let provider_name = lossy(&pnode.name);
                         let required_by = required_by();
-                        problems.push(Problem::MissingVersion {
-                            library: lossy(&need.file),
-                            weak: aux.is_weak(),
-                            reason: version_reason(&version, &lossy(&need.file), &symbols),
-                            message: if aux.is_weak() {
+                        // Nobody reads the words (`--quiet`): the symbols, reason and message
+                        // of each missing version are not gathered.
+                        let (symbols, reason, message) = if voice.terse {
+                            (Vec::new(), String::new(), String::new())
+                        } else {
+                            let symbols = symbols_needing(obj, aux.other);
+                            let reason = version_reason(&version, &lossy(&need.file), &symbols);
+                            let message = if aux.is_weak() {
                                 format!("weak version `{version}' not found (required by {required_by})")
                             } else {
                                 voice.version_error(&provider_name, &version, &required_by)
-                            },
+                            };
+                            (symbols, reason, message)
+                        };
+                        problems.push(Problem::MissingVersion {
+                            library: lossy(&need.file),
+                            weak: aux.is_weak(),
+                            reason,
+                            message,
                             provider: Some(provider_name),
                             required_by,
                             version,

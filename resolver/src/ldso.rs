@@ -73,9 +73,7 @@ fn c_strings(bytes: &[u8]) -> Vec<&[u8]> {
 }
 
 fn contains_c_string(bytes: &[u8], s: &[u8]) -> bool {
-    bytes
-        .windows(s.len() + 1)
-        .any(|w| w.last() == Some(&0) && &w[..s.len()] == s)
+    memchr::memmem::find_iter(bytes, s).any(|at| bytes.get(at + s.len()) == Some(&0))
 }
 
 /// Printable, no spaces: what a compiled-in path looks like.
@@ -134,7 +132,8 @@ fn system_dirs(strings: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
 /// "release version 2.NN" (elf/dl-usage.c / version.c banner).
 pub fn glibc_release_version(bytes: &[u8]) -> Option<Release> {
     const NEEDLE: &[u8] = b"release version ";
-    let at = bytes.windows(NEEDLE.len()).position(|w| w == NEEDLE)?;
+    // A whole libc.so.6 is searched when ld.so has no banner (glibc ≤ 2.31).
+    let at = memchr::memmem::find(bytes, NEEDLE)?;
     parse_major_minor(bytes.get(at + NEEDLE.len()..)?)
 }
 

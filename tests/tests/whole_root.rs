@@ -68,3 +68,35 @@ fn every_elf_file_of_debian_12_and_11_agrees_with_ldd_r() {
     // …/jvm/…/bin/java with RUNPATH $ORIGIN/../lib: ldd says libjli.so not found, java runs).
     assert_none("ELF files of real roots", checked, &out);
 }
+
+/// `--quiet` builds less of each report (no fix, no package, no words for undefined symbols
+/// or missing versions): it must not change a single verdict. Every fifth ELF file of the
+/// Debian 12 root, as a host file against the Debian 11 root (thousands of missing versions
+/// and undefined symbols), exits the same with and without `--quiet`.
+#[test]
+fn quiet_changes_no_exit_status() {
+    let m = fixtures();
+    let (newer, older) = (&m.roots["glibc"], &m.roots["bullseye"]);
+    let mut files: Vec<String> = Vec::new();
+    for dir in ["usr/bin", "usr/lib/x86_64-linux-gnu"] {
+        let mut names: Vec<_> = std::fs::read_dir(newer.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+                    && std::fs::read(p).is_ok_and(|b| b.starts_with(b"\x7fELF"))
+            })
+            .collect();
+        names.sort();
+        files.extend(names.iter().step_by(5).map(|p| p.display().to_string()));
+    }
+    let older = older.display().to_string();
+    let mut failing = 0;
+    for file in &files {
+        let (shown, _, stderr) = run_ldsim(["check", "--sysroot", &older, file]);
+        let (quiet, _, _) = run_ldsim(["check", "--quiet", "--sysroot", &older, file]);
+        assert_eq!(quiet, shown, "{file}: {stderr}");
+        failing += usize::from(shown == 1);
+    }
+    assert!(failing > 20, "only {failing} of {} files fail", files.len());
+}
