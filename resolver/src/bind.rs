@@ -190,16 +190,15 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         pass.glibc_version >= ldsim_loader::Release::new(2, 39, 0),
     );
     // Positions by node, so that a long scope is not searched once per object.
-    let real_rank: HashMap<usize, usize> = real_order
-        .iter()
-        .enumerate()
-        .map(|(r, &i)| (i, r))
-        .collect();
-    let mut scope_position: HashMap<usize, usize> = HashMap::default();
+    let mut real_rank = ByNode::new(map.nodes.len());
+    for (r, &i) in real_order.iter().enumerate() {
+        real_rank.set(i, r);
+    }
+    let mut scope_position = ByNode::new(map.nodes.len());
     // Each object of the scope by identity, and whether it is the main program there.
     let mut in_scope: HashMap<u64, bool> = HashMap::default();
     for (p, &i) in pass.scope.iter().enumerate() {
-        scope_position.entry(i).or_insert(p);
+        scope_position.set_first(i, p);
         in_scope
             .entry(map.nodes[i].parsed.serial)
             .or_insert(map.nodes[i].role == Role::Main);
@@ -240,18 +239,18 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             pass.dlopen || pass.bind_now || obj.dynamic.as_ref().is_some_and(|d| d.binds_now());
         let symbolic =
             obj.dynamic.as_ref().is_some_and(|d| d.symbolic()) && node.role != Role::Main;
-        let self_pos = scope_position.get(&idx).copied();
+        let self_pos = scope_position.get(idx);
         let referrer = object_name(node, voice.argv0);
-        let object_rank = real_rank.get(&idx).copied().unwrap_or(0) as u64;
+        let object_rank = real_rank.get(idx).unwrap_or(0) as u64;
         // The object and its direct dependencies: where most references are defined. Its
         // wider dependency closure is only gathered when a reference is first found elsewhere.
         let mut direct: Vec<usize> = self_pos.into_iter().collect();
         for needed in obj.needed().iter().take(MAX_NEAR_OBJECTS) {
             if let Some(p) = by_request
                 .get(&**needed)
-                .and_then(|n| scope_position.get(n))
+                .and_then(|&n| scope_position.get(n))
             {
-                direct.push(*p);
+                direct.push(p);
             }
         }
         // Whether a reference is defined does not depend on the order the scope is searched
@@ -386,6 +385,36 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
     map.unverified.extend(unverified);
 }
 
+/// A position for each node of a link map (its index there): a vector, not a map, as the
+/// nodes are numbered from 0.
+struct ByNode(Vec<u32>);
+
+impl ByNode {
+    fn new(nodes: usize) -> Self {
+        ByNode(vec![u32::MAX; nodes])
+    }
+
+    fn set(&mut self, node: usize, position: usize) {
+        if let Some(slot) = self.0.get_mut(node) {
+            *slot = u32::try_from(position).unwrap_or(u32::MAX);
+        }
+    }
+
+    /// Set unless set before (an object's first position in a scope).
+    fn set_first(&mut self, node: usize, position: usize) {
+        if self.get(node).is_none() {
+            self.set(node, position);
+        }
+    }
+
+    fn get(&self, node: usize) -> Option<usize> {
+        self.0
+            .get(node)
+            .filter(|&&p| p != u32::MAX)
+            .map(|&p| p as usize)
+    }
+}
+
 /// Every name an object of the map was requested by, to its node.
 fn requested_names(map: &LinkMap) -> HashMap<&[u8], usize> {
     let mut by_request: HashMap<&[u8], usize> = HashMap::default();
@@ -429,7 +458,7 @@ impl Near {
         map: &LinkMap,
         start: usize,
         by_request: &HashMap<&[u8], usize>,
-        scope_position: &HashMap<usize, usize>,
+        scope_position: &ByNode,
     ) {
         for p in self.marked_positions.drain(..) {
             self.marked[p] = false;
@@ -445,7 +474,7 @@ impl Near {
                 break;
             }
             gathered += 1;
-            if let Some(&p) = scope_position.get(&i) {
+            if let Some(p) = scope_position.get(i) {
                 self.marked[p] = true;
                 self.marked_positions.push(p);
             }
