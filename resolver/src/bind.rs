@@ -203,7 +203,8 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             .entry(map.nodes[i].parsed.serial)
             .or_insert(map.nodes[i].role == Role::Main);
     }
-    let mut problems = Vec::new();
+    // Appended to where they end up: tens of thousands of findings are not moved twice.
+    let mut problems = std::mem::take(&mut map.problems);
     let mut omitted = 0;
     let mut unverified = BTreeSet::new();
     // Objects whose references were all defined once by objects this scope also holds
@@ -261,7 +262,10 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let mut near_gathered = false;
         let mut near_walk: Option<Vec<u32>> = None;
         let mut listed = 0;
-        let mut definers: Vec<Definer> = Vec::new();
+        // The scope positions that defined a reference (bit 1) or a copy-relocated one (bit
+        // 2): hundreds of references, a handful of definers.
+        let mut defined_at: Vec<u8> = vec![0; pass.scope.len()];
+        let mut definer_positions: Vec<usize> = Vec::new();
         let mut all_defined = true;
         let requirements = binding::Requirements::new(obj);
         for (ref_index, r) in refs.iter().enumerate() {
@@ -325,10 +329,13 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 None => None,
             };
             if let Some(p) = found {
-                definers.push(Definer {
-                    object: map.nodes[pass.scope[p]].parsed.serial,
-                    not_as_main: class == LookupClass::Copy,
-                });
+                let bit = if class == LookupClass::Copy { 2 } else { 1 };
+                if let Some(mark) = defined_at.get_mut(p) {
+                    if *mark == 0 {
+                        definer_positions.push(p);
+                    }
+                    *mark |= bit;
+                }
                 continue;
             }
             if sym.is_undefined() && sym.binding == STB_WEAK {
@@ -374,13 +381,25 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             ));
         }
         if all_defined {
+            let mut definers: Vec<Definer> = Vec::new();
+            for &p in &definer_positions {
+                let object = map.nodes[pass.scope[p]].parsed.serial;
+                for (bit, not_as_main) in [(1, false), (2, true)] {
+                    if defined_at[p] & bit != 0 {
+                        definers.push(Definer {
+                            object,
+                            not_as_main,
+                        });
+                    }
+                }
+            }
             definers.sort_unstable();
             definers.dedup();
             let _ = node.parsed.resolved_by.set(definers.into_boxed_slice());
         }
     }
     drop(scope);
-    map.problems.extend(problems);
+    map.problems = problems;
     map.omitted_problems += omitted;
     map.unverified.extend(unverified);
 }

@@ -659,7 +659,12 @@ impl<'r> Checker<'r> {
             report.search = std::mem::take(&mut map.steps);
         }
         report.warnings = std::mem::take(&mut map.warnings);
-        report.problems.extend(std::mem::take(&mut map.problems));
+        if report.problems.is_empty() {
+            // The link map's findings, moved as one vector rather than one by one.
+            report.problems = std::mem::take(&mut map.problems);
+        } else {
+            report.problems.extend(std::mem::take(&mut map.problems));
+        }
         // The package that provides a missing library is for the reader: none under `--quiet`.
         if let Some(release) = self.release.as_deref().filter(|_| self.fixes) {
             name_packages(release, &mut report.problems);
