@@ -3,19 +3,23 @@
 //! Architecture Invariant: a target path is never a host `std::path::Path`; it becomes one only
 //! inside a backend, component by component, below the backend's own root.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// An absolute, lexically normalised path inside the target (bytes, never a host `Path`).
 /// Always starts with `/`, has no `.` components, no empty components and no trailing `/`
 /// (except the root itself). `..` components are kept by [`TargetPath::new`] only lexically
 /// collapsed, clamped at the root.
+///
+/// The root is a constant (a run names it for every path it resolves); any other path owns
+/// its bytes.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TargetPath(Vec<u8>);
+pub struct TargetPath(Cow<'static, [u8]>);
 
 impl TargetPath {
     /// The root `/`.
     pub fn root() -> Self {
-        TargetPath(b"/".to_vec())
+        TargetPath(Cow::Borrowed(b"/"))
     }
 
     /// Lexically normalise `path` (relative paths are taken relative to `/`).
@@ -30,7 +34,7 @@ impl TargetPath {
         if buf.is_empty() {
             buf.push(b'/');
         }
-        TargetPath(buf)
+        TargetPath(Cow::Owned(buf))
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -44,7 +48,7 @@ impl TargetPath {
 
     /// Is this the root `/`?
     pub fn is_root(&self) -> bool {
-        self.0 == b"/"
+        *self.0 == *b"/"
     }
 
     /// `self/rel`, lexically normalised; an absolute `rel` replaces `self`.
@@ -64,7 +68,7 @@ impl TargetPath {
     pub fn parent(&self) -> TargetPath {
         match self.0.iter().rposition(|&b| b == b'/') {
             Some(0) | None => TargetPath::root(),
-            Some(i) => TargetPath(self.0[..i].to_vec()),
+            Some(i) => TargetPath(Cow::Owned(self.0[..i].to_vec())),
         }
     }
 
