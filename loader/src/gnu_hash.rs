@@ -34,8 +34,9 @@ pub fn gnu_hash(name: &[u8]) -> u32 {
 pub struct GnuHash {
     /// Bloom filter words, widened to 64 bits (ELFCLASS32 words are 32 bits).
     bloom: Box<[u64]>,
-    /// Bits in a bloom word: the object's class, 32 or 64 (`__ELF_NATIVE_CLASS`).
-    word_bits: u32,
+    /// Bits in a bloom word: the object's class, 32 or 64 (`__ELF_NATIVE_CLASS`), as the
+    /// shift that divides by it (lookup divides by it twice per object searched).
+    word_shift: u32,
     /// The second bloom bit's shift.
     shift: u32,
     /// Index of the first hashed symbol.
@@ -65,6 +66,8 @@ pub enum GnuHashError {
     UnendedChain { start: u32 },
     #[error("a chain holds more than {MAX_CHAIN} symbols")]
     ChainTooLong,
+    #[error("a bloom word of {0} bits (32 or 64 expected)")]
+    WordSize(u32),
 }
 
 impl GnuHash {
@@ -79,8 +82,11 @@ impl GnuHash {
         chains: Box<[u32]>,
         symbols: usize,
     ) -> Result<GnuHash, GnuHashError> {
-        if buckets.is_empty() {
+        if buckets.is_empty() || u32::try_from(buckets.len()).is_err() {
             return Err(GnuHashError::NoBuckets);
+        }
+        if !matches!(word_bits, 32 | 64) {
+            return Err(GnuHashError::WordSize(word_bits));
         }
         if bloom.is_empty() {
             return Err(GnuHashError::NoBloom);
@@ -108,7 +114,7 @@ impl GnuHash {
         }
         Ok(GnuHash {
             bloom,
-            word_bits,
+            word_shift: word_bits.trailing_zeros(),
             shift,
             symoffset,
             buckets,
@@ -120,16 +126,18 @@ impl GnuHash {
     /// symbol and the hash values from there on, the chain ending at the first with its low
     /// bit set (empty when the bloom filter or the bucket rules the name out).
     pub fn chain(&self, hash: u32) -> (u32, &[u32]) {
-        let bits = self.word_bits;
+        // `/ bits` and `% bits` of both loaders, for the power of two `bits` is.
+        let mask = (1u32 << self.word_shift) - 1;
         // Both loaders mask the word index with nwords - 1 (a power of two in every real
         // table; any other count still stays inside the filter).
-        let word = self.bloom[(hash / bits) as usize & (self.bloom.len() - 1)];
-        let bit1 = hash % bits;
-        let bit2 = hash.wrapping_shr(self.shift) % bits;
+        let word = self.bloom[(hash >> self.word_shift) as usize & (self.bloom.len() - 1)];
+        let bit1 = hash & mask;
+        let bit2 = hash.wrapping_shr(self.shift) & mask;
         if (word >> bit1) & (word >> bit2) & 1 == 0 {
             return (0, &[]);
         }
-        let start = self.buckets[hash as usize % self.buckets.len()];
+        // `new` checked the bucket count fits in 32 bits: a 32-bit division.
+        let start = self.buckets[(hash % self.buckets.len() as u32) as usize];
         if start == 0 {
             return (0, &[]);
         }
