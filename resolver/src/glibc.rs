@@ -67,6 +67,8 @@ pub(crate) struct Glibc<'a, 'r> {
     listed: foldhash::HashSet<usize>,
     /// Which loaded object answers to a name or is a file.
     loaded: Loaded,
+    /// [`Glibc::subdirs`], made at the first directory search of the run.
+    subdirs: Option<std::sync::Arc<[String]>>,
 }
 
 /// glibc finds an already-loaded object by walking the list (elf/dl-load.c: _dl_lookup_map,
@@ -176,6 +178,7 @@ impl<'a, 'r> Glibc<'a, 'r> {
             listed: Default::default(),
             not_found: Default::default(),
             not_found_raw: HashMap::default(),
+            subdirs: None,
         }
     }
 
@@ -661,10 +664,13 @@ impl<'a, 'r> Glibc<'a, 'r> {
         state: &mut SearchState,
     ) -> Step {
         debug!(target: "ldsim::libs", "  search path={}\t\t({from})", dirs.iter().map(|d| lossy(d)).collect::<Vec<_>>().join(":"));
-        let subdirs = self.subdirs();
+        let subdirs = match &self.subdirs {
+            Some(known) => known.clone(),
+            None => self.subdirs.insert(self.subdirs().into()).clone(),
+        };
         let mut path = Vec::new();
         for dir in dirs {
-            for sub in &subdirs {
+            for sub in subdirs.iter() {
                 path.clear();
                 if sub.is_empty() {
                     dst::join_into(&mut path, dir, name);
