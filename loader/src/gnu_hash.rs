@@ -68,6 +68,8 @@ pub enum GnuHashError {
     ChainTooLong,
     #[error("a bloom word of {0} bits (32 or 64 expected)")]
     WordSize(u32),
+    #[error("{0} buckets, more than a 32-bit count")]
+    TooManyBuckets(usize),
 }
 
 impl GnuHash {
@@ -82,8 +84,11 @@ impl GnuHash {
         chains: Box<[u32]>,
         symbols: usize,
     ) -> Result<GnuHash, GnuHashError> {
-        if buckets.is_empty() || u32::try_from(buckets.len()).is_err() {
+        if buckets.is_empty() {
             return Err(GnuHashError::NoBuckets);
+        }
+        if u32::try_from(buckets.len()).is_err() {
+            return Err(GnuHashError::TooManyBuckets(buckets.len()));
         }
         if !matches!(word_bits, 32 | 64) {
             return Err(GnuHashError::WordSize(word_bits));

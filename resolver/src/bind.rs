@@ -233,6 +233,11 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
     let scope = Scope::new(map, pass.scope);
     let by_request = requested_names(map);
     let mut near = Near::new(pass.scope.len(), map.nodes.len());
+    // The scope positions that defined a reference of the object being bound (bit 1) or a
+    // copy-relocated one (bit 2): hundreds of references, a handful of definers. Reset for
+    // each object.
+    let mut defined_at: Vec<u8> = vec![0; pass.scope.len()];
+    let mut definer_positions: Vec<usize> = Vec::new();
     for (idx, refs) in to_bind {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
@@ -262,10 +267,9 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let mut near_gathered = false;
         let mut near_walk: Option<Vec<u32>> = None;
         let mut listed = 0;
-        // The scope positions that defined a reference (bit 1) or a copy-relocated one (bit
-        // 2): hundreds of references, a handful of definers.
-        let mut defined_at: Vec<u8> = vec![0; pass.scope.len()];
-        let mut definer_positions: Vec<usize> = Vec::new();
+        for p in definer_positions.drain(..) {
+            defined_at[p] = 0;
+        }
         let mut all_defined = true;
         let requirements = binding::Requirements::new(obj);
         for (ref_index, r) in refs.iter().enumerate() {

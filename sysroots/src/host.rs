@@ -83,10 +83,7 @@ impl DirBackend {
 impl Backend for DirBackend {
     fn lstat(&self, components: &[&[u8]]) -> Result<Node, FsError> {
         // Checked before the memo too: its keys join plain names with '/'.
-        if !components.iter().all(|c| is_plain_name(c)) {
-            return Err(invalid_component());
-        }
-        let key = components.join(&b'/');
+        let key = relative_path(components)?;
         if let Some(seen) = self.seen.get(&key) {
             return seen;
         }
@@ -104,14 +101,11 @@ impl Backend for DirBackend {
             let path = self.host_path(components)?;
             return open_host_file(&path, false);
         }
-        if !components.iter().all(|c| is_plain_name(c)) {
-            return Err(invalid_component());
-        }
         // O_NOFOLLOW: the final component comes from the target (the walk saw a file there).
-        let relative = OsStr::from_bytes(&components.join(&b'/')).to_owned();
+        let relative = relative_path(components)?;
         let fd = nix::fcntl::openat(
             &self.dir,
-            relative.as_os_str(),
+            OsStr::from_bytes(&relative),
             OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
@@ -137,25 +131,18 @@ impl DirBackend {
         let relative = OsStr::from_bytes(relative);
         let stat = nix::sys::stat::fstatat(&self.dir, relative, AtFlags::AT_SYMLINK_NOFOLLOW)
             .map_err(host_errno)?;
-        let id = FileId {
-            dev: stat.st_dev,
-            ino: stat.st_ino,
-        };
-        let mode = stat.st_mode & 0o7777;
-        Ok(match stat.st_mode & libc::S_IFMT {
-            libc::S_IFLNK => Node::Symlink {
-                target: nix::fcntl::readlinkat(&self.dir, relative)
-                    .map_err(host_errno)?
-                    .into_vec(),
-            },
-            libc::S_IFDIR => Node::Dir { id, mode },
-            libc::S_IFREG => Node::File {
-                id,
-                mode,
-                size: u64::try_from(stat.st_size).unwrap_or(0),
-            },
-            _ => Node::Other { id, mode },
-        })
+        if stat.st_mode & libc::S_IFMT == libc::S_IFLNK {
+            let target = nix::fcntl::readlinkat(&self.dir, relative).map_err(host_errno)?;
+            return Ok(Node::Symlink {
+                target: target.into_vec(),
+            });
+        }
+        Ok(node_of(
+            stat.st_dev,
+            stat.st_ino,
+            stat.st_mode,
+            u64::try_from(stat.st_size).unwrap_or(0),
+        ))
     }
 }
 
@@ -223,24 +210,28 @@ fn is_plain_name(c: &[u8]) -> bool {
 }
 
 fn node_from_metadata(meta: &Metadata) -> Node {
-    let id = FileId {
-        dev: meta.dev(),
-        ino: meta.ino(),
-    };
-    let mode = meta.mode() & 0o7777;
-    let ty = meta.file_type();
-    if ty.is_dir() {
-        Node::Dir { id, mode }
-    } else if ty.is_file() {
-        Node::File {
-            id,
-            mode,
-            size: meta.len(),
-        }
-    } else {
-        // Symlinks are handled by the caller (lstat); a followed root never is one.
-        Node::Other { id, mode }
+    node_of(meta.dev(), meta.ino(), meta.mode(), meta.len())
+}
+
+/// A directory, a regular file or anything else, from `st_mode` (symlinks are handled by
+/// the caller, lstat; a followed root never is one).
+fn node_of(dev: u64, ino: u64, st_mode: u32, size: u64) -> Node {
+    let id = FileId { dev, ino };
+    let mode = st_mode & 0o7777;
+    match st_mode & libc::S_IFMT {
+        libc::S_IFDIR => Node::Dir { id, mode },
+        libc::S_IFREG => Node::File { id, mode, size },
+        _ => Node::Other { id, mode },
     }
+}
+
+/// `c1/…/cn` below the root, refusing anything but plain names so that no caller can climb
+/// out.
+fn relative_path(components: &[&[u8]]) -> Result<Vec<u8>, FsError> {
+    if !components.iter().all(|c| is_plain_name(c)) {
+        return Err(invalid_component());
+    }
+    Ok(components.join(&b'/'))
 }
 
 /// Read a regular file whole.
