@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
@@ -17,7 +18,7 @@ use ldsim_loader::STB_WEAK;
 
 use crate::graph::{lossy, LinkMap, Role, MAX_PROBLEMS_PER_OBJECT};
 use crate::report::{Finding, Problem, When};
-use crate::store::{Definer, Knowledge};
+use crate::store::{Bound, Definer, Knowledge};
 use crate::voice::Voice;
 
 /// glibc: every Vernaux of every object in `objects` (load order) against its provider's
@@ -203,32 +204,45 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             .entry(map.nodes[i].parsed.serial)
             .or_insert(map.nodes[i].role == Role::Main);
     }
+    // Every object of the scope read from a file: none may define what no symbol table
+    // shows, and what binding leaves undefined can be remembered (store.rs: Bound).
+    let scope_complete = pass
+        .scope
+        .iter()
+        .all(|&i| map.nodes[i].parsed.knowledge == Knowledge::Complete);
+    // This scope holds every one of these definers where it defined what it did.
+    let holds_all = |definers: &[Definer]| {
+        definers.iter().all(|d| {
+            in_scope
+                .get(&d.object)
+                .is_some_and(|&is_main| !(is_main && d.not_as_main))
+        })
+    };
+    // The scope by serial but its main program, made when a binding is first remembered.
+    let mut searched: Option<Arc<[u64]>> = None;
     // Appended to where they end up: tens of thousands of findings are not moved twice.
     let mut problems = std::mem::take(&mut map.problems);
     let mut omitted = 0;
     let mut unverified = BTreeSet::new();
     // Objects whose references were all defined once by objects this scope also holds
     // bind without a problem again: only the others are bound.
-    let to_bind: Vec<(usize, &[binding::Reference])> = pass
+    let to_bind: Vec<ToBind<'_>> = pass
         .objects
         .iter()
         .rev()
         .copied()
         .filter(|&i| map.nodes[i].role != Role::Interpreter)
-        .filter(|&i| {
-            !map.nodes[i]
-                .parsed
-                .resolved_by
-                .get()
-                .is_some_and(|definers| {
-                    definers.iter().all(|d| {
-                        in_scope
-                            .get(&d.object)
-                            .is_some_and(|&is_main| !(is_main && d.not_as_main))
-                    })
-                })
+        .filter_map(|i| {
+            let remembered = map.nodes[i].parsed.bindings.find(holds_all);
+            match &remembered {
+                // Every reference defined again: nothing to bind.
+                Some(bound) if bound.missing.is_empty() => None,
+                // Remembered bindings hold only among objects read whole (`opaque_may_define`).
+                _ if !scope_complete => Some((i, None)),
+                _ => Some((i, remembered)),
+            }
         })
-        .map(|i| (i, map.nodes[i].parsed.references()))
+        .map(|(i, remembered)| (i, map.nodes[i].parsed.references(), remembered))
         .collect();
     let scope = Scope::new(map, pass.scope);
     let by_request = requested_names(map);
@@ -238,7 +252,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
     // each object.
     let mut defined_at: Vec<u8> = vec![0; pass.scope.len()];
     let mut definer_positions: Vec<usize> = Vec::new();
-    for (idx, refs) in to_bind {
+    for (idx, refs, remembered) in to_bind {
         let node = &map.nodes[idx];
         let obj = &node.parsed.object;
         let now =
@@ -246,8 +260,51 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
         let symbolic =
             obj.dynamic.as_ref().is_some_and(|d| d.symbolic()) && node.role != Role::Main;
         let self_pos = scope_position.get(idx);
-        let referrer = object_name(node, voice.argv0);
-        let object_rank = real_rank.get(idx).unwrap_or(0) as u64;
+        let referrer = Referrer {
+            name: object_name(node, voice.argv0),
+            rank: real_rank.get(idx).unwrap_or(0) as u64,
+            binds_now: now,
+            pass: &pass,
+            voice: &voice,
+        };
+        let requirements = binding::Requirements::new(obj);
+        if let Some(remembered) = remembered {
+            // Only the objects not searched then can define what was missing.
+            let unsearched: Vec<ScopeEntry<'_>> = pass
+                .scope
+                .iter()
+                .enumerate()
+                .filter(|&(_, &i)| {
+                    remembered
+                        .searched
+                        .binary_search(&map.nodes[i].parsed.serial)
+                        .is_err()
+                })
+                .map(|(p, _)| scope.entries()[p])
+                .collect();
+            let mut listed = 0;
+            for &ref_index in remembered.missing.iter() {
+                let ref_index = ref_index as usize;
+                let Some((r, sym)) = refs
+                    .get(ref_index)
+                    .and_then(|r| Some((r, obj.symbols.get(r.symbol as usize)?)))
+                else {
+                    continue;
+                };
+                let version = requirements.of(sym);
+                let name = LookupName::with_gnu_hash(&sym.name, r.name_hash);
+                if glibc_lookup(&unsearched, &name, version.as_ref(), lookup_class(r)).is_some() {
+                    continue;
+                }
+                if listed == MAX_PROBLEMS_PER_OBJECT {
+                    omitted += 1;
+                    continue;
+                }
+                listed += 1;
+                problems.push(referrer.undefined(obj, r, ref_index, sym, version.as_ref()));
+            }
+            continue;
+        }
         // The object and its direct dependencies: where most references are defined. Its
         // wider dependency closure is only gathered when a reference is first found elsewhere.
         let mut direct: Vec<usize> = self_pos.into_iter().collect();
@@ -271,7 +328,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             defined_at[p] = 0;
         }
         let mut all_defined = true;
-        let requirements = binding::Requirements::new(obj);
+        let mut missing: Vec<u32> = Vec::new();
         for (ref_index, r) in refs.iter().enumerate() {
             let Some(sym) = obj.symbols.get(r.symbol as usize) else {
                 continue;
@@ -346,45 +403,19 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 continue;
             }
             all_defined = false;
-            if map.opaque_may_define(pass.scope, version.as_ref()) {
+            if !scope_complete && map.opaque_may_define(pass.scope, version.as_ref()) {
                 unverified.insert(lossy(&sym.name));
                 continue;
             }
-            let when = if !now && r.glibc_lazy(obj, pass.glibc_version) {
-                When::FirstCall
-            } else {
-                When::Startup
-            };
-            let name = lossy(&sym.name);
-            let vname = version.as_ref().map(|v| lossy(v.name));
+            missing.push(ref_index as u32);
             if listed == MAX_PROBLEMS_PER_OBJECT {
                 omitted += 1;
                 continue;
             }
             listed += 1;
-            let phase = u64::from(when == When::FirstCall);
-            let rank = phase << 48 | object_rank << 24 | ref_index as u64;
-            let (reason, message) = if voice.terse {
-                (String::new(), String::new())
-            } else {
-                (
-                    undefined_reason(&name, vname.as_deref(), when, pass.dlopen),
-                    voice.symbol_error(&referrer, &name, vname.as_deref()),
-                )
-            };
-            problems.push(Finding::ranked(
-                Problem::UndefinedSymbol {
-                    reason,
-                    message,
-                    symbol: name,
-                    version: vname,
-                    required_by: referrer.clone(),
-                    when,
-                },
-                rank,
-            ));
+            problems.push(referrer.undefined(obj, r, ref_index, sym, version.as_ref()));
         }
-        if all_defined {
+        if all_defined || scope_complete {
             let mut definers: Vec<Definer> = Vec::new();
             for &p in &definer_positions {
                 let object = map.nodes[pass.scope[p]].parsed.serial;
@@ -399,13 +430,93 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
             }
             definers.sort_unstable();
             definers.dedup();
-            let _ = node.parsed.resolved_by.set(definers.into_boxed_slice());
+            let searched = if all_defined {
+                Arc::from([])
+            } else {
+                searched
+                    .get_or_insert_with(|| {
+                        let mut serials: Vec<u64> = pass
+                            .scope
+                            .iter()
+                            .map(|&i| &map.nodes[i])
+                            .filter(|n| n.role != Role::Main)
+                            .map(|n| n.parsed.serial)
+                            .collect();
+                        serials.sort_unstable();
+                        serials.dedup();
+                        serials.into()
+                    })
+                    .clone()
+            };
+            node.parsed.bindings.remember(Bound {
+                definers: definers.into_boxed_slice(),
+                missing: missing.into_boxed_slice(),
+                searched,
+            });
         }
     }
     drop(scope);
     map.problems = problems;
     map.omitted_problems += omitted;
     map.unverified.extend(unverified);
+}
+
+/// An object a pass binds: its node, its references, and a binding of it remembered from a
+/// scope this one holds every definer of, where some references were missing.
+type ToBind<'m> = (usize, &'m [binding::Reference], Option<Arc<Bound>>);
+
+/// The object whose references a binding pass is looking up, as its undefined ones are
+/// reported.
+struct Referrer<'a> {
+    name: String,
+    /// Its place in the real start-up's relocation order.
+    rank: u64,
+    /// Bound at start-up whatever the relocation (LD_BIND_NOW, DF_BIND_NOW, dlopen).
+    binds_now: bool,
+    pass: &'a GlibcPass<'a>,
+    voice: &'a Voice<'a>,
+}
+
+impl Referrer<'_> {
+    /// The finding for reference `r` (the `ref_index`th of the object's) that no object of
+    /// the scope defines, ranked by when the real run meets it.
+    fn undefined(
+        &self,
+        obj: &ldsim_loader::ElfObject,
+        r: &binding::Reference,
+        ref_index: usize,
+        sym: &ldsim_loader::Symbol,
+        version: Option<&binding::VersionReq<'_>>,
+    ) -> Finding {
+        let when = if !self.binds_now && r.glibc_lazy(obj, self.pass.glibc_version) {
+            When::FirstCall
+        } else {
+            When::Startup
+        };
+        let name = lossy(&sym.name);
+        let vname = version.map(|v| lossy(v.name));
+        let phase = u64::from(when == When::FirstCall);
+        let rank = phase << 48 | self.rank << 24 | ref_index as u64;
+        let (reason, message) = if self.voice.terse {
+            (String::new(), String::new())
+        } else {
+            (
+                undefined_reason(&name, vname.as_deref(), when, self.pass.dlopen),
+                self.voice.symbol_error(&self.name, &name, vname.as_deref()),
+            )
+        };
+        Finding::ranked(
+            Problem::UndefinedSymbol {
+                reason,
+                message,
+                symbol: name,
+                version: vname,
+                required_by: self.name.clone(),
+                when,
+            },
+            rank,
+        )
+    }
 }
 
 /// A position for each node of a link map (its index there): a vector, not a map, as the

@@ -2,7 +2,7 @@
 
 use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use ldsim_loader::binding::LazyIndexes;
 use ldsim_loader::{ElfError, ElfObject};
@@ -15,11 +15,10 @@ pub(crate) struct Parsed {
     pub indexes: LazyIndexes,
     /// How much of the object's interface is known (less than all only for built-in targets).
     pub knowledge: Knowledge,
-    /// Set the first time binding found every one of this object's references defined: the
-    /// objects that defined them. Lookup succeeds when any object of the scope matches, so in
-    /// any later scope holding all of them the object binds again without a problem, and is
-    /// not bound again (`bind.rs`: the work of a library many programs load is done once).
-    pub resolved_by: OnceLock<Box<[Definer]>>,
+    /// How binding went in the first scopes this object was bound in (see [`Bound`]): the
+    /// work of a library many programs load is done once per set of objects that define
+    /// what it needs, not once per program.
+    pub bindings: Bindings,
     /// Whether the file checked at this path is a plugin, worked out once.
     pub recognised: OnceLock<(Vec<u8>, Option<crate::plugin::Recognised>)>,
     /// The object's symbol references in glibc's binding order, gathered once for every
@@ -63,6 +62,52 @@ pub(crate) struct Definer {
     pub not_as_main: bool,
 }
 
+/// One binding of an object's references, remembered. Whether an object defines a
+/// reference depends on that object alone (and on whether it is the main program, which copy
+/// relocations skip): so in any later scope holding every object that defined them here,
+/// the references found here are found again, and only objects not searched here can
+/// define the ones that were missing.
+#[derive(Debug)]
+pub(crate) struct Bound {
+    /// The objects that defined the references that were found.
+    pub definers: Box<[Definer]>,
+    /// The references no object defined, by index in [`Parsed::references`], in order:
+    /// empty when every one was defined.
+    pub missing: Box<[u32]>,
+    /// When some were missing, every object searched, by [`Parsed::serial`], sorted: the
+    /// scope but its main program (copy relocations skip it, so it counts as not searched).
+    pub searched: Arc<[u64]>,
+}
+
+/// The bindings of one object remembered, up to [`MAX_BINDINGS`]: a library of an audit
+/// that mixes two releases binds against one set of definers or the other.
+#[derive(Debug, Default)]
+pub(crate) struct Bindings(RwLock<Vec<Arc<Bound>>>);
+
+/// How many bindings of one object are remembered.
+const MAX_BINDINGS: usize = 4;
+
+impl Bindings {
+    /// A remembered binding this scope holds every definer of (`holds`): one with nothing
+    /// missing first.
+    pub fn find(&self, holds: impl Fn(&[Definer]) -> bool) -> Option<Arc<Bound>> {
+        // A poisoned lock only means another thread panicked mid-push; the list is valid.
+        let bound = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let held = || bound.iter().filter(|b| holds(&b.definers));
+        held()
+            .find(|b| b.missing.is_empty())
+            .or_else(|| held().next())
+            .cloned()
+    }
+
+    pub fn remember(&self, bound: Bound) {
+        let mut all = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if all.len() < MAX_BINDINGS {
+            all.push(Arc::new(bound));
+        }
+    }
+}
+
 /// What a built-in target's tables say about an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Knowledge {
@@ -80,7 +125,7 @@ impl Parsed {
             object,
             indexes: LazyIndexes::default(),
             knowledge,
-            resolved_by: OnceLock::new(),
+            bindings: Bindings::default(),
             references: OnceLock::new(),
             floor: OnceLock::new(),
             go: OnceLock::new(),

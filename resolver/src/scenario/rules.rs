@@ -728,9 +728,9 @@ fn a_chain_of_5000_libraries_costs_its_length() {
     assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
 }
 
-// What binding remembers of a library (bind.rs: Parsed::resolved_by) holds only in a scope
-// holding every object that defined its references: a program defining a symbol a library
-// calls does not vouch for that library in a program that does not.
+// What binding remembers of a library (store.rs: Bound) holds only in a scope holding every
+// object that defined its references: a program defining a symbol a library calls does not
+// vouch for that library in a program that does not.
 #[test]
 fn a_library_bound_once_is_bound_again_where_its_definers_are_missing() {
     let s = Scenario::glibc("2.36")
@@ -749,6 +749,50 @@ fn a_library_bound_once_is_bound_again_where_its_definers_are_missing() {
             vec!["undefined-symbol host_fn (first)".to_owned()],
             vec![],
             vec!["undefined-symbol host_fn (first)".to_owned()],
+        ]
+    );
+}
+
+// A library bound where a symbol it calls is missing is remembered with what it searched:
+// in a later scope only the objects it did not search are searched for that symbol, and an
+// object new there (here the main program) defines it; its other references, defined by its
+// own dependency then, are defined again.
+#[test]
+fn a_symbol_missing_where_a_library_was_bound_is_found_in_a_new_object() {
+    let s = Scenario::glibc("2.36")
+        .lib(
+            "/usr/lib/libdep.so",
+            obj().soname("libdep.so").defines(["dep_fn"]),
+        )
+        .lib(
+            "/usr/lib/libplug.so",
+            obj()
+                .soname("libplug.so")
+                .needs(["libdep.so"])
+                .calls(["dep_fn", "host_fn", "other_fn"])
+                .bind_now(),
+        )
+        .program("/t/bare", obj().needs(["libplug.so"]))
+        .program("/t/host", obj().needs(["libplug.so"]).defines(["host_fn"]))
+        .program(
+            "/t/both",
+            obj().needs(["libplug.so"]).defines(["host_fn", "other_fn"]),
+        );
+    let reports = s.check_all(&["/t/bare", "/t/host", "/t/both", "/t/bare", "/t/host"]);
+    let kinds: Vec<Vec<String>> = reports.iter().map(|r| r.problem_kinds()).collect();
+    let (host_first, other, other_first) = (
+        "undefined-symbol host_fn (first)".to_owned(),
+        "undefined-symbol other_fn".to_owned(),
+        "undefined-symbol other_fn (first)".to_owned(),
+    );
+    assert_eq!(
+        kinds,
+        [
+            vec![host_first.clone(), other.clone()],
+            vec![other_first.clone()],
+            vec![],
+            vec![host_first, other],
+            vec![other_first],
         ]
     );
 }
