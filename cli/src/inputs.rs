@@ -2,7 +2,7 @@
 //! sorted, directory symlinks not followed, non-ELF files skipped silently; a named directory
 //! holding no ELF file at all is an input error).
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 use ldsim_loader::arch::Arch;
 use ldsim_resolver::ParsedFile;
 use ldsim_sysroots::{FileId, FsError, Node, NodeKind, Sysroot, TargetPath};
@@ -50,9 +50,37 @@ pub struct HostInputs {
     /// Every host file read, by canonical path: each is memory-mapped and parsed once per
     /// run, and this view serves every target (architecture, mounts, the checker's parse).
     /// A file that could not be read has no entry (the checker reports it).
-    pub files: HashMap<PathBuf, HostFile>,
+    pub files: HostFiles,
     /// Host files mounted but not checked themselves: a host `--loaded-by` program.
     pub programs: Vec<PathBuf>,
+}
+
+/// Host files by canonical path, sorted by its bytes: a canonical path has one spelling, and
+/// `Path`'s own hash and order go component by component (hashing a thousand paths into maps
+/// three times was a millisecond of the serial start of an audit).
+#[derive(Debug, Default)]
+pub struct HostFiles(Vec<(PathBuf, HostFile)>);
+
+impl HostFiles {
+    pub fn get(&self, path: &Path) -> Option<&HostFile> {
+        self.position(path).ok().map(|i| &self.0[i].1)
+    }
+
+    fn position(&self, path: &Path) -> Result<usize, usize> {
+        self.0
+            .binary_search_by(|(known, _)| known.as_os_str().cmp(path.as_os_str()))
+    }
+
+    #[cfg(test)]
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.0.iter().map(|(path, _)| path)
+    }
+
+    fn insert(&mut self, path: PathBuf, file: HostFile) {
+        if let Err(at) = self.position(&path) {
+            self.0.insert(at, (path, file));
+        }
+    }
 }
 
 /// One host file as read once: its identity and what parsing it gave.
@@ -92,7 +120,7 @@ impl HostInputs {
     /// Add a host program (canonical path) that is mounted and read like a FILE, but not
     /// checked itself.
     pub fn add_program(&mut self, path: PathBuf) {
-        if !self.files.contains_key(&path) {
+        if self.files.get(&path).is_none() {
             if let Ok(Read::Elf(file) | Read::Other(file)) = read_host(&path, false) {
                 self.files.insert(path.clone(), file);
             }
@@ -189,12 +217,12 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     }
 
     // Each path with whether it is known to be a regular file (a walk only keeps those).
-    let mut paths: Vec<(&PathBuf, bool)> = Vec::new();
+    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
     for n in &named {
         match n {
-            Named::File { path, regular, .. } => paths.push((path, *regular)),
+            Named::File { path, regular, .. } => paths.push((path.clone(), *regular)),
             Named::Dir { found, .. } => paths.extend(found.iter().filter_map(|w| match w {
-                Walked::File { path, .. } => Some((path, true)),
+                Walked::File { path, .. } => Some((path.clone(), true)),
                 Walked::Error(_) => None,
             })),
             Named::Error(_) => {}
@@ -203,11 +231,17 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
     // By bytes: Path's own order compares component by component, a tenth of the serial
     // time of a thousand-file audit.
     paths.sort_unstable_by(|(a, _), (b, _)| a.as_os_str().cmp(b.as_os_str()));
-    paths.dedup_by(|(a, _), (b, _)| a == b);
-    let read: HashMap<PathBuf, std::io::Result<Read>> = paths
+    paths.dedup_by(|(a, _), (b, _)| a.as_os_str() == b.as_os_str());
+    // Beside `paths`, in the same order.
+    let read: Vec<std::io::Result<Read>> = paths
         .par_iter()
-        .map(|&(path, regular)| (path.clone(), read_host(path, regular)))
+        .map(|(path, regular)| read_host(path, *regular))
         .collect();
+    let index_of = |path: &Path| {
+        paths
+            .binary_search_by(|(known, _)| known.as_os_str().cmp(path.as_os_str()))
+            .ok()
+    };
 
     let mut inputs = HostInputs::default();
     for n in named {
@@ -224,10 +258,10 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
                 for walked in found {
                     match walked {
                         Walked::Error(job) => inputs.jobs.push(job),
-                        Walked::File { display, path } => match &read[&path] {
-                            Ok(Read::Elf(_)) => inputs.jobs.push(host_job(display, path)),
-                            Ok(Read::Other(_)) => {}
-                            Err(err) => inputs.jobs.push(error_job(display, err)),
+                        Walked::File { display, path } => match index_of(&path).map(|i| &read[i]) {
+                            Some(Ok(Read::Elf(_))) => inputs.jobs.push(host_job(display, path)),
+                            Some(Ok(Read::Other(_))) | None => {}
+                            Some(Err(err)) => inputs.jobs.push(error_job(display, err)),
                         },
                     }
                 }
@@ -239,16 +273,22 @@ pub fn expand_host(files: &[PathBuf]) -> HostInputs {
         }
     }
     // The views of the files to check (a file named twice is read once).
-    let checked: HashSet<&PathBuf> = inputs.host_paths().collect();
-    let files = read
+    let mut checked = vec![false; paths.len()];
+    for i in inputs.host_paths().filter_map(|path| index_of(path)) {
+        checked[i] = true;
+    }
+    let files = paths
         .into_iter()
-        .filter(|(path, _)| checked.contains(path))
-        .filter_map(|(path, read)| match read {
+        .zip(read)
+        .zip(checked)
+        .filter(|(_, checked)| *checked)
+        .filter_map(|(((path, _), read), _)| match read {
             Ok(Read::Elf(file) | Read::Other(file)) => Some((path, file)),
             Err(_) => None,
         })
         .collect();
-    inputs.files = files;
+    // `paths` is sorted by bytes: so is this.
+    inputs.files = HostFiles(files);
     inputs
 }
 
@@ -718,7 +758,7 @@ mod tests {
         assert_eq!(inputs.jobs.len(), 3, "{:?}", inputs.jobs);
         let canonical = fs::canonicalize(&prog).unwrap();
         let named = fs::canonicalize(tmp.path().join("named.txt")).unwrap();
-        let mut viewed: Vec<&PathBuf> = inputs.files.keys().collect();
+        let mut viewed: Vec<&PathBuf> = inputs.files.paths().collect();
         viewed.sort();
         let mut expected = [&canonical, &named];
         expected.sort();
@@ -726,7 +766,7 @@ mod tests {
             viewed, expected,
             "one view per file checked; a walked non-ELF file has none"
         );
-        let view = &inputs.files[&canonical];
+        let view = inputs.files.get(&canonical).unwrap();
         let meta = fs::metadata(&canonical).unwrap();
         assert_eq!((view.id.dev, view.id.ino), (meta.dev(), meta.ino()));
         let object = view.object.as_ref().expect("parsed").object();
@@ -734,7 +774,7 @@ mod tests {
         assert!(view.arch.is_some());
         assert_eq!(inputs.arch_of(&inputs.jobs[0]), view.arch);
         // Named but not ELF: still a job (the checker reports it), no parse, no architecture.
-        let text = &inputs.files[&named];
+        let text = inputs.files.get(&named).unwrap();
         assert!(text.object.is_none() && text.arch.is_none());
     }
 
