@@ -849,7 +849,7 @@ fn adopt_host_files(checker: &Checker<'_>, inputs: &inputs::HostInputs, group: &
     paths.par_iter().for_each(|path| {
         let Some(object) = inputs
             .files
-            .get(*path)
+            .get(path)
             .and_then(|f| Some((f.id, f.object.as_ref()?)))
         else {
             return;
