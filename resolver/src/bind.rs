@@ -493,16 +493,20 @@ impl Referrer<'_> {
         } else {
             When::Startup
         };
+        // The symbol's name is kept under `--quiet` too: a plugin's verdict leaves out by name
+        // what its host provides. Its version and referrer are only words.
         let name = lossy(&sym.name);
-        let vname = version.map(|v| lossy(v.name));
         let phase = u64::from(when == When::FirstCall);
         let rank = phase << 48 | self.rank << 24 | ref_index as u64;
-        let (reason, message) = if self.voice.terse {
-            (String::new(), String::new())
+        let (reason, message, vname, required_by) = if self.voice.terse {
+            (String::new(), String::new(), None, String::new())
         } else {
+            let vname = version.map(|v| lossy(v.name));
             (
                 undefined_reason(&name, vname.as_deref(), when, self.pass.dlopen),
                 self.voice.symbol_error(&self.name, &name, vname.as_deref()),
+                vname,
+                self.name.clone(),
             )
         };
         Finding::ranked(
@@ -511,7 +515,7 @@ impl Referrer<'_> {
                 message,
                 symbol: name,
                 version: vname,
-                required_by: self.name.clone(),
+                required_by,
                 when,
             },
             rank,

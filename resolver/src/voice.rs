@@ -24,8 +24,8 @@ pub(crate) struct Voice<'a> {
     pub argv0: &'a [u8],
     pub style: Style,
     /// Nobody reads the words (`--quiet`): the undefined symbols of a cross-release audit,
-    /// tens of thousands, are listed without their message and reason, and missing versions
-    /// without their symbols, message and reason.
+    /// tens of thousands, are listed without their version, referrer, message and reason,
+    /// and missing versions without their symbols, message and reason.
     pub terse: bool,
 }
 
