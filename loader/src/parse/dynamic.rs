@@ -5,7 +5,7 @@ use super::reader::Reader;
 pub(super) use super::strings::StrTab;
 use super::Diagnostics;
 use crate::limits::MAX_NEEDED;
-use crate::model::{Dynamic, Name};
+use crate::model::{Class, Dynamic, Name};
 use goblin::elf::dynamic as dt;
 
 /// DT_RELR (glibc elf/elf.h); goblin does not name it.
@@ -82,6 +82,14 @@ pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> T
     let entsize = 2 * r.word_size();
     let count = ph.filesz / entsize;
     let mut terminated = false;
+    // The whole segment in one bounds check when one piece holds it; entry by entry else.
+    let table = count
+        .checked_mul(entsize)
+        .and_then(|len| r.slice(ph.offset, len));
+    let word_in = |bytes: &[u8], o: usize| match r.class {
+        Class::Elf32 => Some(u64::from(r.u32_from(bytes.get(o..o + 4)?.try_into().ok()?))),
+        Class::Elf64 => Some(r.u64_from(bytes.get(o..o + 8)?.try_into().ok()?)),
+    };
     for i in 0..count {
         let Some(at) = i
             .checked_mul(entsize)
@@ -89,10 +97,19 @@ pub(super) fn read_tags(r: &Reader<'_>, ph: &Phdr, diags: &mut Diagnostics) -> T
         else {
             break;
         };
-        let (Some(tag), Some(val)) = (
-            r.word(at),
-            at.checked_add(r.word_size()).and_then(|v| r.word(v)),
-        ) else {
+        let in_table = table.and_then(|t| {
+            let start = usize::try_from(i * entsize).ok()?;
+            let word = usize::try_from(r.word_size()).ok()?;
+            Some((word_in(t, start)?, word_in(t, start + word)?))
+        });
+        let (tag, val) = match in_table {
+            Some((tag, val)) => (Some(tag), Some(val)),
+            None => (
+                r.word(at),
+                at.checked_add(r.word_size()).and_then(|v| r.word(v)),
+            ),
+        };
+        let (Some(tag), Some(val)) = (tag, val) else {
             diags.push(format!(
                 "PT_DYNAMIC: entry {i} lies past the end of the file"
             ));
