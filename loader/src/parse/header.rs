@@ -135,14 +135,37 @@ fn read_phdrs(r: &Reader<'_>, phoff: u64, phnum: u16, size: u64) -> Result<Vec<P
     Ok(phdrs)
 }
 
+fn read_phdr(r: &Reader<'_>, at: u64) -> Option<Phdr> {
+    phdr_fields(
+        r.class,
+        |o| r.u32(at.checked_add(o)?),
+        |o| r.word(at.checked_add(o)?),
+    )
+}
+
 /// A program header from the start of `b`, as [`read_phdr`] reads it at its offset.
 fn decode_phdr(r: &Reader<'_>, b: &[u8]) -> Option<Phdr> {
-    let u32_at = |o: usize| Some(r.u32_from(b.get(o..o + 4)?.try_into().ok()?));
-    let word_at = |o: usize| match r.class {
-        Class::Elf32 => u32_at(o).map(u64::from),
-        Class::Elf64 => Some(r.u64_from(b.get(o..o + 8)?.try_into().ok()?)),
+    let u32_at = |o: u64| {
+        let o = usize::try_from(o).ok()?;
+        Some(r.u32_from(b.get(o..o + 4)?.try_into().ok()?))
     };
-    Some(match r.class {
+    let word_at = |o: u64| match r.class {
+        Class::Elf32 => u32_at(o).map(u64::from),
+        Class::Elf64 => {
+            let o = usize::try_from(o).ok()?;
+            Some(r.u64_from(b.get(o..o + 8)?.try_into().ok()?))
+        }
+    };
+    phdr_fields(r.class, u32_at, word_at)
+}
+
+/// The fields of a program header of `class`, each read at its offset in the header.
+fn phdr_fields(
+    class: Class,
+    u32_at: impl Fn(u64) -> Option<u32>,
+    word_at: impl Fn(u64) -> Option<u64>,
+) -> Option<Phdr> {
+    Some(match class {
         Class::Elf32 => Phdr {
             p_type: u32_at(0)?,
             offset: word_at(4)?,
@@ -158,28 +181,6 @@ fn decode_phdr(r: &Reader<'_>, b: &[u8]) -> Option<Phdr> {
             vaddr: word_at(16)?,
             filesz: word_at(32)?,
             align: word_at(48)?,
-        },
-    })
-}
-
-fn read_phdr(r: &Reader<'_>, at: u64) -> Option<Phdr> {
-    let field = |off: u64| at.checked_add(off);
-    Some(match r.class {
-        Class::Elf32 => Phdr {
-            p_type: r.u32(at)?,
-            offset: r.word(field(4)?)?,
-            vaddr: r.word(field(8)?)?,
-            filesz: r.word(field(16)?)?,
-            flags: r.u32(field(24)?)?,
-            align: r.word(field(28)?)?,
-        },
-        Class::Elf64 => Phdr {
-            p_type: r.u32(at)?,
-            flags: r.u32(field(4)?)?,
-            offset: r.word(field(8)?)?,
-            vaddr: r.word(field(16)?)?,
-            filesz: r.word(field(32)?)?,
-            align: r.word(field(48)?)?,
         },
     })
 }
