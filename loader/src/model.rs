@@ -269,13 +269,12 @@ pub enum RelocKind {
     Other,
 }
 
-/// One relocation that names a symbol.
+/// One relocation that names a symbol: 8 bytes (an audit holds a third of a million). Its raw
+/// r_type is only read to classify it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SymbolReloc {
     pub table: RelocTable,
     pub kind: RelocKind,
-    /// Raw r_type, for messages such as "unsupported relocation type".
-    pub r_type: u32,
     /// Index into [`ElfObject::symbols`].
     pub symbol: u32,
 }

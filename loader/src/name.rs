@@ -180,5 +180,6 @@ mod tests {
         // Hundreds of thousands of symbols are held for a whole-image audit.
         assert_eq!(std::mem::size_of::<Name>(), 16);
         assert!(std::mem::size_of::<crate::Symbol>() <= 40);
+        assert_eq!(std::mem::size_of::<crate::model::SymbolReloc>(), 8);
     }
 }

@@ -369,7 +369,6 @@ fn classify(
         out.push(SymbolReloc {
             table: reloc.table,
             kind,
-            r_type: reloc.r_type,
             symbol,
         });
     }

@@ -240,7 +240,7 @@ impl Obj {
             });
         }
         let mut relocs = Vec::new();
-        let mut undefined = |name: &str, binding: u8, table, kind, r_type, other: u8| {
+        let mut undefined = |name: &str, binding: u8, table, kind, other: u8| {
             let (sym, version) = split_version(name);
             let versym = match version {
                 _ if !versioned => None,
@@ -257,7 +257,6 @@ impl Obj {
             relocs.push(SymbolReloc {
                 table,
                 kind,
-                r_type,
                 symbol: u32::try_from(symbols.len()).unwrap_or(u32::MAX),
             });
             symbols.push(Symbol {
@@ -274,32 +273,17 @@ impl Obj {
         };
         // DT_RELA first, then DT_JMPREL (R_X86_64_GLOB_DAT = 6, R_X86_64_JUMP_SLOT = 7).
         for d in &self.data {
-            undefined(d, STB_GLOBAL, RelocTable::Rela, RelocKind::Other, 6, 0);
+            undefined(d, STB_GLOBAL, RelocTable::Rela, RelocKind::Other, 0);
         }
         for d in &self.weak_refs {
-            undefined(d, STB_WEAK, RelocTable::Rela, RelocKind::Other, 6, 0);
+            undefined(d, STB_WEAK, RelocTable::Rela, RelocKind::Other, 0);
         }
-        let jump_slot = arch.info().reloc_jump_slot;
         for c in &self.calls {
-            undefined(
-                c,
-                STB_GLOBAL,
-                RelocTable::JmpRel,
-                RelocKind::JumpSlot,
-                jump_slot,
-                0,
-            );
+            undefined(c, STB_GLOBAL, RelocTable::JmpRel, RelocKind::JumpSlot, 0);
         }
         let sto = arch.info().variant_call.as_ref().map_or(0x80, |v| v.sto);
         for c in &self.variant_calls {
-            undefined(
-                c,
-                STB_GLOBAL,
-                RelocTable::JmpRel,
-                RelocKind::JumpSlot,
-                jump_slot,
-                sto,
-            );
+            undefined(c, STB_GLOBAL, RelocTable::JmpRel, RelocKind::JumpSlot, sto);
         }
         let interpreter = if self.no_interp {
             None
