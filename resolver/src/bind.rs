@@ -407,7 +407,10 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
                 unverified.insert(lossy(&sym.name));
                 continue;
             }
-            missing.push(ref_index as u32);
+            // Only a binding among objects read whole is remembered.
+            if scope_complete {
+                missing.push(ref_index as u32);
+            }
             if listed == MAX_PROBLEMS_PER_OBJECT {
                 omitted += 1;
                 continue;
@@ -463,7 +466,7 @@ pub(crate) fn glibc_symbols(map: &mut LinkMap, pass: GlibcPass<'_>, voice: Voice
 
 /// An object a pass binds: its node, its references, and a binding of it remembered from a
 /// scope this one holds every definer of, where some references were missing.
-type ToBind<'m> = (usize, &'m [binding::Reference], Option<Arc<Bound>>);
+type ToBind<'m> = (usize, &'m [binding::Reference], Option<&'m Bound>);
 
 /// The object whose references a binding pass is looking up, as its undefined ones are
 /// reported.

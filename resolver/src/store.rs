@@ -2,7 +2,7 @@
 
 use foldhash::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ldsim_loader::binding::LazyIndexes;
 use ldsim_loader::{ElfError, ElfObject};
@@ -80,9 +80,10 @@ pub(crate) struct Bound {
 }
 
 /// The bindings of one object remembered, up to [`MAX_BINDINGS`]: a library of an audit
-/// that mixes two releases binds against one set of definers or the other.
+/// that mixes two releases binds against one set of definers or the other. Slots filled once
+/// and never emptied, so that reading them (every object of every pass) takes no lock.
 #[derive(Debug, Default)]
-pub(crate) struct Bindings(RwLock<Vec<Arc<Bound>>>);
+pub(crate) struct Bindings([OnceLock<Bound>; MAX_BINDINGS]);
 
 /// How many bindings of one object are remembered.
 const MAX_BINDINGS: usize = 4;
@@ -90,20 +91,25 @@ const MAX_BINDINGS: usize = 4;
 impl Bindings {
     /// A remembered binding this scope holds every definer of (`holds`): one with nothing
     /// missing first.
-    pub fn find(&self, holds: impl Fn(&[Definer]) -> bool) -> Option<Arc<Bound>> {
-        // A poisoned lock only means another thread panicked mid-push; the list is valid.
-        let bound = self.0.read().unwrap_or_else(|e| e.into_inner());
-        let held = || bound.iter().filter(|b| holds(&b.definers));
+    pub fn find(&self, holds: impl Fn(&[Definer]) -> bool) -> Option<&Bound> {
+        let held = || {
+            self.0
+                .iter()
+                .filter_map(OnceLock::get)
+                .filter(|b| holds(&b.definers))
+        };
         held()
             .find(|b| b.missing.is_empty())
             .or_else(|| held().next())
-            .cloned()
     }
 
-    pub fn remember(&self, bound: Bound) {
-        let mut all = self.0.write().unwrap_or_else(|e| e.into_inner());
-        if all.len() < MAX_BINDINGS {
-            all.push(Arc::new(bound));
+    /// Keep `bound` in the first free slot, if one is left.
+    pub fn remember(&self, mut bound: Bound) {
+        for slot in &self.0 {
+            match slot.set(bound) {
+                Ok(()) => return,
+                Err(back) => bound = back,
+            }
         }
     }
 }
